@@ -1,0 +1,23 @@
+// Validation of names and sizes shared by every part (DESIGN.md, "Bad input").
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tessera {
+
+inline constexpr size_t kMaxNameBytes = 255;
+inline constexpr int64_t kChunkSize = int64_t{64} << 20;       // 64 MiB
+inline constexpr int64_t kChecksumBlockSize = int64_t{64} << 10;  // 64 KiB
+inline constexpr int64_t kMaxIoBytes = int64_t{4} << 20;        // one RPC moves at most 4 MiB
+// Largest file size we accept: 2^50 bytes (1 PiB) keeps chunk indexes and offsets far from
+// overflow in every computation.
+inline constexpr int64_t kMaxFileSize = int64_t{1} << 50;
+inline constexpr int64_t kRootInode = 1;
+
+// OK for a directory entry name: 1..255 bytes, no '/' or NUL, not "." or "..".
+Status ValidateName(std::string_view name);
+
+}  // namespace tessera

@@ -1,0 +1,37 @@
+#include "common/status.h"
+
+namespace tessera {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kNotFound: return "NOT_FOUND";
+    case StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
+    case StatusCode::kNotDirectory: return "NOT_DIRECTORY";
+    case StatusCode::kIsDirectory: return "IS_DIRECTORY";
+    case StatusCode::kNotEmpty: return "NOT_EMPTY";
+    case StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case StatusCode::kNameTooLong: return "NAME_TOO_LONG";
+    case StatusCode::kNoSpace: return "NO_SPACE";
+    case StatusCode::kIoError: return "IO_ERROR";
+    case StatusCode::kCorruption: return "CORRUPTION";
+    case StatusCode::kNotLeader: return "NOT_LEADER";
+    case StatusCode::kStaleVersion: return "STALE_VERSION";
+    case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
+    case StatusCode::kUnavailable: return "UNAVAILABLE";
+    case StatusCode::kInternal: return "INTERNAL";
+  }
+  return "UNKNOWN";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out(StatusCodeName(code_));
+  if (!message_.empty()) {
+    out += ": ";
+    out += message_;
+  }
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,251 @@
+// Tessera wire protocol: the one place where master, chunk server and client meet.
+//
+// Conventions
+// - Every failure is a TesseraError carrying an ErrorCode; the C++ side maps it to and from
+//   tessera::Status in exactly one place (common/rpc_errors.h).
+// - Inodes, chunk ids, versions, offsets and lengths are i64 and must be >= 0; the receiver
+//   validates every field and answers INVALID_ARGUMENT otherwise.
+// - Times are nanoseconds since the Unix epoch (UTC).
+// - Names are 1..255 bytes, contain neither '/' nor NUL, and are not "." or "..".
+// - Mutating master RPCs carry a RequestContext whose (client_id, sequence) pair identifies the
+//   request, so that a retry after a master failover can be answered instead of applied twice.
+
+namespace cpp tessera.rpc
+
+enum ErrorCode {
+  OK = 0,
+  NOT_FOUND = 1,
+  ALREADY_EXISTS = 2,
+  NOT_DIRECTORY = 3,
+  IS_DIRECTORY = 4,
+  NOT_EMPTY = 5,
+  INVALID_ARGUMENT = 6,
+  NAME_TOO_LONG = 7,
+  NO_SPACE = 8,
+  IO_ERROR = 9,
+  CORRUPTION = 10,
+  NOT_LEADER = 11,
+  STALE_VERSION = 12,
+  PERMISSION_DENIED = 13,
+  UNAVAILABLE = 14,
+  INTERNAL = 15,
+}
+
+exception TesseraError {
+  1: ErrorCode code,
+  2: string message,
+  // With NOT_LEADER: "host:port" of the leader when the answering master knows it.
+  3: string leader_hint,
+}
+
+enum FileType {
+  REGULAR = 1,
+  DIRECTORY = 2,
+  SYMLINK = 3,
+}
+
+// Who is asking, and which request this is.
+struct RequestContext {
+  1: i64 client_id,        // random per client process, never 0
+  2: i64 sequence,         // increases by one per mutating request of that client
+  3: i32 uid,
+  4: i32 gid,
+  5: list<i32> groups,
+  6: string request_id,    // travels into every log line about this request
+}
+
+struct Attr {
+  1: i64 inode,
+  2: FileType type,
+  3: i32 mode,             // permission bits only (07777); the type is in `type`
+  4: i32 uid,
+  5: i32 gid,
+  6: i64 size,
+  7: i64 atime_ns,
+  8: i64 mtime_ns,
+  9: i64 ctime_ns,
+  10: i32 nlink,
+  11: i32 goal,            // replicas wanted for the file's chunks
+  12: string symlink_target,
+}
+
+// Fields left unset are not changed. *_now asks the master to use its own clock.
+struct SetAttrRequest {
+  1: optional i32 mode,
+  2: optional i32 uid,
+  3: optional i32 gid,
+  4: optional i64 size,
+  5: optional i64 atime_ns,
+  6: optional i64 mtime_ns,
+  7: bool atime_now = false,
+  8: bool mtime_now = false,
+}
+
+struct DirEntry {
+  1: string name,
+  2: i64 inode,
+  3: FileType type,
+}
+
+// Entries are in byte order of their names; a listing resumes after the last name returned.
+struct ReaddirReply {
+  1: list<DirEntry> entries,
+  2: bool eof,
+}
+
+struct ChunkServerAddress {
+  1: i64 server_id,
+  2: string host,
+  3: i32 port,
+}
+
+// One chunk of a file: chunk i covers bytes [i * 64 MiB, (i + 1) * 64 MiB).
+struct ChunkInfo {
+  1: i64 chunk_index,
+  2: i64 chunk_id,
+  3: i64 version,
+  // Read: every live replica holding this version. Write: the chain, primary first.
+  4: list<ChunkServerAddress> replicas,
+}
+
+struct StatfsReply {
+  1: i64 total_bytes,
+  2: i64 free_bytes,
+  3: i64 inodes_used,
+}
+
+// ---- chunk server <-> master ----
+
+struct ChunkReport {
+  1: i64 chunk_id,
+  2: i64 version,
+  3: i64 length,
+}
+
+struct ChunkServerInfo {
+  1: i64 server_id,        // chosen once by the chunk server and kept in its data directories
+  2: string host,
+  3: i32 port,
+  4: string rack,          // failure domain label
+}
+
+struct ChunkServerStats {
+  1: i64 total_bytes,
+  2: i64 free_bytes,
+  3: i64 chunk_count,
+  4: i32 active_requests,
+  5: i32 data_dirs_ok,
+  6: i32 data_dirs_failed,
+}
+
+struct RegisterReply {
+  1: i32 heartbeat_interval_ms,
+}
+
+struct HeartbeatReply {
+  // Chunks this server must delete (their files were removed from the namespace).
+  1: list<i64> delete_chunks,
+  // True when the master does not know this server (e.g. it restarted): register again.
+  2: bool reregister,
+}
+
+struct ChunkServerStatus {
+  1: ChunkServerInfo info,
+  2: ChunkServerStats stats,
+  3: bool alive,
+  4: i64 last_heartbeat_age_ms,
+}
+
+struct MasterStatus {
+  1: string address,
+  2: string role,          // "leader" while the master is a single process
+  3: i64 term,
+  4: i64 applied_index,
+}
+
+struct ClusterStatus {
+  1: list<MasterStatus> masters,
+  2: list<ChunkServerStatus> chunk_servers,
+  3: i64 inode_count,
+  4: i64 chunk_count,
+}
+
+service MasterService {
+  // ---- namespace ----
+  Attr lookup(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
+  Attr getattr(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
+  Attr setattr(1: RequestContext ctx, 2: i64 inode, 3: SetAttrRequest request)
+      throws (1: TesseraError err),
+  Attr mkdir(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: i32 mode)
+      throws (1: TesseraError err),
+  Attr create(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: i32 mode)
+      throws (1: TesseraError err),
+  ReaddirReply readdir(1: RequestContext ctx, 2: i64 inode, 3: string after_name,
+                       4: i32 max_entries) throws (1: TesseraError err),
+  void unlink(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
+  void rmdir(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
+  // flags: 0 for now (RENAME_NOREPLACE / RENAME_EXCHANGE come with the POSIX issue).
+  void rename(1: RequestContext ctx, 2: i64 old_parent, 3: string old_name, 4: i64 new_parent,
+              5: string new_name, 6: i32 flags) throws (1: TesseraError err),
+  StatfsReply statfs(1: RequestContext ctx) throws (1: TesseraError err),
+
+  // ---- file data ----
+  // Chunks [first_index, first_index + count) that exist; missing indexes are holes.
+  list<ChunkInfo> getChunks(1: RequestContext ctx, 2: i64 inode, 3: i64 first_index, 4: i32 count)
+      throws (1: TesseraError err),
+  // The chain to write chunk_index of inode, allocating the chunk (and placing its replicas on
+  // `goal` distinct live chunk servers) when it does not exist yet.
+  ChunkInfo prepareWrite(1: RequestContext ctx, 2: i64 inode, 3: i64 chunk_index)
+      throws (1: TesseraError err),
+  // After data up to end_offset was acknowledged by every replica: size = max(size, end_offset),
+  // mtime = ctime = mtime_ns.
+  Attr commitWrite(1: RequestContext ctx, 2: i64 inode, 3: i64 end_offset, 4: i64 mtime_ns)
+      throws (1: TesseraError err),
+
+  // ---- chunk servers ----
+  RegisterReply registerChunkServer(1: ChunkServerInfo info, 2: list<ChunkReport> chunks)
+      throws (1: TesseraError err),
+  HeartbeatReply heartbeat(1: i64 server_id, 2: ChunkServerStats stats,
+                           3: list<ChunkReport> added, 4: list<i64> removed)
+      throws (1: TesseraError err),
+
+  // ---- operators ----
+  ClusterStatus clusterStatus() throws (1: TesseraError err),
+}
+
+struct WriteChunkRequest {
+  1: i64 chunk_id,
+  2: i64 version,
+  3: i64 offset,           // within the chunk; offset + len(data) <= 64 MiB
+  4: binary data,
+  // Replicas after this one, in order. The receiver forwards the same request with the head
+  // removed, and answers only when it and every downstream replica applied the write.
+  5: list<ChunkServerAddress> downstream,
+  6: bool sync,            // fsync the chunk file before answering
+  7: string request_id,
+}
+
+struct ReadChunkRequest {
+  1: i64 chunk_id,
+  2: i64 version,          // the version the master named; an older replica answers STALE_VERSION
+  3: i64 offset,
+  4: i32 length,           // <= 4 MiB
+  5: string request_id,
+}
+
+struct SyncChunkRequest {
+  1: i64 chunk_id,
+  2: i64 version,
+  3: list<ChunkServerAddress> downstream,
+  4: string request_id,
+}
+
+service ChunkServerService {
+  void writeChunk(1: WriteChunkRequest request) throws (1: TesseraError err),
+  // Bytes [offset, min(offset + length, chunk length)); fewer than asked only at the end of the
+  // chunk. Every 64 KiB block returned is verified against its checksum first.
+  binary readChunk(1: ReadChunkRequest request) throws (1: TesseraError err),
+  // fsync the chunk file on this replica and every downstream one.
+  void syncChunk(1: SyncChunkRequest request) throws (1: TesseraError err),
+  ChunkServerStats stats() throws (1: TesseraError err),
+}
