@@ -1,0 +1,89 @@
+// libtessera-client: the file system as one C++ object, used by tessera-mount and the CLI.
+//
+// Thread-safety: FileSystem and OpenFile are safe to use from many threads at once (the FUSE
+// loop is multi-threaded). Every method returns a Status or Result; nothing throws.
+//
+// Consistency (DESIGN.md): metadata calls go to the master leader and are linearizable. File
+// data is close-to-open: writes are buffered in the client and pipelined to the chunk servers in
+// pieces of up to ClientOptions::write_piece_bytes; Flush() and Fsync() return only when every
+// replica holds every byte written before the call, and the file size is committed on the
+// master. A reader that opens the file after that sees the data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/address.h"
+#include "common/status.h"
+#include "gen-cpp/tessera_types.h"
+
+namespace tessera::client {
+
+struct ClientOptions {
+  std::vector<HostPort> masters;          // any subset; the leader is found by asking
+  int64_t write_piece_bytes = 4 << 20;    // 1..4 MiB; a piece never crosses a chunk boundary
+  int max_pieces_in_flight = 4;           // per open file
+  int64_t readahead_bytes = 8 << 20;      // for sequential readers; 0 disables readahead
+  int rpc_timeout_ms = 30000;
+  int master_retry_deadline_ms = 30000;   // how long a call keeps looking for a master leader
+};
+
+// Who is calling: passed with every request so the master can check permissions.
+struct Caller {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> groups;
+};
+
+class OpenFile {
+ public:
+  virtual ~OpenFile() = default;
+  // Reads up to buf.size() bytes at offset; returns fewer only at end of file. Holes read as
+  // zeros. Sees this client's own buffered writes to the same inode.
+  virtual Result<size_t> Read(int64_t offset, std::span<std::byte> buf) = 0;
+  // Buffers data at offset. An error of an earlier background write of this file is returned by
+  // the next Write, Flush or Fsync.
+  virtual Status Write(int64_t offset, std::span<const std::byte> data) = 0;
+  // Every byte written so far is on every replica and the size is committed on the master.
+  virtual Status Flush() = 0;
+  // Flush, then fsync on every replica.
+  virtual Status Fsync() = 0;
+};
+
+class FileSystem {
+ public:
+  // REQUIRES: options.masters is not empty. Does not fail when no master answers yet; calls do.
+  static Result<std::unique_ptr<FileSystem>> Create(ClientOptions options);
+  virtual ~FileSystem() = default;
+
+  virtual Result<rpc::Attr> Lookup(const Caller& caller, int64_t parent, std::string_view name) = 0;
+  // Includes this client's own not yet committed size of an open file.
+  virtual Result<rpc::Attr> GetAttr(const Caller& caller, int64_t inode) = 0;
+  virtual Result<rpc::Attr> SetAttr(const Caller& caller, int64_t inode,
+                                    const rpc::SetAttrRequest& request) = 0;
+  virtual Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, std::string_view name,
+                                  uint32_t mode) = 0;
+  virtual Result<rpc::Attr> Create(const Caller& caller, int64_t parent, std::string_view name,
+                                   uint32_t mode) = 0;
+  // One page of entries after `after_name` ("" for the first page), in name order.
+  virtual Result<rpc::ReaddirReply> ReadDir(const Caller& caller, int64_t inode,
+                                            std::string_view after_name, int max_entries) = 0;
+  virtual Status Unlink(const Caller& caller, int64_t parent, std::string_view name) = 0;
+  virtual Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) = 0;
+  virtual Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
+                        int64_t new_parent, std::string_view new_name, uint32_t flags) = 0;
+  virtual Result<rpc::StatfsReply> Statfs(const Caller& caller) = 0;
+  virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
+
+  // Opens a regular file for reading and/or writing. O_TRUNC is applied by the caller through
+  // SetAttr(size = 0) before Open, as FUSE does.
+  virtual Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
+                                                 bool writable) = 0;
+};
+
+}  // namespace tessera::client
