@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the build, the tests and the quickstart need. Quiet when
+# everything is present; runs `apt-get update` once, only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  thrift-compiler libthrift-dev
+  libleveldb-dev
+  libfuse3-dev fuse3
+  libxxhash-dev
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev
+  fio attr
+  iproute2   # ss: the FUSE tests look for free ports with it
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" = 0 ] || { echo "error: missing packages (${missing[*]}); run as root to install them" >&2; exit 1; }
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
