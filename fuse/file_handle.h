@@ -1,0 +1,27 @@
+// What an open regular file's fuse_file_info::fh points to.
+//
+// Ownership: created by open/create, deleted by release (the kernel sends exactly one release
+// per successful open/create). Thread-safety: the fields are set before the handle is given to
+// the kernel and never change; OpenFile itself is thread-safe (client/file_system.h).
+#pragma once
+
+#include <fuse_lowlevel.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "client/file_system.h"
+
+namespace tessera::fuse {
+
+struct FileHandle {
+  int64_t inode = 0;
+  bool writable = false;
+  std::unique_ptr<client::OpenFile> file;
+};
+
+inline FileHandle& FileHandleOf(const fuse_file_info* fi) {
+  return *reinterpret_cast<FileHandle*>(static_cast<uintptr_t>(fi->fh));
+}
+
+}  // namespace tessera::fuse

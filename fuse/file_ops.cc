@@ -1,0 +1,145 @@
+// Regular-file data: create, open, read, write, flush, release, fsync.
+//
+// Close-to-open consistency (DESIGN.md) rests on flush: the kernel sends it at every close(),
+// and OpenFile::Flush returns only when every replica holds the data and the size is committed.
+#include <fcntl.h>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "common/logging.h"
+#include "fuse/file_handle.h"
+#include "fuse/fuse_ops.h"
+#include "fuse/fuse_reply.h"
+#include "fuse/request_caller.h"
+#include "fuse/tessera_fuse.h"
+
+namespace tessera::fuse {
+namespace {
+
+client::FileSystem& FsOf(fuse_req_t req) { return TesseraFuse::FromRequest(req).fs(); }
+
+bool IsWritable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
+
+// Opens `inode` and stores the handle in fi->fh. The kernel's page cache is dropped at each
+// open (keep_cache = 0) so that a reader sees what other clients closed since.
+Status OpenIntoFileInfo(client::FileSystem& fs, const client::Caller& caller, int64_t inode,
+                        fuse_file_info* fi) {
+  const bool writable = IsWritable(fi->flags);
+  ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file, fs.Open(caller, inode, writable));
+  auto handle = std::make_unique<FileHandle>();
+  handle->inode = inode;
+  handle->writable = writable;
+  handle->file = std::move(file);
+  fi->fh = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle.release()));
+  fi->keep_cache = 0;
+  fi->direct_io = 0;
+  return Status::Ok();
+}
+
+}  // namespace
+
+void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+              fuse_file_info* fi) {
+  client::FileSystem& fs = FsOf(req);
+  const client::Caller caller = CallerFromRequest(req);
+  const int64_t parent_inode = InodeFromFuse(parent);
+  Result<rpc::Attr> attr = fs.Create(caller, parent_inode, name, mode & 07777);
+  if (!attr.ok() && attr.status().code() == StatusCode::kAlreadyExists &&
+      (fi->flags & O_EXCL) == 0) {
+    // Another client created the name between the kernel's lookup and this create: without
+    // O_EXCL, open(O_CREAT) must open the existing file.
+    attr = fs.Lookup(caller, parent_inode, name);
+    if (attr.ok() && attr->type != rpc::FileType::REGULAR) {
+      attr = attr->type == rpc::FileType::DIRECTORY
+                 ? Result<rpc::Attr>(Status::IsDirectory(std::string("'") + name +
+                                                         "' is a directory"))
+                 : Result<rpc::Attr>(Status::AlreadyExists(std::string("'") + name +
+                                                           "' exists and is not a file"));
+    }
+  }
+  if (!attr.ok()) return ReplyError(req, attr.status(), "create", parent_inode);
+  Status opened = OpenIntoFileInfo(fs, caller, attr->inode, fi);
+  if (!opened.ok()) return ReplyError(req, opened, "create(open)", attr->inode);
+  LOG(kDebug, "fuse") << "create '" << name << "' in inode " << parent << " -> inode "
+                      << attr->inode;
+  const fuse_entry_param entry = EntryParamFromAttr(req, *attr);
+  if (fuse_reply_create(req, &entry, fi) != 0) {
+    // The process was interrupted and will never see the handle: no release will come.
+    delete &FileHandleOf(fi);
+  }
+}
+
+void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  client::FileSystem& fs = FsOf(req);
+  const client::Caller caller = CallerFromRequest(req);
+  const int64_t inode = InodeFromFuse(ino);
+  if ((fi->flags & O_TRUNC) != 0 && IsWritable(fi->flags)) {
+    rpc::SetAttrRequest truncate;
+    truncate.__set_size(0);
+    Result<rpc::Attr> truncated = fs.SetAttr(caller, inode, truncate);
+    if (!truncated.ok()) return ReplyError(req, truncated.status(), "open(truncate)", inode);
+  }
+  Status opened = OpenIntoFileInfo(fs, caller, inode, fi);
+  if (!opened.ok()) return ReplyError(req, opened, "open", inode);
+  if (fuse_reply_open(req, fi) != 0) delete &FileHandleOf(fi);
+}
+
+void ReadOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi) {
+  FileHandle& handle = FileHandleOf(fi);
+  auto buffer = std::make_unique_for_overwrite<std::byte[]>(size);
+  Result<size_t> read = handle.file->Read(offset, std::span<std::byte>(buffer.get(), size));
+  if (!read.ok()) return ReplyError(req, read.status(), "read", handle.inode);
+  fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.get()), *read);
+}
+
+void WriteOp(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t offset,
+             fuse_file_info* fi) {
+  FileHandle& handle = FileHandleOf(fi);
+  if (!handle.writable) {
+    // The kernel does not send writes for read-only opens; guard anyway, because the OpenFile
+    // behind this handle was opened read-only.
+    return ReplyError(req, Status::PermissionDenied("file handle is read-only"), "write",
+                      handle.inode);
+  }
+  Status written = handle.file->Write(
+      offset, std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf), size));
+  if (!written.ok()) return ReplyError(req, written, "write", handle.inode);
+  fuse_reply_write(req, size);
+}
+
+void FlushOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  FileHandle& handle = FileHandleOf(fi);
+  if (handle.writable) {
+    Status flushed = handle.file->Flush();
+    if (!flushed.ok()) return ReplyError(req, flushed, "flush", handle.inode);
+  }
+  fuse_reply_err(req, 0);
+}
+
+void ReleaseOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  std::unique_ptr<FileHandle> handle(&FileHandleOf(fi));
+  if (handle->writable) {
+    // Writes can arrive after the last flush (mmap write-back, a dup'ed descriptor): push them
+    // out before dropping the handle. The kernel ignores release errors, so log them.
+    Status flushed = handle->file->Flush();
+    if (!flushed.ok()) {
+      LOG(kWarning, "fuse") << "release inode " << handle->inode
+                            << ": final flush failed, data may be lost: " << flushed.ToString();
+    }
+  }
+  fuse_reply_err(req, 0);
+}
+
+void FsyncOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  FileHandle& handle = FileHandleOf(fi);
+  // Fsync on a read-only handle is still meaningful to programs (fsync after reopening), and
+  // it is cheap when nothing is buffered, so it goes through for every handle.
+  Status synced = handle.file->Fsync();
+  if (!synced.ok()) return ReplyError(req, synced, "fsync", handle.inode);
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace tessera::fuse

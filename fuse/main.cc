@@ -1,0 +1,148 @@
+// tessera-mount: mounts a Tessera cluster at MOUNTPOINT (flags in mount_flags.h).
+//
+// Exit codes: 0 after a clean unmount (fusermount3 -u, SIGTERM, SIGINT), 2 for bad flags or
+// FUSE options, 1 when mounting or the session fails.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "client/file_system.h"
+#include "common/logging.h"
+#include "fuse/mount_flags.h"
+#include "fuse/tessera_fuse.h"
+
+namespace tessera::fuse {
+namespace {
+
+constexpr int kExitBadFlags = 2;
+constexpr int kExitMountFailed = 1;
+// Idle FUSE worker threads kept around: enough for parallel readers without thread churn.
+constexpr unsigned kMaxIdleThreads = 16;
+
+bool HasOption(const MountFlags& flags, std::string_view key) {
+  for (const std::string& option : flags.fuse_options) {
+    if (option == key || option.starts_with(std::string(key) + "=")) return true;
+  }
+  return false;
+}
+
+// argv for fuse_session_new: our defaults first, so that the user's -o options override them.
+// libfuse copies what it needs; `args` is freed by the caller.
+void BuildFuseArgs(const MountFlags& flags, fuse_args* args) {
+  fuse_opt_add_arg(args, "tessera-mount");
+  if (!HasOption(flags, "fsname")) fuse_opt_add_arg(args, "-ofsname=tessera");
+  if (!HasOption(flags, "subtype")) fuse_opt_add_arg(args, "-osubtype=tessera");
+  for (const std::string& option : flags.fuse_options) {
+    fuse_opt_add_arg(args, "-o");
+    fuse_opt_add_arg(args, option.c_str());
+  }
+}
+
+// The session after mounting: runs the loop and always unmounts.
+int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_session* session,
+                 TesseraFuse& tessera) {
+  if (!flags.foreground) {
+    // fork drops every thread, so the client library is created only after this point.
+    LOG(kInfo, "fuse") << "mount ready at " << mountpoint
+                       << " (continuing in the background; use -f to keep logs)";
+    if (fuse_daemonize(0) != 0) {
+      LOG(kError, "fuse") << "could not daemonize; unmounting " << mountpoint;
+      fuse_session_unmount(session);
+      return kExitMountFailed;
+    }
+  }
+  client::ClientOptions client_options;
+  client_options.masters = flags.masters;
+  Result<std::unique_ptr<client::FileSystem>> fs = client::FileSystem::Create(client_options);
+  if (!fs.ok()) {
+    LOG(kError, "fuse") << "cannot start the client library: " << fs.status().ToString()
+                        << "; unmounting " << mountpoint;
+    fuse_session_unmount(session);
+    return kExitMountFailed;
+  }
+  tessera.AttachFileSystem(std::move(fs).value());
+  if (flags.foreground) {
+    LOG(kInfo, "fuse") << "mount ready at " << mountpoint;
+  }
+
+  fuse_loop_config loop_config{};
+  loop_config.clone_fd = 0;
+  loop_config.max_idle_threads = kMaxIdleThreads;
+  const int loop_result = fuse_session_loop_mt(session, &loop_config);
+  fuse_session_unmount(session);
+  // A positive result is the signal that ended the loop: a requested, clean shutdown.
+  if (loop_result < 0) {
+    LOG(kError, "fuse") << "session loop failed (" << loop_result << "); unmounted "
+                        << mountpoint;
+    return kExitMountFailed;
+  }
+  LOG(kInfo, "fuse") << "unmounted " << mountpoint
+                     << (loop_result > 0 ? " after signal " + std::to_string(loop_result) : "");
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  Result<MountFlags> parsed = ParseMountFlags(argc, argv);
+  if (!parsed.ok()) {
+    std::cerr << "tessera-mount: " << parsed.status().message() << "\n\n" << MountUsage();
+    return kExitBadFlags;
+  }
+  const MountFlags& flags = *parsed;
+  if (flags.show_help) {
+    std::cout << MountUsage();
+    return 0;
+  }
+  SetLogLevel(flags.log_level);
+
+  if (access("/dev/fuse", F_OK) != 0) {
+    LOG(kError, "fuse") << "/dev/fuse is missing: load the fuse kernel module (modprobe fuse) "
+                           "or give the container the device (--device /dev/fuse)";
+    return kExitMountFailed;
+  }
+  std::error_code error;
+  const std::filesystem::path mountpoint = std::filesystem::absolute(flags.mountpoint, error);
+  if (error || !std::filesystem::is_directory(mountpoint, error)) {
+    LOG(kError, "fuse") << "mount point " << flags.mountpoint << " is not a directory";
+    return kExitMountFailed;
+  }
+
+  TesseraFuse tessera(MountOptions{.attr_timeout_s = flags.attr_timeout_s,
+                                   .entry_timeout_s = flags.entry_timeout_s});
+  fuse_args args = FUSE_ARGS_INIT(0, nullptr);
+  BuildFuseArgs(flags, &args);
+  fuse_session* session = fuse_session_new(&args, &TesseraFuse::Operations(),
+                                           sizeof(fuse_lowlevel_ops), &tessera);
+  if (session == nullptr) {
+    // libfuse has printed which option it rejected.
+    LOG(kError, "fuse") << "bad FUSE options (-o)";
+    fuse_opt_free_args(&args);
+    return kExitBadFlags;
+  }
+  int exit_code = kExitMountFailed;
+  if (fuse_set_signal_handlers(session) != 0) {
+    LOG(kError, "fuse") << "cannot install signal handlers";
+  } else {
+    if (fuse_session_mount(session, mountpoint.c_str()) != 0) {
+      LOG(kError, "fuse") << "mounting at " << mountpoint.string()
+                          << " failed (see the libfuse message above)";
+    } else {
+      LOG(kInfo, "fuse") << "mounted at " << mountpoint.string() << ", masters "
+                         << flags.masters.size() << " (first " << flags.masters[0].ToString()
+                         << ")";
+      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera);
+    }
+    fuse_remove_signal_handlers(session);
+  }
+  fuse_session_destroy(session);
+  fuse_opt_free_args(&args);
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace tessera::fuse
+
+int main(int argc, char** argv) { return tessera::fuse::Run(argc, argv); }

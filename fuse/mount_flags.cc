@@ -1,0 +1,127 @@
+#include "fuse/mount_flags.h"
+
+#include <cmath>
+#include <exception>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+namespace tessera::fuse {
+namespace {
+
+namespace po = boost::program_options;
+
+// A timeout the kernel can use: finite and not negative. One day is far beyond any sensible
+// cache lifetime for a shared file system, and keeps the value clear of double->time overflow.
+Status ValidateTimeout(const char* flag, double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 86400) {
+    return Status::InvalidArgument(std::string("--") + flag + " must be between 0 and 86400");
+  }
+  return Status::Ok();
+}
+
+void AppendCommaSeparated(const std::string& text, std::vector<std::string>* out) {
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) out->push_back(item);
+  }
+}
+
+po::options_description NamedOptions() {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("masters", po::value<std::string>(), "master addresses H:P[,H:P...] (required)")
+      ("foreground,f", "stay in the foreground (logs go to stderr)")
+      ("options,o", po::value<std::vector<std::string>>()->composing(),
+       "FUSE mount options, comma-separated (e.g. allow_other)")
+      ("attr-timeout-s", po::value<double>()->default_value(1.0),
+       "seconds the kernel may cache attributes")
+      ("entry-timeout-s", po::value<double>()->default_value(1.0),
+       "seconds the kernel may cache names")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "debug, info, warning or error");
+  return options;
+}
+
+}  // namespace
+
+std::string MountUsage() {
+  std::ostringstream text;
+  text << "Usage: tessera-mount --masters H:P[,H:P...] [options] MOUNTPOINT\n"
+       << "       tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]\n"
+       << NamedOptions();
+  return text.str();
+}
+
+Result<MountFlags> ParseMountFlags(int argc, const char* const* argv) {
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(NamedOptions()).add(hidden);
+  po::positional_options_description positional;
+  positional.add("positional", -1);
+
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
+              values);
+    po::notify(values);
+  } catch (const std::exception& error) {
+    return Status::InvalidArgument(error.what());
+  }
+
+  MountFlags flags;
+  if (values.count("help")) {
+    flags.show_help = true;
+    return flags;
+  }
+
+  std::vector<std::string> positionals;
+  if (values.count("positional")) positionals = values["positional"].as<std::vector<std::string>>();
+  std::string masters_text;
+  if (values.count("masters")) masters_text = values["masters"].as<std::string>();
+  if (positionals.size() == 2 && masters_text.empty()) {
+    // mount.fuse3 form: the "device" field of fstab/mount names the masters.
+    masters_text = positionals[0];
+    flags.mountpoint = positionals[1];
+  } else if (positionals.size() == 1) {
+    flags.mountpoint = positionals[0];
+  } else if (positionals.empty()) {
+    return Status::InvalidArgument("missing MOUNTPOINT");
+  } else {
+    return Status::InvalidArgument("expected one MOUNTPOINT, got " +
+                                   std::to_string(positionals.size()) + " positional arguments");
+  }
+  if (flags.mountpoint.empty()) return Status::InvalidArgument("MOUNTPOINT is empty");
+  if (masters_text.empty()) return Status::InvalidArgument("--masters is required");
+
+  Result<std::vector<HostPort>> masters = ParseHostPortList(masters_text);
+  if (!masters.ok()) {
+    return Status::InvalidArgument("bad --masters '" + masters_text +
+                                   "': " + masters.status().message());
+  }
+  flags.masters = std::move(masters).value();
+
+  flags.foreground = values.count("foreground") > 0;
+  if (values.count("options")) {
+    for (const std::string& text : values["options"].as<std::vector<std::string>>()) {
+      AppendCommaSeparated(text, &flags.fuse_options);
+    }
+  }
+
+  flags.attr_timeout_s = values["attr-timeout-s"].as<double>();
+  flags.entry_timeout_s = values["entry-timeout-s"].as<double>();
+  RETURN_IF_ERROR(ValidateTimeout("attr-timeout-s", flags.attr_timeout_s));
+  RETURN_IF_ERROR(ValidateTimeout("entry-timeout-s", flags.entry_timeout_s));
+
+  const std::string& level = values["log-level"].as<std::string>();
+  if (!ParseLogLevel(level, &flags.log_level)) {
+    return Status::InvalidArgument("bad --log-level '" + level +
+                                   "': expected debug, info, warning or error");
+  }
+  return flags;
+}
+
+}  // namespace tessera::fuse

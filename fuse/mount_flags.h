@@ -1,0 +1,39 @@
+// Command line of tessera-mount (the contract in the project brief):
+//
+//   tessera-mount --masters H:P[,...] [-f] [-o FUSE_OPTS]... [--attr-timeout-s 1.0]
+//                 [--entry-timeout-s 1.0] [--log-level info] MOUNTPOINT
+//   tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]     (the form mount.fuse3 uses for
+//                                                        `mount -t fuse.tessera MASTERS DIR`)
+//
+// Parsing is separate from main() so that every rejection is unit-tested. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace tessera::fuse {
+
+struct MountFlags {
+  std::vector<HostPort> masters;
+  std::string mountpoint;
+  bool foreground = false;
+  // Each -o value split at commas, in order ("allow_other", "fsname=x", ...). Passed to libfuse,
+  // which rejects the ones it does not know.
+  std::vector<std::string> fuse_options;
+  double attr_timeout_s = 1.0;
+  double entry_timeout_s = 1.0;
+  LogLevel log_level = LogLevel::kInfo;
+  bool show_help = false;  // --help: print Usage() and exit 0; other fields are unset
+};
+
+// One-paragraph usage text for --help and for errors.
+std::string MountUsage();
+
+// argv[0] is the program name. Any error is kInvalidArgument with a message fit for the user.
+Result<MountFlags> ParseMountFlags(int argc, const char* const* argv);
+
+}  // namespace tessera::fuse

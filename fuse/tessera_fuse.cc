@@ -1,0 +1,61 @@
+#include "fuse/tessera_fuse.h"
+
+#include "common/logging.h"
+#include "fuse/fuse_ops.h"
+
+namespace tessera::fuse {
+namespace {
+
+// The kernel's largest write request: matches the client's write pieces (1-4 MiB) and
+// DESIGN.md. libfuse raises max_pages to fit.
+constexpr unsigned kMaxWriteBytes = 1u << 20;
+
+void InitOp(void* userdata, fuse_conn_info* conn) {
+  conn->max_write = kMaxWriteBytes;
+  // Several reads of one file in flight at once, so readahead overlaps the network.
+  if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+  // Splice would save a copy but the client library takes plain buffers.
+  conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+  LOG(kInfo, "fuse") << "kernel FUSE protocol " << conn->proto_major << "." << conn->proto_minor
+                     << ", max_write " << conn->max_write << ", async read "
+                     << ((conn->want & FUSE_CAP_ASYNC_READ) != 0 ? "on" : "off");
+}
+
+void DestroyOp(void* userdata) { LOG(kInfo, "fuse") << "kernel closed the session"; }
+
+fuse_lowlevel_ops MakeOperations() {
+  fuse_lowlevel_ops ops{};
+  ops.init = InitOp;
+  ops.destroy = DestroyOp;
+  ops.lookup = LookupOp;
+  ops.forget = ForgetOp;
+  ops.forget_multi = ForgetMultiOp;
+  ops.getattr = GetattrOp;
+  ops.setattr = SetattrOp;
+  ops.mkdir = MkdirOp;
+  ops.unlink = UnlinkOp;
+  ops.rmdir = RmdirOp;
+  ops.rename = RenameOp;
+  ops.statfs = StatfsOp;
+  ops.create = CreateOp;
+  ops.open = OpenOp;
+  ops.read = ReadOp;
+  ops.write = WriteOp;
+  ops.flush = FlushOp;
+  ops.release = ReleaseOp;
+  ops.fsync = FsyncOp;
+  ops.opendir = OpendirOp;
+  ops.readdir = ReaddirOp;
+  ops.releasedir = ReleasedirOp;
+  ops.fsyncdir = FsyncdirOp;
+  return ops;
+}
+
+}  // namespace
+
+const fuse_lowlevel_ops& TesseraFuse::Operations() {
+  static const fuse_lowlevel_ops kOperations = MakeOperations();
+  return kOperations;
+}
+
+}  // namespace tessera::fuse

@@ -1,0 +1,51 @@
+// tessera-mount's file system: the libfuse low-level operations over client::FileSystem.
+//
+// Inode numbers are the master's (root = 1 = FUSE_ROOT_ID), so no inode table is kept and
+// forget is a no-op. A regular file's fuse_file_info::fh owns a FileHandle (file_handle.h), a
+// directory's owns a DirSnapshot (dir_snapshot.h).
+//
+// Lifetime and threads: one TesseraFuse lives for the whole mount and is the session's userdata.
+// The FileSystem is attached once, after the process has daemonized (fork keeps no threads, and
+// the client library runs background threads) and before the session loop starts; from then on
+// the object is read-only, so the multi-threaded loop's workers share it without a lock.
+#pragma once
+
+#include <fuse_lowlevel.h>
+
+#include <memory>
+
+#include "client/file_system.h"
+
+namespace tessera::fuse {
+
+struct MountOptions {
+  double attr_timeout_s = 1.0;   // how long the kernel may cache attributes
+  double entry_timeout_s = 1.0;  // how long the kernel may cache a name -> inode lookup
+};
+
+class TesseraFuse {
+ public:
+  explicit TesseraFuse(MountOptions options) : options_(options) {}
+  TesseraFuse(const TesseraFuse&) = delete;
+  TesseraFuse& operator=(const TesseraFuse&) = delete;
+
+  // REQUIRES: called exactly once, before fuse_session_loop*; fs is not null.
+  void AttachFileSystem(std::unique_ptr<client::FileSystem> fs) { fs_ = std::move(fs); }
+
+  // The operations table; the session's userdata must be a TesseraFuse.
+  static const fuse_lowlevel_ops& Operations();
+  // The TesseraFuse of the session that `req` belongs to.
+  static TesseraFuse& FromRequest(fuse_req_t req) {
+    return *static_cast<TesseraFuse*>(fuse_req_userdata(req));
+  }
+
+  // REQUIRES: AttachFileSystem was called.
+  client::FileSystem& fs() const { return *fs_; }
+  const MountOptions& options() const { return options_; }
+
+ private:
+  const MountOptions options_;
+  std::unique_ptr<client::FileSystem> fs_;
+};
+
+}  // namespace tessera::fuse

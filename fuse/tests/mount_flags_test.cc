@@ -1,0 +1,90 @@
+#include "fuse/mount_flags.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace tessera::fuse {
+namespace {
+
+Result<MountFlags> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "tessera-mount");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  return ParseMountFlags(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(MountFlagsTest, Defaults) {
+  Result<MountFlags> flags = Parse({"--masters", "127.0.0.1:9400", "/mnt/t"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  ASSERT_EQ(flags->masters.size(), 1u);
+  EXPECT_EQ(flags->masters[0].ToString(), "127.0.0.1:9400");
+  EXPECT_EQ(flags->mountpoint, "/mnt/t");
+  EXPECT_FALSE(flags->foreground);
+  EXPECT_TRUE(flags->fuse_options.empty());
+  EXPECT_DOUBLE_EQ(flags->attr_timeout_s, 1.0);
+  EXPECT_DOUBLE_EQ(flags->entry_timeout_s, 1.0);
+  EXPECT_EQ(flags->log_level, LogLevel::kInfo);
+}
+
+TEST(MountFlagsTest, AllFlags) {
+  Result<MountFlags> flags =
+      Parse({"--masters=127.0.0.1:1,127.0.0.1:2", "-f", "-o", "allow_other,fsname=x", "-oro",
+             "--attr-timeout-s", "0.5", "--entry-timeout-s", "0", "--log-level", "debug",
+             "/mnt/t"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->masters.size(), 2u);
+  EXPECT_TRUE(flags->foreground);
+  EXPECT_EQ(flags->fuse_options, (std::vector<std::string>{"allow_other", "fsname=x", "ro"}));
+  EXPECT_DOUBLE_EQ(flags->attr_timeout_s, 0.5);
+  EXPECT_DOUBLE_EQ(flags->entry_timeout_s, 0.0);
+  EXPECT_EQ(flags->log_level, LogLevel::kDebug);
+}
+
+TEST(MountFlagsTest, MountHelperForm) {
+  // mount -t fuse.tessera 127.0.0.1:9400 /mnt/t -o allow_other runs this command line.
+  Result<MountFlags> flags = Parse({"127.0.0.1:9400", "/mnt/t", "-o", "rw,allow_other"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->masters[0].port, 9400);
+  EXPECT_EQ(flags->mountpoint, "/mnt/t");
+  EXPECT_EQ(flags->fuse_options, (std::vector<std::string>{"rw", "allow_other"}));
+}
+
+TEST(MountFlagsTest, Help) {
+  Result<MountFlags> flags = Parse({"--help"});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_TRUE(flags->show_help);
+  EXPECT_NE(MountUsage().find("--masters"), std::string::npos);
+}
+
+TEST(MountFlagsTest, Rejections) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"/mnt/t"},                                               // no masters
+      {"--masters", "127.0.0.1:9400"},                          // no mountpoint
+      {"--masters", "127.0.0.1:9400", "/a", "/b"},              // two mountpoints
+      {"--masters", "127.0.0.1:9400", ""},                      // empty mountpoint
+      {"--masters", "nohost", "/mnt/t"},                        // no port
+      {"--masters", "127.0.0.1:70000", "/mnt/t"},               // port out of range
+      {"--masters", "127.0.0.1:1,,127.0.0.1:2", "/mnt/t"},      // empty item
+      {"--masters", "127.0.0.1:1", "--attr-timeout-s", "-1", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "--entry-timeout-s", "nan", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "--entry-timeout-s", "abc", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "--attr-timeout-s", "1e9", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "--log-level", "loud", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "--no-such-flag", "/mnt/t"},
+      {"--masters", "127.0.0.1:1", "-o"},                       // -o without a value
+      {"a", "b", "c"},                                          // too many positionals
+  };
+  for (const auto& args : bad) {
+    Result<MountFlags> flags = Parse(args);
+    std::string joined;
+    for (const auto& arg : args) joined += arg + " ";
+    ASSERT_FALSE(flags.ok()) << "accepted: " << joined;
+    EXPECT_EQ(flags.status().code(), StatusCode::kInvalidArgument) << joined;
+    EXPECT_FALSE(flags.status().message().empty()) << joined;
+  }
+}
+
+}  // namespace
+}  // namespace tessera::fuse
