@@ -1,0 +1,366 @@
+#include "chunkserver/chunk_store.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+
+#include "chunkserver/chunk_file.h"
+#include "chunkserver/file_io.h"
+#include "chunkserver/server_id.h"
+#include "common/logging.h"
+
+namespace tessera {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kComponent[] = "chunkserver";
+constexpr char kChunkSuffix[] = ".chunk";
+constexpr char kTempSuffix[] = ".tmp";
+
+std::string Hex(uint64_t value, int digits) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%0*llx", digits, static_cast<unsigned long long>(value));
+  return buf;
+}
+
+// "<16 lowercase hex>.chunk" -> chunk id; 0 when the name is not a chunk file name.
+int64_t ParseChunkFileName(const std::string& name) {
+  if (name.size() != 16 + sizeof(kChunkSuffix) - 1 || !name.ends_with(kChunkSuffix)) return 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = name[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return 0;
+  }
+  uint64_t id = 0;
+  std::from_chars(name.data(), name.data() + 16, id, 16);
+  return id > 0 && id <= static_cast<uint64_t>(INT64_MAX) ? static_cast<int64_t>(id) : 0;
+}
+
+}  // namespace
+
+struct ChunkStore::ChunkEntry {
+  std::shared_mutex mu;
+  // The fields below are guarded by mu.
+  size_t dir = 0;
+  int64_t version = 0;
+  int64_t length = 0;
+  bool on_disk = false;  // false while being created, or after a failed create
+  bool removed = false;  // dropped from the index: look the chunk up again
+};
+
+std::string ChunkStore::ChunkPath(const std::string& data_dir, int64_t chunk_id) {
+  auto id = static_cast<uint64_t>(chunk_id);
+  return data_dir + "/chunks/" + Hex(id & 0xff, 2) + "/" + Hex(id, 16) + kChunkSuffix;
+}
+
+ChunkStore::ChunkStore(std::vector<std::string> data_dirs, int64_t server_id)
+    : data_dirs_(std::move(data_dirs)), server_id_(server_id) {}
+
+ChunkStore::~ChunkStore() = default;
+
+Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> data_dirs) {
+  if (data_dirs.empty()) return Status::InvalidArgument("no data directory given");
+  for (const std::string& dir : data_dirs) {
+    std::error_code ec;
+    fs::create_directories(dir + "/chunks", ec);
+    if (!ec) fs::create_directories(dir + "/corrupt", ec);
+    if (ec) return Status::IoError("cannot create directories in " + dir + ": " + ec.message());
+  }
+  ASSIGN_OR_RETURN(int64_t server_id, LoadOrCreateServerId(data_dirs));
+  std::unique_ptr<ChunkStore> store(new ChunkStore(std::move(data_dirs), server_id));
+  for (size_t i = 0; i < store->data_dirs_.size(); ++i) RETURN_IF_ERROR(store->ScanDir(i));
+  LOG(kInfo, kComponent) << "chunk store open: server id " << server_id << ", "
+                         << store->chunk_count() << " chunks in " << store->data_dirs_.size()
+                         << " data dirs";
+  return store;
+}
+
+void ChunkStore::MoveAside(size_t dir_index, const std::string& path, const std::string& why) {
+  std::string target = data_dirs_[dir_index] + "/corrupt/" + fs::path(path).filename().string();
+  for (int n = 1; fs::exists(target); ++n) {
+    target = data_dirs_[dir_index] + "/corrupt/" + fs::path(path).filename().string() + "." +
+             std::to_string(n);
+  }
+  std::error_code ec;
+  fs::rename(path, target, ec);
+  if (ec) {
+    LOG(kError, kComponent) << "refused " << path << " (" << why
+                            << ") but cannot move it aside: " << ec.message();
+    return;
+  }
+  LOG(kWarning, kComponent) << "refused " << path << " (" << why << "), moved to " << target;
+}
+
+Status ChunkStore::ScanDir(size_t dir_index) {
+  const std::string chunks_dir = data_dirs_[dir_index] + "/chunks";
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (fs::recursive_directory_iterator it(chunks_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file()) files.push_back(it->path());
+  }
+  if (ec) return Status::IoError("cannot scan " + chunks_dir + ": " + ec.message());
+
+  for (const fs::path& file : files) {
+    const std::string path = file.string();
+    const std::string name = file.filename().string();
+    if (name.ends_with(kTempSuffix)) {
+      // A create that crashed before its rename: the chunk never existed.
+      fs::remove(file, ec);
+      LOG(kInfo, kComponent) << "removed unfinished chunk file " << path;
+      continue;
+    }
+    int64_t chunk_id = ParseChunkFileName(name);
+    if (chunk_id == 0 || path != ChunkPath(data_dirs_[dir_index], chunk_id)) {
+      MoveAside(dir_index, path, "not a chunk file name or wrong subdirectory");
+      continue;
+    }
+    Result<std::unique_ptr<FileIo>> io = OpenPosixFile(path, OpenMode::kReadOnly);
+    if (!io.ok()) return io.status();
+    Result<std::unique_ptr<ChunkFile>> chunk = ChunkFile::Open(std::move(*io), chunk_id);
+    if (!chunk.ok()) {
+      if (chunk.status().code() != StatusCode::kCorruption) return chunk.status();
+      MoveAside(dir_index, path, chunk.status().message());
+      continue;
+    }
+    auto entry = std::make_shared<ChunkEntry>();
+    entry->dir = dir_index;
+    entry->version = (*chunk)->version();
+    entry->length = (*chunk)->length();
+    entry->on_disk = true;
+    auto [it, inserted] = index_.emplace(chunk_id, entry);
+    if (!inserted) {
+      // The same chunk in two data dirs: keep the newer version, set the other aside.
+      ChunkEntry& kept = *it->second;
+      if (kept.version >= entry->version) {
+        MoveAside(dir_index, path, "older duplicate of a chunk in " + data_dirs_[kept.dir]);
+      } else {
+        MoveAside(kept.dir, ChunkPath(data_dirs_[kept.dir], chunk_id),
+                  "older duplicate of a chunk in " + data_dirs_[dir_index]);
+        it->second = entry;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<ChunkStore::ChunkEntry> ChunkStore::Find(int64_t chunk_id) const {
+  std::lock_guard lock(index_mu_);
+  auto it = index_.find(chunk_id);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<ChunkStore::ChunkEntry> ChunkStore::FindOrInsert(int64_t chunk_id) {
+  std::lock_guard lock(index_mu_);
+  auto& slot = index_[chunk_id];
+  if (!slot) slot = std::make_shared<ChunkEntry>();
+  return slot;
+}
+
+void ChunkStore::Erase(int64_t chunk_id, const std::shared_ptr<ChunkEntry>& entry) {
+  std::lock_guard lock(index_mu_);
+  auto it = index_.find(chunk_id);
+  if (it != index_.end() && it->second == entry) index_.erase(it);
+}
+
+size_t ChunkStore::DirWithMostFreeSpace() const {
+  size_t best = 0;
+  int64_t best_free = -1;
+  for (size_t i = 0; i < data_dirs_.size(); ++i) {
+    struct statvfs st {};
+    if (::statvfs(data_dirs_[i].c_str(), &st) != 0) continue;
+    auto free_bytes = static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
+    if (free_bytes > best_free) {
+      best_free = free_bytes;
+      best = i;
+    }
+  }
+  return best;
+}
+
+Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& entry) {
+  const size_t dir = DirWithMostFreeSpace();
+  const std::string path = ChunkPath(data_dirs_[dir], chunk_id);
+  const std::string tmp = path + kTempSuffix;
+  const std::string parent = fs::path(path).parent_path().string();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) return Status::IoError("cannot create " + parent + ": " + ec.message());
+  // Header first under a temporary name, then rename: a crash never leaves a half-made chunk
+  // under its real name.
+  fs::remove(tmp, ec);
+  {
+    ASSIGN_OR_RETURN(auto io, OpenPosixFile(tmp, OpenMode::kCreateExclusive));
+    ASSIGN_OR_RETURN(auto chunk, ChunkFile::Create(std::move(io), chunk_id, version));
+    RETURN_IF_ERROR(chunk->Sync());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::IoError("cannot rename " + tmp + ": " + ec.message());
+  RETURN_IF_ERROR(SyncDirectory(parent));
+  entry.dir = dir;
+  entry.version = version;
+  entry.length = 0;
+  entry.on_disk = true;
+  LOG(kInfo, kComponent) << "created chunk " << chunk_id << " version " << version << " in "
+                         << data_dirs_[dir];
+  return Status::Ok();
+}
+
+Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
+                         std::span<const std::byte> data, bool sync) {
+  if (chunk_id <= 0 || version <= 0) {
+    return Status::InvalidArgument("chunk id and version must be positive");
+  }
+  for (;;) {
+    std::shared_ptr<ChunkEntry> entry = FindOrInsert(chunk_id);
+    std::unique_lock lock(entry->mu);
+    if (entry->removed) continue;  // deleted meanwhile; a fresh entry is in the index
+    if (!entry->on_disk) {
+      Status created = CreateFile(chunk_id, version, *entry);
+      if (!created.ok()) {
+        entry->removed = true;
+        Erase(chunk_id, entry);
+        return created;
+      }
+    } else if (version < entry->version) {
+      return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
+                                  std::to_string(entry->version) + ", write names " +
+                                  std::to_string(version));
+    }
+    const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
+    ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
+    ASSIGN_OR_RETURN(auto chunk, ChunkFile::Open(std::move(io), chunk_id));
+    const bool changed_version = version != entry->version;
+    RETURN_IF_ERROR(chunk->Write(version, offset, data));
+    if (sync) RETURN_IF_ERROR(chunk->Sync());
+    if (changed_version) {
+      LOG(kInfo, kComponent) << "chunk " << chunk_id << " version " << entry->version << " -> "
+                             << version;
+    }
+    entry->version = chunk->version();
+    entry->length = chunk->length();
+    RecordAdded({chunk_id, entry->version, entry->length});
+    return Status::Ok();
+  }
+}
+
+Result<std::string> ChunkStore::Read(int64_t chunk_id, int64_t version, int64_t offset,
+                                     int64_t length) {
+  std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
+  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  std::shared_lock lock(entry->mu);
+  if (!entry->on_disk || entry->removed) {
+    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  }
+  if (version > entry->version) {
+    return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
+                                std::to_string(entry->version) + ", read names " +
+                                std::to_string(version));
+  }
+  ASSIGN_OR_RETURN(auto io,
+                   OpenPosixFile(ChunkPath(data_dirs_[entry->dir], chunk_id), OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto chunk, ChunkFile::Open(std::move(io), chunk_id));
+  return chunk->Read(offset, length);
+}
+
+Status ChunkStore::Sync(int64_t chunk_id, int64_t version) {
+  std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
+  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  std::unique_lock lock(entry->mu);
+  if (!entry->on_disk || entry->removed) {
+    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  }
+  if (version > entry->version) {
+    return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
+                                std::to_string(entry->version) + ", sync names " +
+                                std::to_string(version));
+  }
+  ASSIGN_OR_RETURN(auto io, OpenPosixFile(ChunkPath(data_dirs_[entry->dir], chunk_id),
+                                          OpenMode::kReadWrite));
+  return io->Sync();
+}
+
+Status ChunkStore::Delete(int64_t chunk_id) {
+  std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
+  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  std::unique_lock lock(entry->mu);
+  if (!entry->on_disk || entry->removed) {
+    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  }
+  const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
+  std::error_code ec;
+  fs::remove(path, ec);
+  if (ec) return Status::IoError("cannot delete " + path + ": " + ec.message());
+  entry->on_disk = false;
+  entry->removed = true;
+  Erase(chunk_id, entry);
+  RecordRemoved(chunk_id);
+  LOG(kInfo, kComponent) << "deleted chunk " << chunk_id << " version " << entry->version;
+  return Status::Ok();
+}
+
+std::vector<ChunkRecord> ChunkStore::ListChunks() const {
+  std::vector<std::pair<int64_t, std::shared_ptr<ChunkEntry>>> entries;
+  {
+    std::lock_guard lock(index_mu_);
+    entries.assign(index_.begin(), index_.end());
+  }
+  std::vector<ChunkRecord> out;
+  out.reserve(entries.size());
+  for (auto& [chunk_id, entry] : entries) {
+    std::shared_lock lock(entry->mu);
+    if (entry->on_disk && !entry->removed) out.push_back({chunk_id, entry->version, entry->length});
+  }
+  return out;
+}
+
+int64_t ChunkStore::chunk_count() const {
+  std::lock_guard lock(index_mu_);
+  return static_cast<int64_t>(index_.size());
+}
+
+void ChunkStore::RecordAdded(const ChunkRecord& record) {
+  std::lock_guard lock(changes_mu_);
+  removed_.erase(record.chunk_id);
+  added_[record.chunk_id] = record;
+}
+
+void ChunkStore::RecordRemoved(int64_t chunk_id) {
+  std::lock_guard lock(changes_mu_);
+  added_.erase(chunk_id);
+  removed_.insert(chunk_id);
+}
+
+ChunkChanges ChunkStore::TakeChanges() {
+  std::lock_guard lock(changes_mu_);
+  ChunkChanges changes;
+  for (auto& [id, record] : added_) changes.added.push_back(record);
+  changes.removed.assign(removed_.begin(), removed_.end());
+  added_.clear();
+  removed_.clear();
+  return changes;
+}
+
+SpaceStats ChunkStore::Space() const {
+  SpaceStats stats;
+  std::set<dev_t> counted;
+  for (const std::string& dir : data_dirs_) {
+    struct statvfs st {};
+    struct stat dir_stat {};
+    if (::statvfs(dir.c_str(), &st) != 0 || ::stat(dir.c_str(), &dir_stat) != 0) {
+      ++stats.dirs_failed;
+      continue;
+    }
+    ++stats.dirs_ok;
+    if (!counted.insert(dir_stat.st_dev).second) continue;
+    stats.total_bytes += static_cast<int64_t>(st.f_blocks) * static_cast<int64_t>(st.f_frsize);
+    stats.free_bytes += static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
+  }
+  return stats;
+}
+
+}  // namespace tessera

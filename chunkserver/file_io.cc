@@ -1,0 +1,94 @@
+#include "chunkserver/file_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tessera {
+namespace {
+
+std::string ErrnoText(int error) { return std::strerror(error); }
+
+class PosixFileIo final : public FileIo {
+ public:
+  PosixFileIo(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixFileIo() override { ::close(fd_); }
+  PosixFileIo(const PosixFileIo&) = delete;
+  PosixFileIo& operator=(const PosixFileIo&) = delete;
+
+  Result<size_t> ReadAt(int64_t offset, std::span<std::byte> out) override {
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, offset + done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError("read " + path_ + ": " + ErrnoText(errno));
+      }
+      if (n == 0) break;  // end of file
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+  Status WriteAt(int64_t offset, std::span<const std::byte> data) override {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, offset + done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int error = errno;
+        if (error == ENOSPC) return Status::NoSpace("write " + path_ + ": " + ErrnoText(error));
+        return Status::IoError("write " + path_ + ": " + ErrnoText(error));
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return Status::IoError("sync " + path_ + ": " + ErrnoText(errno));
+    return Status::Ok();
+  }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileIo>> OpenPosixFile(const std::string& path, OpenMode mode) {
+  int flags = O_CLOEXEC;
+  switch (mode) {
+    case OpenMode::kReadOnly:
+      flags |= O_RDONLY;
+      break;
+    case OpenMode::kReadWrite:
+      flags |= O_RDWR;
+      break;
+    case OpenMode::kCreateExclusive:
+      flags |= O_RDWR | O_CREAT | O_EXCL;
+      break;
+  }
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) {
+    int error = errno;
+    if (error == ENOENT) return Status::NotFound("open " + path + ": " + ErrnoText(error));
+    return Status::IoError("open " + path + ": " + ErrnoText(error));
+  }
+  return std::unique_ptr<FileIo>(std::make_unique<PosixFileIo>(fd, path));
+}
+
+Status SyncDirectory(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("open directory " + path + ": " + ErrnoText(errno));
+  int rc = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IoError("sync directory " + path + ": " + ErrnoText(error));
+  return Status::Ok();
+}
+
+}  // namespace tessera

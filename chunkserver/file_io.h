@@ -1,0 +1,39 @@
+// Positional I/O on one open file: the only way chunk files touch the disk, so that tests can
+// put a fault-injecting implementation underneath ChunkFile.
+//
+// A FileIo owns its file descriptor and closes it on destruction. Implementations are safe for
+// concurrent ReadAt calls (pread has no shared file position); writers must be serialized by the
+// caller.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "common/status.h"
+
+namespace tessera {
+
+class FileIo {
+ public:
+  virtual ~FileIo() = default;
+  // Reads up to out.size() bytes at `offset`; returns how many were read (fewer only at EOF).
+  virtual Result<size_t> ReadAt(int64_t offset, std::span<std::byte> out) = 0;
+  // Writes all of `data` at `offset` or fails.
+  virtual Status WriteAt(int64_t offset, std::span<const std::byte> data) = 0;
+  // fdatasync: the data and the metadata needed to read it back are durable.
+  virtual Status Sync() = 0;
+};
+
+enum class OpenMode { kReadOnly, kReadWrite, kCreateExclusive };
+
+// Opens `path` with pread/pwrite/fdatasync underneath. Errors name the path and errno text;
+// a missing file is kNotFound, anything else kIoError.
+Result<std::unique_ptr<FileIo>> OpenPosixFile(const std::string& path, OpenMode mode);
+
+// fsync of a directory, so that a file created or renamed inside it survives a crash.
+Status SyncDirectory(const std::string& path);
+
+}  // namespace tessera

@@ -1,0 +1,153 @@
+// tessera-chunkserver: serves the chunks of its data directories and reports to the master.
+//
+//   tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] --data-dir DIR [--data-dir DIR2]
+//                       [--rack NAME] [--heartbeat-ms 1000] [--log-level info]
+//
+// Runs in the foreground, logs to stderr, exits 0 after a clean shutdown on SIGTERM/SIGINT and
+// 2 on a bad flag.
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "chunkserver/chunk_service.h"
+#include "chunkserver/chunk_store.h"
+#include "chunkserver/master_link.h"
+#include "common/address.h"
+#include "common/logging.h"
+#include "common/rpc_server.h"
+
+namespace po = boost::program_options;
+
+namespace tessera {
+namespace {
+
+constexpr char kComponent[] = "chunkserver";
+constexpr int kExitBadFlag = 2;
+constexpr int kExitFailure = 1;
+
+struct Flags {
+  HostPort listen;
+  std::vector<HostPort> masters;
+  std::vector<std::string> data_dirs;
+  std::string rack;
+  int heartbeat_ms = 1000;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+[[noreturn]] void BadFlag(const std::string& message) {
+  std::cerr << "tessera-chunkserver: " << message << "\n"
+            << "usage: tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] "
+               "--data-dir DIR [--data-dir DIR2 ...] [--rack NAME] [--heartbeat-ms 1000] "
+               "[--log-level info]\n";
+  std::exit(kExitBadFlag);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  po::options_description options("tessera-chunkserver options");
+  std::string listen, masters, log_level = "info";
+  Flags flags;
+  options.add_options()("help", "show this help")(
+      "listen", po::value(&listen)->required(), "HOST:PORT to serve chunk RPCs on")(
+      "masters", po::value(&masters)->required(), "comma-separated master addresses H:P")(
+      "data-dir", po::value(&flags.data_dirs)->required(), "data directory (repeatable)")(
+      "rack", po::value(&flags.rack)->default_value(""), "failure-domain label")(
+      "heartbeat-ms", po::value(&flags.heartbeat_ms)->default_value(1000),
+      "heartbeat interval in milliseconds (50..60000)")(
+      "log-level", po::value(&log_level)->default_value("info"), "debug|info|warning|error");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    if (vm.count("help")) {
+      std::cout << options << "\n";
+      std::exit(0);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    BadFlag(e.what());
+  }
+  Result<HostPort> listen_address = ParseHostPort(listen);
+  if (!listen_address.ok()) BadFlag("--listen: " + listen_address.status().message());
+  flags.listen = *listen_address;
+  Result<std::vector<HostPort>> master_addresses = ParseHostPortList(masters);
+  if (!master_addresses.ok()) BadFlag("--masters: " + master_addresses.status().message());
+  flags.masters = *master_addresses;
+  std::set<std::string> distinct;
+  for (const std::string& dir : flags.data_dirs) {
+    if (dir.empty()) BadFlag("--data-dir must not be empty");
+    if (!distinct.insert(dir).second) BadFlag("--data-dir " + dir + " given twice");
+  }
+  if (flags.heartbeat_ms < 50 || flags.heartbeat_ms > 60000) {
+    BadFlag("--heartbeat-ms must be 50..60000, got " + std::to_string(flags.heartbeat_ms));
+  }
+  if (flags.rack.size() > 255) BadFlag("--rack is longer than 255 bytes");
+  if (!ParseLogLevel(log_level, &flags.log_level)) {
+    BadFlag("--log-level must be debug, info, warning or error, got '" + log_level + "'");
+  }
+  return flags;
+}
+
+int Run(int argc, char** argv) {
+  Flags flags = ParseFlags(argc, argv);
+  SetLogLevel(flags.log_level);
+
+  // Block the shutdown signals before any thread starts, so every thread inherits the mask and
+  // only sigwait() below receives them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  // A peer closing its socket mid-reply must not kill the daemon.
+  signal(SIGPIPE, SIG_IGN);
+
+  Result<std::unique_ptr<ChunkStore>> store = ChunkStore::Open(flags.data_dirs);
+  if (!store.ok()) {
+    LOG(kError, kComponent) << "cannot open data directories: " << store.status().ToString();
+    return kExitFailure;
+  }
+  auto service = std::make_shared<ChunkService>(store->get());
+  RpcServer server(std::make_shared<rpc::ChunkServerServiceProcessorFactory>(
+                       std::make_shared<rpc::ChunkServerServiceIfSingletonFactory>(service)),
+                   flags.listen);
+  Status started = server.Start();
+  if (!started.ok()) {
+    LOG(kError, kComponent) << "cannot listen on " << flags.listen.ToString() << ": "
+                            << started.ToString();
+    return kExitFailure;
+  }
+
+  MasterLinkOptions link_options;
+  link_options.masters = flags.masters;
+  link_options.advertised = flags.listen;
+  link_options.rack = flags.rack;
+  link_options.heartbeat_interval = std::chrono::milliseconds(flags.heartbeat_ms);
+  // Short I/O timeouts so that a hung master neither delays heartbeats long nor shutdown.
+  link_options.rpc.io_timeout_ms = 5000;
+  MasterLink link(link_options, store->get(), [&service] { return service->Stats(); });
+  link.Start();
+
+  LOG(kInfo, kComponent) << "chunk server ready on " << flags.listen.ToString() << " server id "
+                         << (*store)->server_id() << ", " << (*store)->chunk_count()
+                         << " chunks, " << flags.data_dirs.size() << " data dirs, masters "
+                         << flags.masters.size();
+
+  int signal_number = 0;
+  sigwait(&shutdown_signals, &signal_number);
+  LOG(kInfo, kComponent) << "received signal " << signal_number << ", shutting down";
+  link.Stop();
+  server.Stop();
+  LOG(kInfo, kComponent) << "chunk server stopped";
+  return 0;
+}
+
+}  // namespace
+}  // namespace tessera
+
+int main(int argc, char** argv) { return tessera::Run(argc, argv); }
