@@ -1,0 +1,68 @@
+// A client::FileSystem kept in memory, for driving tessera-mount's FUSE operations through a
+// real mount without a cluster. It implements the semantics the master promises (names,
+// types, ENOTEMPTY, rename over a file) closely enough for the mount tests, not permissions.
+//
+// Thread-safety: every method takes mu_, which guards nodes_ and next_inode_; OpenFile
+// handles take the same mutex through their FileSystem.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "client/file_system.h"
+
+namespace tessera::fuse::testing {
+
+class InMemoryFileSystem : public client::FileSystem {
+ public:
+  InMemoryFileSystem();
+
+  Result<rpc::Attr> Lookup(const client::Caller& caller, int64_t parent,
+                           std::string_view name) override;
+  Result<rpc::Attr> GetAttr(const client::Caller& caller, int64_t inode) override;
+  Result<rpc::Attr> SetAttr(const client::Caller& caller, int64_t inode,
+                            const rpc::SetAttrRequest& request) override;
+  Result<rpc::Attr> Mkdir(const client::Caller& caller, int64_t parent, std::string_view name,
+                          uint32_t mode) override;
+  Result<rpc::Attr> Create(const client::Caller& caller, int64_t parent, std::string_view name,
+                           uint32_t mode) override;
+  Result<rpc::ReaddirReply> ReadDir(const client::Caller& caller, int64_t inode,
+                                    std::string_view after_name, int max_entries) override;
+  Status Unlink(const client::Caller& caller, int64_t parent, std::string_view name) override;
+  Status Rmdir(const client::Caller& caller, int64_t parent, std::string_view name) override;
+  Status Rename(const client::Caller& caller, int64_t old_parent, std::string_view old_name,
+                int64_t new_parent, std::string_view new_name, uint32_t flags) override;
+  Result<rpc::StatfsReply> Statfs(const client::Caller& caller) override;
+  Result<rpc::ClusterStatus> ClusterStatus() override;
+  Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller& caller, int64_t inode,
+                                                 bool writable) override;
+
+  // For the OpenFile handles.
+  Result<size_t> ReadData(int64_t inode, int64_t offset, std::span<std::byte> buf);
+  Status WriteData(int64_t inode, int64_t offset, std::span<const std::byte> data);
+
+  // The uid the last namespace call was made with, to check Caller plumbing.
+  uint32_t last_caller_uid() const;
+
+ private:
+  struct Node {
+    rpc::Attr attr;
+    std::map<std::string, int64_t, std::less<>> children;  // directories
+    std::string data;                                      // regular files
+  };
+
+  Result<Node*> DirLocked(int64_t inode);
+  Result<rpc::Attr> AddLocked(int64_t parent, std::string_view name, rpc::FileType::type type,
+                              uint32_t mode, const client::Caller& caller);
+
+  mutable std::mutex mu_;
+  std::map<int64_t, Node> nodes_;  // guarded by mu_
+  int64_t next_inode_ = 2;         // guarded by mu_
+  uint32_t last_caller_uid_ = 0;   // guarded by mu_
+};
+
+}  // namespace tessera::fuse::testing
