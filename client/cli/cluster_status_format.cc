@@ -1,0 +1,133 @@
+#include "client/cli/cluster_status_format.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+namespace tessera::client::cli {
+namespace {
+
+std::string AddressOf(const rpc::ChunkServerInfo& info) {
+  return info.host + ":" + std::to_string(info.port);
+}
+
+int64_t UsedBytes(const rpc::ChunkServerStats& stats) {
+  return std::max<int64_t>(0, stats.total_bytes - stats.free_bytes);
+}
+
+// Left-aligned columns, two spaces apart.
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = "  ";
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HumanBytes(int64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f %s", value, kUnits[unit]);
+  return text;
+}
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
+  std::ostringstream out;
+  out << "Masters: " << status.masters.size() << "\n";
+  std::vector<std::vector<std::string>> masters = {{"ADDRESS", "ROLE", "TERM", "APPLIED"}};
+  for (const auto& master : status.masters) {
+    masters.push_back({master.address, master.role, std::to_string(master.term),
+                       std::to_string(master.applied_index)});
+  }
+  out << Table(masters);
+
+  int alive = static_cast<int>(std::count_if(status.chunk_servers.begin(),
+                                             status.chunk_servers.end(),
+                                             [](const auto& server) { return server.alive; }));
+  out << "Chunk servers: " << status.chunk_servers.size() << " (" << alive << " alive)\n";
+  if (!status.chunk_servers.empty()) {
+    std::vector<std::vector<std::string>> servers = {
+        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS"}};
+    for (const auto& server : status.chunk_servers) {
+      servers.push_back({std::to_string(server.info.server_id), AddressOf(server.info),
+                         server.info.rack.empty() ? "-" : server.info.rack,
+                         server.alive ? "yes" : "no", HumanBytes(server.stats.total_bytes),
+                         HumanBytes(UsedBytes(server.stats)), HumanBytes(server.stats.free_bytes),
+                         std::to_string(server.stats.chunk_count)});
+    }
+    out << Table(servers);
+  }
+  out << "Inodes: " << status.inode_count << "  Chunks: " << status.chunk_count << "\n";
+  return out.str();
+}
+
+std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
+  std::ostringstream out;
+  out << "{\"masters\":[";
+  for (size_t i = 0; i < status.masters.size(); ++i) {
+    const auto& master = status.masters[i];
+    out << (i ? "," : "") << "{\"address\":" << JsonString(master.address)
+        << ",\"role\":" << JsonString(master.role) << ",\"term\":" << master.term
+        << ",\"applied_index\":" << master.applied_index << "}";
+  }
+  out << "],\"chunk_servers\":[";
+  for (size_t i = 0; i < status.chunk_servers.size(); ++i) {
+    const auto& server = status.chunk_servers[i];
+    out << (i ? "," : "") << "{\"server_id\":" << server.info.server_id
+        << ",\"address\":" << JsonString(AddressOf(server.info))
+        << ",\"rack\":" << JsonString(server.info.rack)
+        << ",\"alive\":" << (server.alive ? "true" : "false")
+        << ",\"capacity_bytes\":" << server.stats.total_bytes
+        << ",\"used_bytes\":" << UsedBytes(server.stats)
+        << ",\"free_bytes\":" << server.stats.free_bytes
+        << ",\"chunks\":" << server.stats.chunk_count
+        << ",\"last_heartbeat_age_ms\":" << server.last_heartbeat_age_ms << "}";
+  }
+  out << "],\"inode_count\":" << status.inode_count << ",\"chunk_count\":" << status.chunk_count
+      << "}\n";
+  return out.str();
+}
+
+}  // namespace tessera::client::cli

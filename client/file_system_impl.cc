@@ -1,0 +1,194 @@
+#include "client/file_system_impl.h"
+
+#include <algorithm>
+
+#include "client/master_client.h"
+#include "client/open_file_impl.h"
+#include "common/logging.h"
+#include "common/names.h"
+
+namespace tessera::client {
+namespace {
+
+constexpr int kMaxReaddirEntries = 100000;
+constexpr int64_t kMaxReadaheadBytes = int64_t{256} << 20;
+constexpr int kMaxPiecesInFlight = 64;
+
+Status ValidInode(int64_t inode) {
+  if (inode < kRootInode) return Status::InvalidArgument("invalid inode " + std::to_string(inode));
+  return Status::Ok();
+}
+
+int32_t PermissionBits(uint32_t mode) { return static_cast<int32_t>(mode & 07777); }
+
+int PoolThreads(const ClientOptions& options) { return options.max_pieces_in_flight * 2 + 2; }
+
+}  // namespace
+
+Status ValidateClientOptions(const ClientOptions& options) {
+  if (options.masters.empty()) return Status::InvalidArgument("no master address given");
+  if (options.write_piece_bytes < 1 || options.write_piece_bytes > kMaxIoBytes) {
+    return Status::InvalidArgument("write_piece_bytes must be 1.." + std::to_string(kMaxIoBytes));
+  }
+  if (options.max_pieces_in_flight < 1 || options.max_pieces_in_flight > kMaxPiecesInFlight) {
+    return Status::InvalidArgument("max_pieces_in_flight must be 1.." +
+                                   std::to_string(kMaxPiecesInFlight));
+  }
+  if (options.readahead_bytes < 0 || options.readahead_bytes > kMaxReadaheadBytes) {
+    return Status::InvalidArgument("readahead_bytes must be 0.." +
+                                   std::to_string(kMaxReadaheadBytes));
+  }
+  if (options.rpc_timeout_ms < 1) return Status::InvalidArgument("rpc_timeout_ms must be >= 1");
+  if (options.master_retry_deadline_ms < 0) {
+    return Status::InvalidArgument("master_retry_deadline_ms must be >= 0");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<FileSystem>> FileSystem::Create(ClientOptions options) {
+  RETURN_IF_ERROR(ValidateClientOptions(options));
+  RpcClientOptions rpc_options;
+  rpc_options.io_timeout_ms = options.rpc_timeout_ms;
+  rpc_options.connect_timeout_ms = std::min(options.rpc_timeout_ms, 2000);
+  MasterClientOptions master_options;
+  master_options.masters = options.masters;
+  master_options.retry_deadline_ms = options.master_retry_deadline_ms;
+  auto master = std::make_unique<MasterClient>(std::move(master_options),
+                                               NewThriftMasterChannel(rpc_options));
+  // The process clock is stateless; one static instance serves every FileSystem.
+  static const SystemClock kSystemClock;
+  return std::unique_ptr<FileSystem>(std::make_unique<FileSystemImpl>(
+      std::move(options), std::move(master), NewThriftChunkConnection(rpc_options),
+      kSystemClock));
+}
+
+FileSystemImpl::FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConnection> master,
+                               std::unique_ptr<ChunkConnection> chunk_connection,
+                               const Clock& clock)
+    : options_(std::move(options)),
+      master_(std::move(master)),
+      chunk_connection_(std::move(chunk_connection)),
+      clock_(clock),
+      chunks_(*chunk_connection_, clock_),
+      pool_(PoolThreads(options_)),
+      services_{options_, *master_, chunks_, locations_, pool_, request_ids_, clock_} {}
+
+FileSystemImpl::~FileSystemImpl() = default;
+
+rpc::Attr FileSystemImpl::Overlay(rpc::Attr attr) const {
+  if (auto state = inodes_.Find(attr.inode)) {
+    state->NoteMasterSize(attr.size);
+    attr.size = state->VisibleSize();
+  }
+  return attr;
+}
+
+Result<rpc::Attr> FileSystemImpl::Lookup(const Caller& caller, int64_t parent,
+                                         std::string_view name) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->Lookup(caller, parent, std::string(name)));
+  return Overlay(std::move(attr));
+}
+
+Result<rpc::Attr> FileSystemImpl::GetAttr(const Caller& caller, int64_t inode) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
+  return Overlay(std::move(attr));
+}
+
+Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
+                                          const rpc::SetAttrRequest& request) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  if (request.__isset.mode && (request.mode & ~07777) != 0) {
+    return Status::InvalidArgument("mode has bits outside 07777");
+  }
+  if (request.__isset.size && (request.size < 0 || request.size > kMaxFileSize)) {
+    return Status::InvalidArgument("size " + std::to_string(request.size) + " is out of range");
+  }
+  std::shared_ptr<InodeState> state = request.__isset.size ? inodes_.Find(inode) : nullptr;
+  if (state) {
+    // Buffered writes must land (and be committed) before the truncate, or their commit
+    // would grow the file again afterwards.
+    RETURN_IF_ERROR(state->FlushAllWriters());
+  }
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->SetAttr(caller, inode, request));
+  if (request.__isset.size) {
+    locations_.EraseInode(inode);
+    if (state) state->NoteTruncated(attr.size);
+    LOG(kDebug, "client") << "inode " << inode << " resized to " << attr.size;
+  }
+  return Overlay(std::move(attr));
+}
+
+Result<rpc::Attr> FileSystemImpl::Mkdir(const Caller& caller, int64_t parent,
+                                        std::string_view name, uint32_t mode) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  return master_->Mkdir(caller, parent, std::string(name), PermissionBits(mode));
+}
+
+Result<rpc::Attr> FileSystemImpl::Create(const Caller& caller, int64_t parent,
+                                         std::string_view name, uint32_t mode) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  return master_->Create(caller, parent, std::string(name), PermissionBits(mode));
+}
+
+Result<rpc::ReaddirReply> FileSystemImpl::ReadDir(const Caller& caller, int64_t inode,
+                                                  std::string_view after_name, int max_entries) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  if (!after_name.empty()) RETURN_IF_ERROR(ValidateName(after_name));
+  if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
+    return Status::InvalidArgument("max_entries must be 1.." + std::to_string(kMaxReaddirEntries));
+  }
+  return master_->Readdir(caller, inode, std::string(after_name), max_entries);
+}
+
+Status FileSystemImpl::Unlink(const Caller& caller, int64_t parent, std::string_view name) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  return master_->Unlink(caller, parent, std::string(name));
+}
+
+Status FileSystemImpl::Rmdir(const Caller& caller, int64_t parent, std::string_view name) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  return master_->Rmdir(caller, parent, std::string(name));
+}
+
+Status FileSystemImpl::Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
+                              int64_t new_parent, std::string_view new_name, uint32_t flags) {
+  RETURN_IF_ERROR(ValidInode(old_parent));
+  RETURN_IF_ERROR(ValidInode(new_parent));
+  RETURN_IF_ERROR(ValidateName(old_name));
+  RETURN_IF_ERROR(ValidateName(new_name));
+  return master_->Rename(caller, old_parent, std::string(old_name), new_parent,
+                         std::string(new_name), static_cast<int32_t>(flags));
+}
+
+Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {
+  return master_->Statfs(caller);
+}
+
+Result<rpc::ClusterStatus> FileSystemImpl::ClusterStatus() { return master_->ClusterStatus(); }
+
+Result<std::unique_ptr<OpenFile>> FileSystemImpl::Open(const Caller& caller, int64_t inode,
+                                                       bool writable) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
+  if (attr.type == rpc::FileType::DIRECTORY) {
+    return Status::IsDirectory("inode " + std::to_string(inode) + " is a directory");
+  }
+  if (attr.type != rpc::FileType::REGULAR) {
+    return Status::InvalidArgument("inode " + std::to_string(inode) + " is not a regular file");
+  }
+  std::shared_ptr<InodeState> state = inodes_.GetOrCreate(inode);
+  state->NoteMasterSize(attr.size);
+  // Close-to-open: chunks written by others before this open must be found afresh.
+  locations_.EraseInode(inode);
+  return std::unique_ptr<OpenFile>(
+      std::make_unique<OpenFileImpl>(services_, caller, std::move(state), writable));
+}
+
+}  // namespace tessera::client

@@ -1,0 +1,74 @@
+// FileSystemImpl: the FileSystem of file_system.h over a MasterConnection and a
+// ChunkConnection. FileSystem::Create builds it over Thrift; tests build it over fakes.
+//
+// Metadata calls are validated here (names, sizes, modes) and passed to the master; attributes
+// of inodes open in this process are overlaid with this client's not yet committed size. A
+// truncate (SetAttr with a size) first flushes this process's writers of that inode, then drops
+// its cached chunk locations.
+//
+// Thread-safety: thread-safe; every member guards itself. REQUIRES: every OpenFile is destroyed
+// before its FileSystemImpl.
+#pragma once
+
+#include <memory>
+
+#include "client/chunk_client.h"
+#include "client/chunk_connection.h"
+#include "client/chunk_location_cache.h"
+#include "client/client_services.h"
+#include "client/file_system.h"
+#include "client/inode_state.h"
+#include "client/master_connection.h"
+#include "client/request_context.h"
+#include "client/task_pool.h"
+#include "common/clock.h"
+
+namespace tessera::client {
+
+// OK when `options` can be used; explains the first bad field otherwise.
+Status ValidateClientOptions(const ClientOptions& options);
+
+class FileSystemImpl final : public FileSystem {
+ public:
+  // REQUIRES: ValidateClientOptions(options).ok(); `clock` outlives this object.
+  FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConnection> master,
+                 std::unique_ptr<ChunkConnection> chunk_connection, const Clock& clock);
+  ~FileSystemImpl() override;
+
+  Result<rpc::Attr> Lookup(const Caller& caller, int64_t parent, std::string_view name) override;
+  Result<rpc::Attr> GetAttr(const Caller& caller, int64_t inode) override;
+  Result<rpc::Attr> SetAttr(const Caller& caller, int64_t inode,
+                            const rpc::SetAttrRequest& request) override;
+  Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, std::string_view name,
+                          uint32_t mode) override;
+  Result<rpc::Attr> Create(const Caller& caller, int64_t parent, std::string_view name,
+                           uint32_t mode) override;
+  Result<rpc::ReaddirReply> ReadDir(const Caller& caller, int64_t inode,
+                                    std::string_view after_name, int max_entries) override;
+  Status Unlink(const Caller& caller, int64_t parent, std::string_view name) override;
+  Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) override;
+  Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
+                int64_t new_parent, std::string_view new_name, uint32_t flags) override;
+  Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
+  Result<rpc::ClusterStatus> ClusterStatus() override;
+  Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
+                                         bool writable) override;
+
+ private:
+  // Adds this process's uncommitted size to an attribute from the master.
+  rpc::Attr Overlay(rpc::Attr attr) const;
+
+  const ClientOptions options_;
+  const std::unique_ptr<MasterConnection> master_;
+  const std::unique_ptr<ChunkConnection> chunk_connection_;
+  const Clock& clock_;
+  ChunkClient chunks_;
+  ChunkLocationCache locations_;
+  RequestIdGenerator request_ids_;
+  InodeRegistry inodes_;
+  // Declared last so that it is destroyed first: its tasks use the members above.
+  TaskPool pool_;
+  const ClientServices services_;
+};
+
+}  // namespace tessera::client

@@ -1,0 +1,202 @@
+#include "client/file_writer.h"
+
+#include <algorithm>
+
+#include "common/logging.h"
+#include "common/names.h"
+
+namespace tessera::client {
+namespace {
+constexpr char kComponent[] = "client";
+}  // namespace
+
+FileWriter::FileWriter(const ClientServices& services, Caller caller,
+                       std::shared_ptr<InodeState> state)
+    : services_(services),
+      caller_(std::move(caller)),
+      state_(std::move(state)),
+      inode_(state_->inode()) {}
+
+Status FileWriter::FirstError() const {
+  std::lock_guard lock(mu_);
+  return first_error_;
+}
+
+bool FileWriter::HasPendingData() const {
+  std::lock_guard lock(mu_);
+  return buffered_ || in_flight_ > 0;
+}
+
+Status FileWriter::Write(int64_t offset, std::span<const std::byte> data) {
+  if (offset < 0 || offset > kMaxFileSize ||
+      static_cast<int64_t>(data.size()) > kMaxFileSize - offset) {
+    return Status::InvalidArgument("write at " + std::to_string(offset) + " of " +
+                                   std::to_string(data.size()) + " bytes is out of range");
+  }
+  std::lock_guard write_lock(write_mu_);
+  RETURN_IF_ERROR(FirstError());
+  if (data.empty()) return Status::Ok();
+  const auto piece_bytes = static_cast<size_t>(services_.options.write_piece_bytes);
+  size_t done = 0;
+  while (done < data.size()) {
+    int64_t position = offset + static_cast<int64_t>(done);
+    if (!buffer_.empty() && position != buffer_offset_ + static_cast<int64_t>(buffer_.size())) {
+      RETURN_IF_ERROR(SendBuffer());  // not contiguous with the gathered bytes
+    }
+    if (buffer_.empty()) buffer_offset_ = position;
+    int64_t chunk_end = (position / kChunkSize + 1) * kChunkSize;
+    size_t take = std::min({piece_bytes - buffer_.size(), data.size() - done,
+                            static_cast<size_t>(chunk_end - position)});
+    buffer_.append(reinterpret_cast<const char*>(data.data() + done), take);
+    {
+      std::lock_guard lock(mu_);
+      buffered_ = true;
+    }
+    done += take;
+    if (buffer_.size() == piece_bytes ||
+        buffer_offset_ + static_cast<int64_t>(buffer_.size()) == chunk_end) {
+      RETURN_IF_ERROR(SendBuffer());
+    }
+  }
+  int64_t end = offset + static_cast<int64_t>(data.size());
+  dirty_end_ = std::max(dirty_end_, end);
+  // After buffering, so that readahead never trusts bytes fetched before this write.
+  state_->NoteWrite(end);
+  return Status::Ok();
+}
+
+Result<rpc::ChunkInfo> FileWriter::PrepareChunk(int64_t chunk_index) {
+  ASSIGN_OR_RETURN(rpc::ChunkInfo chunk,
+                   services_.master.PrepareWrite(caller_, inode_, chunk_index));
+  if (chunk.chunk_index != chunk_index || chunk.replicas.empty() || chunk.chunk_id < 0 ||
+      chunk.version < 0) {
+    return Status::Internal("master answered prepareWrite of inode " + std::to_string(inode_) +
+                            " chunk " + std::to_string(chunk_index) + " with an unusable chain");
+  }
+  LOG(kDebug, kComponent) << "inode " << inode_ << " chunk " << chunk_index << " is chunk "
+                          << chunk.chunk_id << " v" << chunk.version << " with "
+                          << chunk.replicas.size() << " replicas";
+  {
+    std::lock_guard lock(mu_);
+    prepared_[chunk_index] = chunk;
+  }
+  services_.locations.Put(inode_, chunk_index, chunk);
+  return chunk;
+}
+
+Result<rpc::ChunkInfo> FileWriter::PreparedChunk(int64_t chunk_index) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = prepared_.find(chunk_index);
+    if (it != prepared_.end()) return it->second;
+  }
+  return PrepareChunk(chunk_index);
+}
+
+Status FileWriter::SendBuffer() {
+  if (buffer_.empty()) return Status::Ok();
+  int64_t offset = buffer_offset_;
+  std::string piece = std::move(buffer_);
+  buffer_.clear();
+  Result<rpc::ChunkInfo> chunk = PreparedChunk(offset / kChunkSize);
+  std::unique_lock lock(mu_);
+  buffered_ = false;
+  if (!chunk.ok()) {
+    if (first_error_.ok()) first_error_ = chunk.status();
+    LOG(kWarning, kComponent) << "inode " << inode_ << ": cannot prepare chunk "
+                              << offset / kChunkSize << ": " << chunk.status().ToString()
+                              << "; the file's writes now fail";
+    return chunk.status();
+  }
+  piece_done_.wait(lock, [&] { return in_flight_ < services_.options.max_pieces_in_flight; });
+  ++in_flight_;
+  lock.unlock();
+  services_.pool.Submit([self = shared_from_this(), offset, piece = std::move(piece),
+                         chunk = std::move(*chunk)]() mutable {
+    self->SendPiece(offset, piece, std::move(chunk));
+  });
+  return Status::Ok();
+}
+
+void FileWriter::SendPiece(int64_t offset, const std::string& data, rpc::ChunkInfo chunk) {
+  const std::string request_id = services_.request_ids.Next();
+  const int64_t chunk_index = offset / kChunkSize;
+  const int64_t chunk_offset = offset % kChunkSize;
+  Status status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
+  if (status.code() == StatusCode::kStaleVersion) {
+    // Our write lease was superseded (e.g. it expired): ask for the current chain once.
+    LOG_REQ(kInfo, kComponent, request_id)
+        << "chunk " << chunk.chunk_id << " v" << chunk.version
+        << " is stale; preparing the write again";
+    Result<rpc::ChunkInfo> fresh = PrepareChunk(chunk_index);
+    status = fresh.status();
+    if (fresh.ok()) {
+      chunk = std::move(*fresh);
+      status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
+    }
+  }
+  if (!status.ok()) services_.locations.Erase(inode_, chunk_index);
+  std::lock_guard lock(mu_);
+  if (status.ok()) {
+    unsynced_[chunk_index] = std::move(chunk);
+  } else if (first_error_.ok()) {
+    first_error_ = status;
+    LOG_REQ(kWarning, kComponent, request_id)
+        << "inode " << inode_ << ": piece at " << offset << " (" << data.size()
+        << " bytes) was not written: " << status.ToString() << "; the file's writes now fail";
+  }
+  --in_flight_;
+  piece_done_.notify_all();
+}
+
+Status FileWriter::WaitForPieces() {
+  std::unique_lock lock(mu_);
+  piece_done_.wait(lock, [&] { return in_flight_ == 0; });
+  return first_error_;
+}
+
+Status FileWriter::FlushRange(int64_t offset, int64_t length) {
+  std::lock_guard write_lock(write_mu_);
+  int64_t buffer_end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
+  if (!buffer_.empty() && buffer_offset_ < offset + length && offset < buffer_end) {
+    RETURN_IF_ERROR(SendBuffer());
+  }
+  // Pieces are few (max_pieces_in_flight); waiting for all is simpler than tracking ranges.
+  return WaitForPieces();
+}
+
+Status FileWriter::Flush() {
+  std::lock_guard write_lock(write_mu_);
+  RETURN_IF_ERROR(SendBuffer());
+  RETURN_IF_ERROR(WaitForPieces());
+  if (dirty_end_ == 0) return Status::Ok();
+  ASSIGN_OR_RETURN(rpc::Attr attr,
+                   services_.master.CommitWrite(caller_, inode_, dirty_end_,
+                                                services_.clock.NowUnixNanos()));
+  LOG(kDebug, kComponent) << "inode " << inode_ << ": committed writes up to " << dirty_end_
+                          << ", size now " << attr.size;
+  state_->NoteCommitted(dirty_end_, attr.size);
+  dirty_end_ = 0;
+  return Status::Ok();
+}
+
+Status FileWriter::Fsync() {
+  RETURN_IF_ERROR(Flush());
+  std::lock_guard write_lock(write_mu_);
+  std::map<int64_t, rpc::ChunkInfo> unsynced;
+  {
+    std::lock_guard lock(mu_);
+    unsynced = unsynced_;
+  }
+  const std::string request_id = services_.request_ids.Next();
+  for (const auto& [chunk_index, chunk] : unsynced) {
+    RETURN_IF_ERROR(services_.chunks.Sync(chunk, request_id));
+    std::lock_guard lock(mu_);
+    // A piece sent meanwhile may have replaced the entry with a newer version; keep that.
+    auto it = unsynced_.find(chunk_index);
+    if (it != unsynced_.end() && it->second.version == chunk.version) unsynced_.erase(it);
+  }
+  return Status::Ok();
+}
+
+}  // namespace tessera::client

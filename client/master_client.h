@@ -1,0 +1,106 @@
+// MasterClient: the production MasterConnection. It finds the master leader and keeps talking
+// to it:
+//   - tries the remembered leader first, then every known master in turn;
+//   - on NOT_LEADER with a leader_hint it goes straight to the hinted master;
+//   - on UNAVAILABLE (or NOT_LEADER without a hint) it moves to the next master, and after a
+//     whole round without a leader it backs off exponentially (50 ms doubling to 1 s) until
+//     ClientOptions::master_retry_deadline_ms has passed, then returns the last error;
+//   - any other error is the answer and is returned at once.
+// Mutating calls carry (client_id, sequence) from a ClientSessionPool; the retries of one call
+// reuse its RequestContext so the master answers a retry instead of applying it twice.
+//
+// The network is behind MasterRpcChannel so that leader discovery is testable without sockets.
+//
+// Thread-safety: MasterClient is thread-safe. mu_ guards only the remembered leader and the
+// list of known masters; it is never held across a call.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/master_connection.h"
+#include "client/request_context.h"
+#include "common/address.h"
+#include "common/rpc_client.h"
+#include "common/rpc_errors.h"
+#include "gen-cpp/MasterService.h"
+
+namespace tessera::client {
+
+// Runs one MasterService call against one master address.
+class MasterRpcChannel {
+ public:
+  virtual ~MasterRpcChannel() = default;
+  virtual RpcOutcome Call(const HostPort& address,
+                          const std::function<void(rpc::MasterServiceIf&)>& call) = 0;
+};
+
+// Pooled Thrift connections.
+std::unique_ptr<MasterRpcChannel> NewThriftMasterChannel(const RpcClientOptions& options);
+
+struct MasterClientOptions {
+  std::vector<HostPort> masters;  // REQUIRES: not empty
+  int retry_deadline_ms = 30000;
+  int initial_backoff_ms = 50;
+  int max_backoff_ms = 1000;
+};
+
+class MasterClient final : public MasterConnection {
+ public:
+  MasterClient(MasterClientOptions options, std::unique_ptr<MasterRpcChannel> channel);
+
+  Result<rpc::Attr> Lookup(const Caller& caller, int64_t parent, const std::string& name) override;
+  Result<rpc::Attr> GetAttr(const Caller& caller, int64_t inode) override;
+  Result<rpc::Attr> SetAttr(const Caller& caller, int64_t inode,
+                            const rpc::SetAttrRequest& request) override;
+  Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, const std::string& name,
+                          int32_t mode) override;
+  Result<rpc::Attr> Create(const Caller& caller, int64_t parent, const std::string& name,
+                           int32_t mode) override;
+  Result<rpc::ReaddirReply> Readdir(const Caller& caller, int64_t inode,
+                                    const std::string& after_name, int32_t max_entries) override;
+  Status Unlink(const Caller& caller, int64_t parent, const std::string& name) override;
+  Status Rmdir(const Caller& caller, int64_t parent, const std::string& name) override;
+  Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,
+                int64_t new_parent, const std::string& new_name, int32_t flags) override;
+  Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
+  Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller& caller, int64_t inode,
+                                                int64_t first_index, int32_t count) override;
+  Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,
+                                      int64_t chunk_index) override;
+  Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
+                                int64_t mtime_ns) override;
+  Result<rpc::ClusterStatus> ClusterStatus() override;
+
+  // The master that answered last, if any (for tests and status output).
+  std::optional<HostPort> leader() const;
+
+ private:
+  using Call = std::function<void(rpc::MasterServiceIf&, const rpc::RequestContext&)>;
+
+  // Runs a read-only call (sequence 0) with leader discovery and retry.
+  Status Read(const Caller& caller, const char* what, const Call& call);
+  // Runs a mutating call under a session of its own (see request_context.h).
+  Status Mutate(const Caller& caller, const char* what, const Call& call);
+  Status Invoke(const rpc::RequestContext& ctx, const char* what, const Call& call);
+
+  HostPort FirstCandidate() const;
+  HostPort NextCandidate(const HostPort& current) const;
+  void RememberLeader(const HostPort& address);
+
+  const MasterClientOptions options_;
+  const std::unique_ptr<MasterRpcChannel> channel_;
+  RequestIdGenerator request_ids_;
+  ClientSessionPool sessions_{request_ids_};
+  const int64_t read_client_id_ = request_ids_.NextClientId();
+
+  mutable std::mutex mu_;              // guards leader_ and known_
+  std::optional<HostPort> leader_;
+  std::vector<HostPort> known_;        // configured masters plus leaders learned from hints
+};
+
+}  // namespace tessera::client

@@ -1,0 +1,52 @@
+// MasterConnection: the client's view of the master service, one method per MasterService RPC
+// the client needs, with errors as Status values.
+//
+// The production implementation (master_client.h) finds the leader and retries; tests use an
+// in-memory fake. Implementations must be thread-safe: the FUSE loop calls from many threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "client/file_system.h"
+#include "common/status.h"
+#include "gen-cpp/tessera_types.h"
+
+namespace tessera::client {
+
+class MasterConnection {
+ public:
+  virtual ~MasterConnection() = default;
+
+  virtual Result<rpc::Attr> Lookup(const Caller& caller, int64_t parent,
+                                   const std::string& name) = 0;
+  virtual Result<rpc::Attr> GetAttr(const Caller& caller, int64_t inode) = 0;
+  virtual Result<rpc::Attr> SetAttr(const Caller& caller, int64_t inode,
+                                    const rpc::SetAttrRequest& request) = 0;
+  virtual Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, const std::string& name,
+                                  int32_t mode) = 0;
+  virtual Result<rpc::Attr> Create(const Caller& caller, int64_t parent, const std::string& name,
+                                   int32_t mode) = 0;
+  virtual Result<rpc::ReaddirReply> Readdir(const Caller& caller, int64_t inode,
+                                            const std::string& after_name, int32_t max_entries) = 0;
+  virtual Status Unlink(const Caller& caller, int64_t parent, const std::string& name) = 0;
+  virtual Status Rmdir(const Caller& caller, int64_t parent, const std::string& name) = 0;
+  virtual Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,
+                        int64_t new_parent, const std::string& new_name, int32_t flags) = 0;
+  virtual Result<rpc::StatfsReply> Statfs(const Caller& caller) = 0;
+
+  // Chunks [first_index, first_index + count) that exist; absent indexes are holes.
+  virtual Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller& caller, int64_t inode,
+                                                        int64_t first_index, int32_t count) = 0;
+  // The write chain for a chunk, allocating it when needed.
+  virtual Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,
+                                              int64_t chunk_index) = 0;
+  // size = max(size, end_offset), mtime = ctime = mtime_ns.
+  virtual Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
+                                        int64_t mtime_ns) = 0;
+
+  virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
+};
+
+}  // namespace tessera::client
