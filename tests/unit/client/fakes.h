@@ -1,0 +1,239 @@
+// In-memory fakes of MasterConnection and ChunkConnection for client unit tests (no sockets).
+// Both are thread-safe: the client calls them from its background workers.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/chunk_connection.h"
+#include "client/master_connection.h"
+#include "common/names.h"
+
+namespace tessera::client::testing {
+
+inline rpc::ChunkServerAddress Server(int64_t id, int port) {
+  rpc::ChunkServerAddress address;
+  address.server_id = id;
+  address.host = "127.0.0.1";
+  address.port = port;
+  return address;
+}
+
+class FakeMaster final : public MasterConnection {
+ public:
+  explicit FakeMaster(std::vector<rpc::ChunkServerAddress> chain) : chain_(std::move(chain)) {}
+
+  Result<rpc::Attr> Lookup(const Caller&, int64_t parent, const std::string& name) override {
+    std::lock_guard lock(mu_);
+    auto it = names_.find({parent, name});
+    if (it == names_.end()) return Status::NotFound("no entry " + name);
+    return attrs_.at(it->second);
+  }
+  Result<rpc::Attr> GetAttr(const Caller&, int64_t inode) override {
+    std::lock_guard lock(mu_);
+    auto it = attrs_.find(inode);
+    if (it == attrs_.end()) return Status::NotFound("no inode");
+    return it->second;
+  }
+  Result<rpc::Attr> SetAttr(const Caller&, int64_t inode,
+                            const rpc::SetAttrRequest& request) override {
+    std::lock_guard lock(mu_);
+    auto it = attrs_.find(inode);
+    if (it == attrs_.end()) return Status::NotFound("no inode");
+    if (request.__isset.size) it->second.size = request.size;
+    if (request.__isset.mode) it->second.mode = request.mode;
+    return it->second;
+  }
+  Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, const std::string& name,
+                          int32_t mode) override {
+    return Make(parent, name, mode, rpc::FileType::DIRECTORY);
+  }
+  Result<rpc::Attr> Create(const Caller& caller, int64_t parent, const std::string& name,
+                           int32_t mode) override {
+    return Make(parent, name, mode, rpc::FileType::REGULAR);
+  }
+  Result<rpc::ReaddirReply> Readdir(const Caller&, int64_t, const std::string&,
+                                    int32_t) override {
+    rpc::ReaddirReply reply;
+    reply.eof = true;
+    return reply;
+  }
+  Status Unlink(const Caller&, int64_t, const std::string&) override { return Status::Ok(); }
+  Status Rmdir(const Caller&, int64_t, const std::string&) override { return Status::Ok(); }
+  Status Rename(const Caller&, int64_t, const std::string&, int64_t, const std::string&,
+                int32_t) override {
+    return Status::Ok();
+  }
+  Result<rpc::StatfsReply> Statfs(const Caller&) override { return rpc::StatfsReply(); }
+
+  Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller&, int64_t inode, int64_t first_index,
+                                                int32_t count) override {
+    std::lock_guard lock(mu_);
+    ++get_chunks_calls_;
+    std::vector<rpc::ChunkInfo> out;
+    for (int64_t i = first_index; i < first_index + count; ++i) {
+      auto it = chunks_.find({inode, i});
+      if (it != chunks_.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+  Result<rpc::ChunkInfo> PrepareWrite(const Caller&, int64_t inode, int64_t chunk_index) override {
+    std::lock_guard lock(mu_);
+    ++prepare_calls_;
+    auto [it, inserted] = chunks_.try_emplace({inode, chunk_index});
+    if (inserted) {
+      it->second.chunk_index = chunk_index;
+      it->second.chunk_id = next_chunk_id_++;
+      it->second.replicas = chain_;
+    }
+    ++it->second.version;
+    return it->second;
+  }
+  Result<rpc::Attr> CommitWrite(const Caller&, int64_t inode, int64_t end_offset,
+                                int64_t mtime_ns) override {
+    std::lock_guard lock(mu_);
+    commits_.emplace_back(inode, end_offset);
+    auto it = attrs_.find(inode);
+    if (it == attrs_.end()) return Status::NotFound("no inode");
+    it->second.size = std::max(it->second.size, end_offset);
+    it->second.mtime_ns = mtime_ns;
+    return it->second;
+  }
+  Result<rpc::ClusterStatus> ClusterStatus() override { return rpc::ClusterStatus(); }
+
+  int prepare_calls() const { std::lock_guard lock(mu_); return prepare_calls_; }
+  int get_chunks_calls() const { std::lock_guard lock(mu_); return get_chunks_calls_; }
+  std::vector<std::pair<int64_t, int64_t>> commits() const {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+  int64_t size(int64_t inode) const {
+    std::lock_guard lock(mu_);
+    return attrs_.at(inode).size;
+  }
+
+ private:
+  Result<rpc::Attr> Make(int64_t parent, const std::string& name, int32_t mode,
+                         rpc::FileType::type type) {
+    std::lock_guard lock(mu_);
+    if (names_.count({parent, name})) return Status::AlreadyExists(name);
+    rpc::Attr attr;
+    attr.inode = next_inode_++;
+    attr.type = type;
+    attr.mode = mode;
+    attr.nlink = 1;
+    attr.goal = static_cast<int32_t>(chain_.size());
+    attrs_[attr.inode] = attr;
+    names_[{parent, name}] = attr.inode;
+    return attr;
+  }
+
+  const std::vector<rpc::ChunkServerAddress> chain_;
+  mutable std::mutex mu_;
+  int64_t next_inode_ = 2;
+  int64_t next_chunk_id_ = 100;
+  std::map<int64_t, rpc::Attr> attrs_;
+  std::map<std::pair<int64_t, std::string>, int64_t> names_;
+  std::map<std::pair<int64_t, int64_t>, rpc::ChunkInfo> chunks_;
+  int prepare_calls_ = 0;
+  int get_chunks_calls_ = 0;
+  std::vector<std::pair<int64_t, int64_t>> commits_;
+};
+
+// Chunk servers keyed by port. Writes are applied to the head and forwarded down the chain.
+class FakeChunkServers final : public ChunkConnection {
+ public:
+  struct WriteRecord {
+    int port;
+    int64_t chunk_id;
+    int64_t offset;
+    size_t size;
+    size_t downstream;
+  };
+
+  Result<std::string> ReadChunk(const HostPort& server,
+                                const rpc::ReadChunkRequest& request) override {
+    std::lock_guard lock(mu_);
+    ++reads_[server.port];
+    if (!read_error_[server.port].ok()) return read_error_[server.port];
+    const std::string& data = data_[server.port][request.chunk_id];
+    if (request.offset >= static_cast<int64_t>(data.size())) return std::string();
+    return data.substr(request.offset, request.length);
+  }
+
+  Status WriteChunk(const HostPort& server, const rpc::WriteChunkRequest& request) override {
+    {
+      std::unique_lock lock(mu_);
+      if (!write_error_[server.port].ok()) return write_error_[server.port];
+      ++writes_in_flight_;
+      max_writes_in_flight_ = std::max(max_writes_in_flight_, writes_in_flight_);
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return !writes_held_; });
+      --writes_in_flight_;
+      writes_.push_back({server.port, request.chunk_id, request.offset, request.data.size(),
+                         request.downstream.size()});
+      std::string& data = data_[server.port][request.chunk_id];
+      size_t end = static_cast<size_t>(request.offset) + request.data.size();
+      if (data.size() < end) data.resize(end, '\0');
+      data.replace(static_cast<size_t>(request.offset), request.data.size(), request.data);
+    }
+    if (request.downstream.empty()) return Status::Ok();
+    rpc::WriteChunkRequest forwarded = request;
+    forwarded.downstream.erase(forwarded.downstream.begin());
+    const auto& next = request.downstream.front();
+    return WriteChunk({next.host, next.port}, forwarded);
+  }
+
+  Status SyncChunk(const HostPort& server, const rpc::SyncChunkRequest& request) override {
+    std::lock_guard lock(mu_);
+    syncs_.emplace_back(server.port, request.chunk_id);
+    return Status::Ok();
+  }
+
+  void FailReads(int port, Status status) {
+    std::lock_guard lock(mu_);
+    read_error_[port] = std::move(status);
+  }
+  void FailWrites(int port, Status status) {
+    std::lock_guard lock(mu_);
+    write_error_[port] = std::move(status);
+  }
+  void HoldWrites(bool hold) {
+    std::lock_guard lock(mu_);
+    writes_held_ = hold;
+    changed_.notify_all();
+  }
+  // Waits (with a deadline) until `count` writes are blocked in HoldWrites.
+  bool WaitForWritesInFlight(int count) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10),
+                             [&] { return writes_in_flight_ >= count; });
+  }
+  int max_writes_in_flight() const { std::lock_guard lock(mu_); return max_writes_in_flight_; }
+  int reads(int port) const {
+    std::lock_guard lock(mu_);
+    auto it = reads_.find(port);
+    return it == reads_.end() ? 0 : it->second;
+  }
+  std::vector<WriteRecord> writes() const { std::lock_guard lock(mu_); return writes_; }
+  std::vector<std::pair<int, int64_t>> syncs() const { std::lock_guard lock(mu_); return syncs_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::map<int, std::map<int64_t, std::string>> data_;
+  std::map<int, Status> read_error_;
+  std::map<int, Status> write_error_;
+  std::map<int, int> reads_;
+  std::vector<WriteRecord> writes_;
+  std::vector<std::pair<int, int64_t>> syncs_;
+  bool writes_held_ = false;
+  int writes_in_flight_ = 0;
+  int max_writes_in_flight_ = 0;
+};
+
+}  // namespace tessera::client::testing
