@@ -70,8 +70,8 @@ FileSystemImpl::FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConn
       chunk_connection_(std::move(chunk_connection)),
       clock_(clock),
       chunks_(*chunk_connection_, clock_),
-      pool_(PoolThreads(options_)),
-      services_{options_, *master_, chunks_, locations_, pool_, request_ids_, clock_} {}
+      services_{options_, *master_, chunks_, locations_, pool_, request_ids_, clock_},
+      pool_(PoolThreads(options_)) {}
 
 FileSystemImpl::~FileSystemImpl() = default;
 

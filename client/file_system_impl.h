@@ -66,9 +66,9 @@ class FileSystemImpl final : public FileSystem {
   ChunkLocationCache locations_;
   RequestIdGenerator request_ids_;
   InodeRegistry inodes_;
-  // Declared last so that it is destroyed first: its tasks use the members above.
+  const ClientServices services_;  // refers to pool_ below, which it never uses while building
+  // Declared last so that it is destroyed first: its tasks use every member above.
   TaskPool pool_;
-  const ClientServices services_;
 };
 
 }  // namespace tessera::client

@@ -4,12 +4,14 @@
 //
 // Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes:
 // 0 success, 1 the cluster could not be asked (no master reachable), 2 bad usage.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <thrift/TOutput.h>
 
 #include "client/cli/cluster_status_format.h"
 #include "client/file_system.h"
@@ -119,8 +121,14 @@ int Main(int argc, char** argv) {
     if (!command_args.empty()) return UsageError("unknown option '" + command_args.front() + "'");
     return UsageError("no command given");
   }
-  // collect_unrecognized returns the command itself first.
-  if (!command_args.empty()) command_args.erase(command_args.begin());
+  // collect_unrecognized returns the command among the words it did not know; anything before
+  // it is an unknown global option.
+  const std::string command = vm["command"].as<std::string>();
+  auto command_at = std::find(command_args.begin(), command_args.end(), command);
+  if (command_at != command_args.begin()) {
+    return UsageError("unknown option '" + command_args.front() + "'");
+  }
+  command_args.erase(command_args.begin());
   if (vm.count("help")) command_args.push_back("--help");
 
   LogLevel level;
@@ -128,6 +136,10 @@ int Main(int argc, char** argv) {
     return UsageError("invalid --log-level '" + vm["log-level"].as<std::string>() + "'");
   }
   SetLogLevel(level);
+  // Thrift prints every failed connect to stderr; the client already reports what matters.
+  apache::thrift::GlobalOutput.setOutputFunction([](const char* message) {
+    LOG(kDebug, "thrift") << message;
+  });
 
   GlobalOptions global;
   global.timeout_ms = vm["timeout-ms"].as<int>();
@@ -146,7 +158,6 @@ int Main(int argc, char** argv) {
     global.masters = std::move(*parsed);
   }
 
-  const std::string command = vm["command"].as<std::string>();
   if (command == "status") return RunStatus(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
