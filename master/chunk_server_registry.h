@@ -1,0 +1,89 @@
+// What the master knows about chunk servers: soft state only, rebuilt from registrations and
+// heartbeats after a master restart, never written to LevelDB or the log.
+//
+// - servers: info, latest stats, time of the last heartbeat (monotonic Clock); a server is alive
+//   while its last heartbeat is at most `timeout_ms` old;
+// - chunk locations: chunk id -> {server id -> version}, from reports and from placement (so a
+//   chunk is readable before the next report names it);
+// - pending deletions per server: chunks of removed or truncated files, handed out in the next
+//   heartbeat reply.
+//
+// Thread-safety: every method is safe to call from many threads; one mutex (mu_) guards all
+// state and is never held across I/O other than logging.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gen-cpp/tessera_types.h"
+#include "master/placement.h"
+
+namespace tessera::master {
+
+struct SpaceTotals {
+  int64_t total_bytes = 0;
+  int64_t free_bytes = 0;
+};
+
+class ChunkServerRegistry {
+ public:
+  // Borrows `clock`, which must outlive the registry. REQUIRES: timeout_ms > 0.
+  ChunkServerRegistry(const Clock* clock, int64_t timeout_ms);
+
+  // Adds or replaces a server; its full chunk report replaces what was known of its chunks.
+  // REQUIRES: arguments validated (master/request_validation.h).
+  void Register(const rpc::ChunkServerInfo& info, const std::vector<rpc::ChunkReport>& chunks);
+  // Records a heartbeat and its incremental report, and hands out pending deletions. An unknown
+  // server gets reregister = true and nothing else changes.
+  rpc::HeartbeatReply Heartbeat(int64_t server_id, const rpc::ChunkServerStats& stats,
+                                const std::vector<rpc::ChunkReport>& added,
+                                const std::vector<int64_t>& removed);
+
+  // Replicas placed for a new chunk, known before any report names them.
+  void RecordReplicas(int64_t chunk_id, int64_t version, const std::vector<int64_t>& server_ids);
+  // The chunks are gone from the namespace: every server holding one is told to delete it.
+  void ScheduleDeletion(const std::vector<int64_t>& chunk_ids);
+
+  std::vector<PlacementCandidate> LivePlacementCandidates() const;
+  // Addresses of `server_ids` in the same order; unknown or dead ones are left out.
+  std::vector<rpc::ChunkServerAddress> LiveAddresses(const std::vector<int64_t>& server_ids) const;
+  // Live servers holding `chunk_id` at exactly `version`, in server id order.
+  std::vector<rpc::ChunkServerAddress> LiveReplicas(int64_t chunk_id, int64_t version) const;
+  SpaceTotals LiveSpace() const;
+  std::vector<rpc::ChunkServerStatus> Statuses() const;
+
+  // Logs servers that died since the last check (one line each). Called periodically.
+  void CheckLiveness();
+
+ private:
+  struct Server {
+    rpc::ChunkServerInfo info;
+    rpc::ChunkServerStats stats;
+    bool stats_known = false;  // a heartbeat brought stats since registration
+    int64_t last_heartbeat_ns = 0;
+    bool believed_alive = true;  // what the last liveness log line said
+    std::unordered_set<int64_t> chunks;
+    std::vector<int64_t> pending_deletions;
+  };
+
+  bool IsAliveLocked(const Server& server) const;
+  rpc::ChunkServerAddress AddressLocked(const Server& server) const;
+  void AddReplicaLocked(Server* server, int64_t chunk_id, int64_t version);
+  void RemoveReplicaLocked(Server* server, int64_t chunk_id);
+  void DropAllReplicasLocked(Server* server);
+
+  const Clock* const clock_;
+  const int64_t timeout_ns_;
+  mutable std::mutex mu_;  // guards servers_ and replicas_
+  std::map<int64_t, Server> servers_;
+  std::unordered_map<int64_t, std::map<int64_t, int64_t>> replicas_;  // chunk -> server -> version
+};
+
+}  // namespace tessera::master

@@ -1,0 +1,45 @@
+#include "master/keys.h"
+
+namespace tessera::master {
+
+void AppendBigEndian64(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+uint64_t ReadBigEndian64(std::string_view bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+std::string InodeKey(int64_t inode) {
+  std::string key = "I";
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
+std::string DentryPrefix(int64_t parent) {
+  std::string key = "D";
+  AppendBigEndian64(&key, static_cast<uint64_t>(parent));
+  return key;
+}
+
+std::string DentryKey(int64_t parent, std::string_view name) {
+  std::string key = DentryPrefix(parent);
+  key.append(name);
+  return key;
+}
+
+std::string ChunkPrefix(int64_t inode) {
+  std::string key = "C";
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
+std::string ChunkKey(int64_t inode, int64_t chunk_index) {
+  std::string key = ChunkPrefix(inode);
+  AppendBigEndian64(&key, static_cast<uint64_t>(chunk_index));
+  return key;
+}
+
+}  // namespace tessera::master

@@ -1,0 +1,37 @@
+// LevelDB key layout of the master state.
+//
+//   "I" + inode (8 bytes big-endian)                  -> InodeRecord
+//   "D" + parent (8 bytes big-endian) + name bytes    -> DentryRecord   (entries sort by name)
+//   "C" + inode (8 bytes big-endian) + index (8 BE)   -> ChunkRecord    (chunks sort by index)
+//   "M" + meta name                                   -> 8 bytes big-endian counter
+//
+// Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
+// file's chunks are one range scan. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tessera::master {
+
+std::string InodeKey(int64_t inode);
+std::string DentryKey(int64_t parent, std::string_view name);
+// Every dentry key of `parent` starts with this.
+std::string DentryPrefix(int64_t parent);
+std::string ChunkKey(int64_t inode, int64_t chunk_index);
+// Every chunk key of `inode` starts with this.
+std::string ChunkPrefix(int64_t inode);
+
+// Meta keys.
+inline constexpr std::string_view kAppliedIndexKey = "Mapplied_index";
+inline constexpr std::string_view kNextInodeKey = "Mnext_inode";
+inline constexpr std::string_view kNextChunkIdKey = "Mnext_chunk_id";
+inline constexpr std::string_view kInodeCountKey = "Minode_count";
+inline constexpr std::string_view kChunkCountKey = "Mchunk_count";
+
+void AppendBigEndian64(std::string* out, uint64_t value);
+// REQUIRES: bytes.size() >= 8. Reads the first 8 bytes.
+uint64_t ReadBigEndian64(std::string_view bytes);
+
+}  // namespace tessera::master

@@ -1,0 +1,34 @@
+// CommandLog for a single master: assigns ids, times and the log index under one mutex, then
+// applies the command to the state machine right away.
+//
+// Thread-safe: mu_ serializes proposals, so ids come from the counters of the state the command
+// is applied to. Apply does local disk I/O only (no network) while mu_ is held.
+#pragma once
+
+#include <mutex>
+
+#include "common/clock.h"
+#include "master/command_log.h"
+#include "master/state_machine.h"
+
+namespace tessera::master {
+
+class LocalCommandLog final : public CommandLog {
+ public:
+  // Borrows both; they must outlive this object.
+  LocalCommandLog(StateMachine* state_machine, const Clock* clock)
+      : state_machine_(state_machine), clock_(clock) {}
+
+  Result<ApplyResult> Propose(MetaCommand command) override;
+  int64_t AppliedIndex() const override;
+
+ private:
+  // Puts the proposer's choices into `command`. REQUIRES: mu_ held.
+  void FillNonDeterministicFields(MetaCommand* command, const MetaCounters& counters) const;
+
+  StateMachine* const state_machine_;
+  const Clock* const clock_;
+  std::mutex mu_;  // serializes Propose: id assignment and apply happen as one step
+};
+
+}  // namespace tessera::master

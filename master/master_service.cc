@@ -1,0 +1,330 @@
+#include "master/master_service.h"
+
+#include <sstream>
+
+#include "common/logging.h"
+#include "common/names.h"
+#include "common/rpc_errors.h"
+#include "master/placement.h"
+#include "master/request_validation.h"
+
+namespace tessera::master {
+
+namespace {
+
+template <typename T>
+T ValueOrThrow(Result<T> result) {
+  ThrowIfError(result.status());
+  return std::move(result).value();
+}
+
+// ApplyResult.attr is set for every command that creates or changes an inode.
+Result<rpc::Attr> AttrOf(Result<ApplyResult> result) {
+  if (!result.ok()) return result.status();
+  if (!result->attr) return Status::Internal("command produced no attributes");
+  return *result->attr;
+}
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::ostringstream out;
+  for (size_t i = 0; i < ids.size(); ++i) out << (i ? "," : "") << ids[i];
+  return out.str();
+}
+
+}  // namespace
+
+MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, CommandLog* log,
+                                           const StateMachine* state,
+                                           ChunkServerRegistry* registry)
+    : options_(std::move(options)), log_(log), state_(state), registry_(registry) {}
+
+Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
+                                                 MetaCommand command) {
+  std::string_view name = CommandName(command);
+  Result<ApplyResult> result = log_->Propose(std::move(command));
+  if (!result.ok()) {
+    LOG_REQ(kDebug, "master", ctx.request_id) << name << " refused: " << result.status().ToString();
+    return result;
+  }
+  if (!result->freed_chunk_ids.empty()) {
+    LOG_REQ(kInfo, "master", ctx.request_id)
+        << name << " freed " << result->freed_chunk_ids.size() << " chunk(s): "
+        << JoinIds(result->freed_chunk_ids);
+    registry_->ScheduleDeletion(result->freed_chunk_ids);
+  }
+  return result;
+}
+
+void MasterServiceHandler::lookup(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                  int64_t parent, const std::string& name) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(parent, "parent"));
+  ThrowIfError(ValidateName(name));
+  reply = ValueOrThrow(state_->Lookup(parent, name));
+}
+
+void MasterServiceHandler::getattr(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                   int64_t inode) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  reply = ValueOrThrow(state_->GetAttr(inode));
+}
+
+void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                   int64_t inode, const rpc::SetAttrRequest& request) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  ThrowIfError(ValidateSetAttr(request));
+  master_state::SetAttrCommand command;
+  command.inode = inode;
+  if (request.__isset.mode) command.__set_mode(request.mode);
+  if (request.__isset.uid) command.__set_uid(request.uid);
+  if (request.__isset.gid) command.__set_gid(request.gid);
+  if (request.__isset.size) command.__set_size(request.size);
+  if (request.__isset.atime_ns) command.__set_atime_ns(request.atime_ns);
+  if (request.__isset.mtime_ns) command.__set_mtime_ns(request.mtime_ns);
+  command.atime_now = request.atime_now;
+  command.mtime_now = request.mtime_now;
+  MetaCommand wrapped;
+  wrapped.__set_set_attr(command);
+  reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
+}
+
+void MasterServiceHandler::mkdir(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                 int64_t parent, const std::string& name, int32_t mode) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(parent, "parent"));
+  ThrowIfError(ValidateName(name));
+  ThrowIfError(ValidateMode(mode));
+  master_state::MkdirCommand command;
+  command.parent = parent;
+  command.name = name;
+  command.mode = mode;
+  command.uid = ctx.uid;
+  command.gid = ctx.gid;
+  MetaCommand wrapped;
+  wrapped.__set_mkdir(command);
+  reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
+}
+
+void MasterServiceHandler::create(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                  int64_t parent, const std::string& name, int32_t mode) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(parent, "parent"));
+  ThrowIfError(ValidateName(name));
+  ThrowIfError(ValidateMode(mode));
+  master_state::CreateCommand command;
+  command.parent = parent;
+  command.name = name;
+  command.mode = mode;
+  command.uid = ctx.uid;
+  command.gid = ctx.gid;
+  command.goal = options_.default_goal;
+  MetaCommand wrapped;
+  wrapped.__set_create(command);
+  reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
+}
+
+void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestContext& ctx,
+                                   int64_t inode, const std::string& after_name,
+                                   int32_t max_entries) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  // An empty after_name starts the listing; any other must be a valid name.
+  if (!after_name.empty()) ThrowIfError(ValidateName(after_name));
+  if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
+    ThrowIfError(Status::InvalidArgument("max_entries must be 1.." +
+                                         std::to_string(kMaxReaddirEntries)));
+  }
+  reply = ValueOrThrow(state_->Readdir(inode, after_name, max_entries));
+}
+
+void MasterServiceHandler::unlink(const rpc::RequestContext& ctx, int64_t parent,
+                                  const std::string& name) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(parent, "parent"));
+  ThrowIfError(ValidateName(name));
+  master_state::UnlinkCommand command;
+  command.parent = parent;
+  command.name = name;
+  MetaCommand wrapped;
+  wrapped.__set_unlink(command);
+  ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
+}
+
+void MasterServiceHandler::rmdir(const rpc::RequestContext& ctx, int64_t parent,
+                                 const std::string& name) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(parent, "parent"));
+  ThrowIfError(ValidateName(name));
+  master_state::RmdirCommand command;
+  command.parent = parent;
+  command.name = name;
+  MetaCommand wrapped;
+  wrapped.__set_rmdir(command);
+  ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
+}
+
+void MasterServiceHandler::rename(const rpc::RequestContext& ctx, int64_t old_parent,
+                                  const std::string& old_name, int64_t new_parent,
+                                  const std::string& new_name, int32_t flags) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(old_parent, "old_parent"));
+  ThrowIfError(ValidateInode(new_parent, "new_parent"));
+  ThrowIfError(ValidateName(old_name));
+  ThrowIfError(ValidateName(new_name));
+  if (flags != 0) ThrowIfError(Status::InvalidArgument("rename flags must be 0"));
+  master_state::RenameCommand command;
+  command.old_parent = old_parent;
+  command.old_name = old_name;
+  command.new_parent = new_parent;
+  command.new_name = new_name;
+  MetaCommand wrapped;
+  wrapped.__set_rename(command);
+  ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
+}
+
+void MasterServiceHandler::statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) {
+  ThrowIfError(ValidateContext(ctx));
+  SpaceTotals space = registry_->LiveSpace();
+  reply.total_bytes = space.total_bytes;
+  reply.free_bytes = space.free_bytes;
+  reply.inodes_used = state_->Counters().inode_count;
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::ExistingChunk(int64_t chunk_index,
+                                                           const ChunkRecord& chunk) const {
+  rpc::ChunkInfo info;
+  info.chunk_index = chunk_index;
+  info.chunk_id = chunk.chunk_id;
+  info.version = chunk.version;
+  info.replicas = registry_->LiveReplicas(chunk.chunk_id, chunk.version);
+  return info;
+}
+
+void MasterServiceHandler::getChunks(std::vector<rpc::ChunkInfo>& reply,
+                                     const rpc::RequestContext& ctx, int64_t inode,
+                                     int64_t first_index, int32_t count) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  ThrowIfError(ValidateChunkIndex(first_index));
+  if (count < 1 || count > kMaxChunksPerCall) {
+    ThrowIfError(Status::InvalidArgument("count must be 1.." + std::to_string(kMaxChunksPerCall)));
+  }
+  auto chunks = ValueOrThrow(state_->GetChunks(inode, first_index, count));
+  reply.clear();
+  for (const ChunkAtIndex& chunk : chunks) {
+    reply.push_back(ValueOrThrow(ExistingChunk(chunk.chunk_index, chunk.chunk)));
+  }
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestContext& ctx,
+                                                          int64_t inode, int64_t chunk_index) {
+  ASSIGN_OR_RETURN(rpc::Attr attr, state_->GetAttr(inode));
+  if (attr.type == rpc::FileType::DIRECTORY) {
+    return Status::IsDirectory("inode " + std::to_string(inode) + " is a directory");
+  }
+  if (attr.type != rpc::FileType::REGULAR) {
+    return Status::InvalidArgument("inode " + std::to_string(inode) + " is not a regular file");
+  }
+  Result<ChunkAtIndex> existing = state_->GetChunk(inode, chunk_index);
+  if (existing.ok()) {
+    ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, existing->chunk));
+    if (info.replicas.empty()) {
+      return Status::Unavailable("no live replica of chunk " + std::to_string(info.chunk_id));
+    }
+    return info;
+  }
+  if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+
+  ASSIGN_OR_RETURN(std::vector<int64_t> servers,
+                   ChooseChunkServers(registry_->LivePlacementCandidates(), attr.goal));
+  master_state::AllocateChunkCommand command;
+  command.inode = inode;
+  command.chunk_index = chunk_index;
+  MetaCommand wrapped;
+  wrapped.__set_allocate_chunk(command);
+  ASSIGN_OR_RETURN(ApplyResult applied, Mutate(ctx, std::move(wrapped)));
+  if (!applied.chunk) return Status::Internal("allocate_chunk produced no chunk");
+  if (!applied.chunk_created) {
+    // Another writer allocated it first; its replicas are the chain.
+    ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, *applied.chunk));
+    if (info.replicas.empty()) {
+      return Status::Unavailable("no live replica of chunk " + std::to_string(info.chunk_id));
+    }
+    return info;
+  }
+  registry_->RecordReplicas(applied.chunk->chunk_id, applied.chunk->version, servers);
+  LOG_REQ(kInfo, "master", ctx.request_id)
+      << "chunk " << applied.chunk->chunk_id << " (inode " << inode << " index " << chunk_index
+      << ", goal " << attr.goal << ") placed on servers " << JoinIds(servers);
+  rpc::ChunkInfo info;
+  info.chunk_index = chunk_index;
+  info.chunk_id = applied.chunk->chunk_id;
+  info.version = applied.chunk->version;
+  info.replicas = registry_->LiveAddresses(servers);
+  if (info.replicas.empty()) {
+    return Status::Unavailable("every chosen chunk server died during placement");
+  }
+  return info;
+}
+
+void MasterServiceHandler::prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx,
+                                        int64_t inode, int64_t chunk_index) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  ThrowIfError(ValidateChunkIndex(chunk_index));
+  reply = ValueOrThrow(PrepareWrite(ctx, inode, chunk_index));
+}
+
+void MasterServiceHandler::commitWrite(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                       int64_t inode, int64_t end_offset, int64_t mtime_ns) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  if (end_offset < 0 || end_offset > kMaxFileSize) {
+    ThrowIfError(Status::InvalidArgument("end_offset out of range: " + std::to_string(end_offset)));
+  }
+  if (mtime_ns < 0) ThrowIfError(Status::InvalidArgument("mtime_ns must be >= 0"));
+  master_state::CommitWriteCommand command;
+  command.inode = inode;
+  command.end_offset = end_offset;
+  command.mtime_ns = mtime_ns;
+  MetaCommand wrapped;
+  wrapped.__set_commit_write(command);
+  reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
+}
+
+void MasterServiceHandler::registerChunkServer(rpc::RegisterReply& reply,
+                                               const rpc::ChunkServerInfo& info,
+                                               const std::vector<rpc::ChunkReport>& chunks) {
+  ThrowIfError(ValidateChunkServerInfo(info));
+  ThrowIfError(ValidateChunkReports(chunks));
+  registry_->Register(info, chunks);
+  reply.heartbeat_interval_ms = options_.heartbeat_interval_ms;
+}
+
+void MasterServiceHandler::heartbeat(rpc::HeartbeatReply& reply, int64_t server_id,
+                                     const rpc::ChunkServerStats& stats,
+                                     const std::vector<rpc::ChunkReport>& added,
+                                     const std::vector<int64_t>& removed) {
+  if (server_id <= 0) ThrowIfError(Status::InvalidArgument("server_id must be > 0"));
+  ThrowIfError(ValidateChunkServerStats(stats));
+  ThrowIfError(ValidateChunkReports(added));
+  ThrowIfError(ValidateChunkIds(removed));
+  reply = registry_->Heartbeat(server_id, stats, added, removed);
+}
+
+void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
+  MetaCounters counters = state_->Counters();
+  rpc::MasterStatus self;
+  self.address = options_.advertised_address;
+  self.role = "leader";
+  self.term = 0;
+  self.applied_index = counters.applied_index;
+  reply.masters = {self};
+  reply.chunk_servers = registry_->Statuses();
+  reply.inode_count = counters.inode_count;
+  reply.chunk_count = counters.chunk_count;
+}
+
+}  // namespace tessera::master

@@ -1,0 +1,75 @@
+// The MasterService RPC handler: validates every argument, reads the state machine, proposes
+// mutations through the CommandLog and consults the chunk server registry and placement.
+//
+// This is the RPC edge: Status turns into rpc::TesseraError here (ThrowIfError) and nowhere
+// else. Thread-safety: TThreadedServer calls one shared handler from many threads; the handler
+// has no mutable state of its own, and everything it borrows is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "gen-cpp/MasterService.h"
+#include "master/chunk_server_registry.h"
+#include "master/command_log.h"
+#include "master/state_machine.h"
+
+namespace tessera::master {
+
+struct MasterServiceOptions {
+  int32_t default_goal = 3;            // replicas of new files' chunks
+  int32_t heartbeat_interval_ms = 1000;  // asked of chunk servers at registration
+  std::string advertised_address;     // "host:port" shown in clusterStatus
+};
+
+class MasterServiceHandler final : public rpc::MasterServiceIf {
+ public:
+  // Borrows everything; all must outlive the handler.
+  MasterServiceHandler(MasterServiceOptions options, CommandLog* log,
+                       const StateMachine* state, ChunkServerRegistry* registry);
+
+  void lookup(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+              const std::string& name) override;
+  void getattr(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode) override;
+  void setattr(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+               const rpc::SetAttrRequest& request) override;
+  void mkdir(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+             const std::string& name, int32_t mode) override;
+  void create(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+              const std::string& name, int32_t mode) override;
+  void readdir(rpc::ReaddirReply& reply, const rpc::RequestContext& ctx, int64_t inode,
+               const std::string& after_name, int32_t max_entries) override;
+  void unlink(const rpc::RequestContext& ctx, int64_t parent, const std::string& name) override;
+  void rmdir(const rpc::RequestContext& ctx, int64_t parent, const std::string& name) override;
+  void rename(const rpc::RequestContext& ctx, int64_t old_parent, const std::string& old_name,
+              int64_t new_parent, const std::string& new_name, int32_t flags) override;
+  void statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) override;
+  void getChunks(std::vector<rpc::ChunkInfo>& reply, const rpc::RequestContext& ctx,
+                 int64_t inode, int64_t first_index, int32_t count) override;
+  void prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx, int64_t inode,
+                    int64_t chunk_index) override;
+  void commitWrite(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+                   int64_t end_offset, int64_t mtime_ns) override;
+  void registerChunkServer(rpc::RegisterReply& reply, const rpc::ChunkServerInfo& info,
+                           const std::vector<rpc::ChunkReport>& chunks) override;
+  void heartbeat(rpc::HeartbeatReply& reply, int64_t server_id,
+                 const rpc::ChunkServerStats& stats, const std::vector<rpc::ChunkReport>& added,
+                 const std::vector<int64_t>& removed) override;
+  void clusterStatus(rpc::ClusterStatus& reply) override;
+
+ private:
+  // Proposes `command`; hands freed chunks to the registry for deletion.
+  Result<ApplyResult> Mutate(const rpc::RequestContext& ctx, MetaCommand command);
+  Result<rpc::ChunkInfo> PrepareWrite(const rpc::RequestContext& ctx, int64_t inode,
+                                      int64_t chunk_index);
+  Result<rpc::ChunkInfo> ExistingChunk(int64_t chunk_index, const ChunkRecord& chunk) const;
+
+  const MasterServiceOptions options_;
+  CommandLog* const log_;
+  const StateMachine* const state_;
+  ChunkServerRegistry* const registry_;
+};
+
+}  // namespace tessera::master

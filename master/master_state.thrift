@@ -1,0 +1,136 @@
+// The master's own state: on-disk records and the commands of the replicated log.
+//
+// Nothing here travels between parts; it is the master's private storage and log format.
+// Records and commands are serialized with Thrift's binary protocol (master/records.h).
+//
+// Determinism: applying a MetaCommand must give the same result on every replica, so the
+// proposer (the leader) fills in everything that is not a pure function of the state before
+// the command is logged: new inode numbers, chunk ids and times (`time_ns`). Apply never reads
+// a clock and never picks an id.
+
+namespace cpp tessera.master_state
+
+// File types use the numbers of rpc::FileType (1 regular, 2 directory, 3 symlink).
+
+// Key "I" + inode (big-endian).
+struct InodeRecord {
+  1: i64 inode,
+  2: i32 type,
+  3: i32 mode,
+  4: i32 uid,
+  5: i32 gid,
+  6: i64 size,
+  7: i64 atime_ns,
+  8: i64 mtime_ns,
+  9: i64 ctime_ns,
+  10: i32 nlink,
+  11: i32 goal,
+  12: string symlink_target,
+  // Directories only: the directory holding this one (the root is its own parent). Lets rename
+  // refuse to move a directory into its own subtree by walking up.
+  13: i64 parent,
+}
+
+// Key "D" + parent (big-endian) + name bytes: entries of a directory sort by name.
+struct DentryRecord {
+  1: i64 inode,
+  2: i32 type,
+}
+
+// Key "C" + inode (big-endian) + chunk index (big-endian).
+struct ChunkRecord {
+  1: i64 chunk_id,
+  2: i64 version,
+}
+
+// ---- commands ----
+
+// Creates the root directory (inode 1) when the namespace is empty.
+struct InitRootCommand {
+  1: i32 mode,
+  2: i64 time_ns,
+}
+
+struct MkdirCommand {
+  1: i64 parent,
+  2: string name,
+  3: i32 mode,
+  4: i32 uid,
+  5: i32 gid,
+  6: i64 inode,            // chosen by the proposer
+  7: i64 time_ns,
+}
+
+struct CreateCommand {
+  1: i64 parent,
+  2: string name,
+  3: i32 mode,
+  4: i32 uid,
+  5: i32 gid,
+  6: i32 goal,
+  7: i64 inode,            // chosen by the proposer
+  8: i64 time_ns,
+}
+
+struct UnlinkCommand {
+  1: i64 parent,
+  2: string name,
+  3: i64 time_ns,
+}
+
+struct RmdirCommand {
+  1: i64 parent,
+  2: string name,
+  3: i64 time_ns,
+}
+
+struct RenameCommand {
+  1: i64 old_parent,
+  2: string old_name,
+  3: i64 new_parent,
+  4: string new_name,
+  5: i64 time_ns,
+}
+
+// Unset optional fields are not changed. "Now" means the entry's time_ns, set by the proposer.
+struct SetAttrCommand {
+  1: i64 inode,
+  2: optional i32 mode,
+  3: optional i32 uid,
+  4: optional i32 gid,
+  5: optional i64 size,
+  6: optional i64 atime_ns,
+  7: optional i64 mtime_ns,
+  8: i64 time_ns,          // the new ctime
+  // Set atime / mtime to time_ns (utimensat's UTIME_NOW).
+  9: bool atime_now = false,
+  10: bool mtime_now = false,
+}
+
+// Adds chunk `chunk_index` of `inode` unless it exists already (then the existing one is kept,
+// so two racing writers end up with the same chunk).
+struct AllocateChunkCommand {
+  1: i64 inode,
+  2: i64 chunk_index,
+  3: i64 chunk_id,         // chosen by the proposer
+  4: i64 version,
+}
+
+struct CommitWriteCommand {
+  1: i64 inode,
+  2: i64 end_offset,
+  3: i64 mtime_ns,         // from the writer: mtime = ctime = this
+}
+
+// Exactly one member is set.
+union MetaCommand {
+  1: InitRootCommand init_root,
+  2: MkdirCommand mkdir,
+  3: CreateCommand create,
+  4: UnlinkCommand unlink,
+  5: RmdirCommand rmdir,
+  6: RenameCommand rename,
+  7: SetAttrCommand set_attr,
+  8: AllocateChunkCommand allocate_chunk,
+  9: CommitWriteCommand commit_write,
+}

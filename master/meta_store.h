@@ -1,0 +1,86 @@
+// Typed access to the master's LevelDB database (layout in master/keys.h).
+//
+// Owns the leveldb::DB. Reads are thread-safe (LevelDB allows concurrent reads and writes);
+// multi-key reads (listings) use an implicit LevelDB snapshot, so they see one consistent state.
+// Writes go through Write(batch) only, each batch atomically; MetaStore does not order writers:
+// the state machine serializes them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include "common/status.h"
+#include "master/records.h"
+
+namespace tessera::master {
+
+// The counters kept under meta keys, changed only by applying commands.
+struct MetaCounters {
+  int64_t applied_index = 0;
+  int64_t next_inode = 2;     // 1 is the root
+  int64_t next_chunk_id = 1;
+  int64_t inode_count = 0;
+  int64_t chunk_count = 0;
+};
+
+struct NamedDentry {
+  std::string name;
+  DentryRecord dentry;
+};
+
+struct IndexedChunk {
+  int64_t chunk_index = 0;
+  ChunkRecord chunk;
+};
+
+class MetaStore {
+ public:
+  struct Options {
+    // Sync every batch to disk before it counts as applied (survives power loss, not only
+    // process crashes).
+    bool sync_writes = true;
+  };
+
+  // Opens (creating if needed) the database in directory `path`.
+  static Result<std::unique_ptr<MetaStore>> Open(const std::string& path, Options options);
+
+  MetaStore(const MetaStore&) = delete;
+  MetaStore& operator=(const MetaStore&) = delete;
+
+  Result<std::optional<InodeRecord>> GetInode(int64_t inode) const;
+  Result<std::optional<DentryRecord>> GetDentry(int64_t parent, std::string_view name) const;
+  Result<std::optional<ChunkRecord>> GetChunk(int64_t inode, int64_t chunk_index) const;
+  Result<bool> HasDentries(int64_t parent) const;
+  // Up to `max_entries` entries of `parent` whose names sort after `after_name`; *eof is set
+  // when no more follow.
+  Result<std::vector<NamedDentry>> ListDentries(int64_t parent, std::string_view after_name,
+                                                int max_entries, bool* eof) const;
+  // Chunks of `inode` with index in [first_index, end_index).
+  Result<std::vector<IndexedChunk>> ListChunks(int64_t inode, int64_t first_index,
+                                               int64_t end_index) const;
+  Result<MetaCounters> ReadCounters() const;
+
+  // Writes `batch` atomically.
+  Status Write(leveldb::WriteBatch* batch);
+  // Calls `visit(key, value)` for every key in order: for consistency checks and tests.
+  Status ForEach(const std::function<void(std::string_view, std::string_view)>& visit) const;
+
+ private:
+  MetaStore(std::unique_ptr<leveldb::DB> db, Options options)
+      : db_(std::move(db)), options_(options) {}
+  Result<std::optional<std::string>> GetRaw(const std::string& key) const;
+
+  std::unique_ptr<leveldb::DB> db_;
+  const Options options_;
+};
+
+}  // namespace tessera::master

@@ -1,0 +1,35 @@
+// One function per log command, each in its own file under master/ops/.
+//
+// Each validates the command against the current state and records its changes in the
+// OpContext's batch; it never writes the store itself, reads no clock and picks no id (all of
+// that is in the command), so applying the same command to the same state always gives the same
+// batch. On error nothing of the op's batch may be kept (the state machine discards it).
+// Semantics are POSIX's as noted in each file.
+#pragma once
+
+#include "common/status.h"
+#include "master/apply_result.h"
+#include "master/ops/op_context.h"
+
+namespace tessera::master {
+
+Result<ApplyResult> ApplyInitRoot(OpContext& op, const master_state::InitRootCommand& command);
+Result<ApplyResult> ApplyMkdir(OpContext& op, const master_state::MkdirCommand& command);
+Result<ApplyResult> ApplyCreate(OpContext& op, const master_state::CreateCommand& command);
+Result<ApplyResult> ApplyUnlink(OpContext& op, const master_state::UnlinkCommand& command);
+Result<ApplyResult> ApplyRmdir(OpContext& op, const master_state::RmdirCommand& command);
+Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand& command);
+Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrCommand& command);
+Result<ApplyResult> ApplyAllocateChunk(OpContext& op,
+                                       const master_state::AllocateChunkCommand& command);
+Result<ApplyResult> ApplyCommitWrite(OpContext& op,
+                                     const master_state::CommitWriteCommand& command);
+
+// Shared checks of command fields.
+Status CheckMode(int32_t mode);
+Status CheckTime(int64_t time_ns);
+Status CheckInodeNumber(int64_t inode);
+// A new inode number from the proposer must be unused.
+Status CheckInodeUnused(const OpContext& op, int64_t inode);
+
+}  // namespace tessera::master

@@ -1,0 +1,115 @@
+// rename(2), flags 0:
+// - renaming an entry onto itself (same parent and name, or another link to the same inode) is
+//   a no-op;
+// - an existing target is replaced atomically: a file by a file (its chunks are freed), a
+//   directory by a directory only when the target is empty (ENOTEMPTY otherwise);
+// - a directory onto a file is ENOTDIR, a file onto a directory EISDIR;
+// - a directory moved into its own subtree is EINVAL;
+// - both parents get new mtime/ctime; directory link counts follow the moved "..".
+#include "common/names.h"
+#include "master/ops/ops.h"
+
+namespace tessera::master {
+
+namespace {
+
+// Deeper than any sane tree; a longer walk means a parent cycle, i.e. corrupt state.
+constexpr int kMaxDirectoryDepth = 1 << 20;
+
+// EINVAL when `dir` is `moved` or lies below it.
+Status CheckNotInsideMoved(const OpContext& op, int64_t dir, int64_t moved) {
+  int64_t current = dir;
+  for (int depth = 0; depth < kMaxDirectoryDepth; ++depth) {
+    if (current == moved) {
+      return Status::InvalidArgument("cannot move directory " + std::to_string(moved) +
+                                     " into its own subtree");
+    }
+    if (current == kRootInode) return Status::Ok();
+    ASSIGN_OR_RETURN(InodeRecord record, op.RequireDirectory(current));
+    current = record.parent;
+  }
+  return Status::Corruption("directory parents of inode " + std::to_string(dir) + " form a cycle");
+}
+
+// Removes the entry being replaced; returns the freed chunk ids. Adjusts *new_dir's link count
+// when a directory goes.
+Result<std::vector<int64_t>> RemoveReplacedTarget(OpContext& op, const InodeRecord& source,
+                                                  const InodeRecord& target, InodeRecord* new_dir,
+                                                  int64_t time_ns) {
+  bool source_is_dir = source.type == rpc::FileType::DIRECTORY;
+  bool target_is_dir = target.type == rpc::FileType::DIRECTORY;
+  if (source_is_dir && !target_is_dir) {
+    return Status::NotDirectory("rename target " + std::to_string(target.inode) +
+                                " is not a directory");
+  }
+  if (!source_is_dir && target_is_dir) {
+    return Status::IsDirectory("rename target " + std::to_string(target.inode) +
+                               " is a directory");
+  }
+  if (target_is_dir) {
+    ASSIGN_OR_RETURN(bool has_entries, op.store().HasDentries(target.inode));
+    if (has_entries) {
+      return Status::NotEmpty("rename target " + std::to_string(target.inode) + " is not empty");
+    }
+    --new_dir->nlink;
+    return op.RemoveInode(target);
+  }
+  if (target.nlink > 1) {
+    InodeRecord still_linked = target;
+    --still_linked.nlink;
+    still_linked.ctime_ns = time_ns;
+    op.PutInode(still_linked);
+    return std::vector<int64_t>();
+  }
+  return op.RemoveInode(target);
+}
+
+}  // namespace
+
+Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand& command) {
+  RETURN_IF_ERROR(ValidateName(command.old_name));
+  RETURN_IF_ERROR(ValidateName(command.new_name));
+  RETURN_IF_ERROR(CheckTime(command.time_ns));
+  bool same_dir = command.old_parent == command.new_parent;
+  ASSIGN_OR_RETURN(InodeRecord old_dir, op.RequireDirectory(command.old_parent));
+  InodeRecord other_dir;
+  if (!same_dir) {
+    ASSIGN_OR_RETURN(other_dir, op.RequireDirectory(command.new_parent));
+  }
+  InodeRecord* new_dir = same_dir ? &old_dir : &other_dir;
+
+  ASSIGN_OR_RETURN(DentryRecord source_entry, op.RequireDentry(command.old_parent,
+                                                               command.old_name));
+  ApplyResult result;
+  if (same_dir && command.old_name == command.new_name) return result;
+  ASSIGN_OR_RETURN(InodeRecord source, op.RequireInode(source_entry.inode));
+  bool source_is_dir = source.type == rpc::FileType::DIRECTORY;
+  if (source_is_dir) RETURN_IF_ERROR(CheckNotInsideMoved(op, command.new_parent, source.inode));
+
+  ASSIGN_OR_RETURN(auto target_entry, op.store().GetDentry(command.new_parent, command.new_name));
+  if (target_entry) {
+    if (target_entry->inode == source.inode) return result;
+    ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(target_entry->inode));
+    ASSIGN_OR_RETURN(result.freed_chunk_ids,
+                     RemoveReplacedTarget(op, source, target, new_dir, command.time_ns));
+  }
+
+  op.DeleteDentry(command.old_parent, command.old_name);
+  op.PutDentry(command.new_parent, command.new_name, source_entry);
+  if (source_is_dir && !same_dir) {
+    --old_dir.nlink;
+    ++new_dir->nlink;
+    source.parent = command.new_parent;
+  }
+  source.ctime_ns = command.time_ns;
+  op.PutInode(source);
+  TouchDirectory(&old_dir, command.time_ns);
+  op.PutInode(old_dir);
+  if (!same_dir) {
+    TouchDirectory(new_dir, command.time_ns);
+    op.PutInode(*new_dir);
+  }
+  return result;
+}
+
+}  // namespace tessera::master

@@ -1,0 +1,32 @@
+// unlink(2): EISDIR for a directory (Linux says EISDIR). The last link takes the inode and its
+// chunks with it; the chunk ids are returned so their replicas get deleted.
+#include "common/names.h"
+#include "master/ops/ops.h"
+
+namespace tessera::master {
+
+Result<ApplyResult> ApplyUnlink(OpContext& op, const master_state::UnlinkCommand& command) {
+  RETURN_IF_ERROR(ValidateName(command.name));
+  RETURN_IF_ERROR(CheckTime(command.time_ns));
+  ASSIGN_OR_RETURN(InodeRecord parent, op.RequireDirectory(command.parent));
+  ASSIGN_OR_RETURN(DentryRecord dentry, op.RequireDentry(command.parent, command.name));
+  if (dentry.type == rpc::FileType::DIRECTORY) {
+    return Status::IsDirectory("'" + command.name + "' is a directory");
+  }
+  ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(dentry.inode));
+
+  ApplyResult result;
+  if (target.nlink > 1) {
+    --target.nlink;
+    target.ctime_ns = command.time_ns;
+    op.PutInode(target);
+  } else {
+    ASSIGN_OR_RETURN(result.freed_chunk_ids, op.RemoveInode(target));
+  }
+  op.DeleteDentry(command.parent, command.name);
+  TouchDirectory(&parent, command.time_ns);
+  op.PutInode(parent);
+  return result;
+}
+
+}  // namespace tessera::master

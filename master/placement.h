@@ -1,0 +1,37 @@
+// Where the replicas of a new chunk go.
+//
+// Pure function of its input (no clock, no randomness), so tests and the simulation see the
+// same choice for the same cluster. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/names.h"
+#include "common/status.h"
+
+namespace tessera::master {
+
+// A live chunk server as placement sees it.
+struct PlacementCandidate {
+  int64_t server_id = 0;
+  std::string rack;
+  int64_t total_bytes = 0;
+  int64_t free_bytes = 0;
+  // False between a server's registration and its first heartbeat: its space is unknown, so it
+  // is assumed to have room but ranks after every server whose space is known.
+  bool stats_known = true;
+};
+
+// A server has room for a chunk when it can hold a whole one.
+inline constexpr int64_t kMinFreeBytesForChunk = kChunkSize;
+
+// Picks min(goal, servers with room) distinct servers: most free-space fraction first (ties by
+// server id), preferring at each step a rack not used yet, so replicas spread over racks when
+// there are enough of them. The first server is the chain's primary. kNoSpace when no candidate
+// has room; kInvalidArgument when goal < 1. Fewer servers than goal is not an error (logged).
+Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandidate>& live,
+                                                int goal);
+
+}  // namespace tessera::master

@@ -1,0 +1,132 @@
+#include "master/records.h"
+
+#include <memory>
+
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+namespace tessera::master {
+
+namespace {
+
+using apache::thrift::TException;
+using apache::thrift::protocol::TBinaryProtocol;
+using apache::thrift::transport::TMemoryBuffer;
+
+// Records are small; anything near these limits is corrupt, not big.
+constexpr int32_t kMaxDecodedStringBytes = 1 << 20;
+constexpr int32_t kMaxDecodedContainerElements = 1 << 16;
+
+template <typename T>
+std::string Encode(const T& value) {
+  auto buffer = std::make_shared<TMemoryBuffer>();
+  TBinaryProtocol protocol(buffer);
+  value.write(&protocol);
+  return buffer->getBufferAsString();
+}
+
+template <typename T>
+Result<T> DecodeThrift(std::string_view bytes, std::string_view what) {
+  T value;
+  try {
+    // OBSERVE does not copy; the buffer only reads `bytes`, which outlives it.
+    auto buffer = std::make_shared<TMemoryBuffer>(
+        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
+        static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE);
+    TBinaryProtocol protocol(buffer, kMaxDecodedStringBytes, kMaxDecodedContainerElements,
+                             /*strict_read=*/true, /*strict_write=*/true);
+    value.read(&protocol);
+    if (buffer->available_read() != 0) {
+      return Status::Corruption(std::string(what) + ": trailing bytes after the record");
+    }
+  } catch (const TException& e) {
+    return Status::Corruption(std::string(what) + " does not decode: " + e.what());
+  }
+  return value;
+}
+
+}  // namespace
+
+bool IsValidFileType(int32_t type) {
+  return type == rpc::FileType::REGULAR || type == rpc::FileType::DIRECTORY ||
+         type == rpc::FileType::SYMLINK;
+}
+
+std::string EncodeInode(const InodeRecord& record) { return Encode(record); }
+std::string EncodeDentry(const DentryRecord& record) { return Encode(record); }
+std::string EncodeChunk(const ChunkRecord& record) { return Encode(record); }
+std::string EncodeCommand(const MetaCommand& command) { return Encode(command); }
+
+Result<InodeRecord> DecodeInode(std::string_view bytes) {
+  ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
+  if (record.inode <= 0 || !IsValidFileType(record.type) || record.size < 0 ||
+      record.nlink < 0 || (record.mode & ~07777) != 0) {
+    return Status::Corruption("inode record " + std::to_string(record.inode) +
+                              " holds impossible values");
+  }
+  return record;
+}
+
+Result<DentryRecord> DecodeDentry(std::string_view bytes) {
+  ASSIGN_OR_RETURN(DentryRecord record, DecodeThrift<DentryRecord>(bytes, "dentry record"));
+  if (record.inode <= 0 || !IsValidFileType(record.type)) {
+    return Status::Corruption("dentry record holds impossible values");
+  }
+  return record;
+}
+
+Result<ChunkRecord> DecodeChunk(std::string_view bytes) {
+  ASSIGN_OR_RETURN(ChunkRecord record, DecodeThrift<ChunkRecord>(bytes, "chunk record"));
+  if (record.chunk_id <= 0 || record.version <= 0) {
+    return Status::Corruption("chunk record holds impossible values");
+  }
+  return record;
+}
+
+Result<MetaCommand> DecodeCommand(std::string_view bytes) {
+  ASSIGN_OR_RETURN(MetaCommand command, DecodeThrift<MetaCommand>(bytes, "command"));
+  if (CountCommandMembers(command) != 1) {
+    return Status::Corruption("command union must have exactly one member, has " +
+                              std::to_string(CountCommandMembers(command)));
+  }
+  return command;
+}
+
+int CountCommandMembers(const MetaCommand& command) {
+  const auto& set = command.__isset;
+  return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
+         set.set_attr + set.allocate_chunk + set.commit_write;
+}
+
+std::string_view CommandName(const MetaCommand& command) {
+  const auto& set = command.__isset;
+  if (set.init_root) return "init_root";
+  if (set.mkdir) return "mkdir";
+  if (set.create) return "create";
+  if (set.unlink) return "unlink";
+  if (set.rmdir) return "rmdir";
+  if (set.rename) return "rename";
+  if (set.set_attr) return "set_attr";
+  if (set.allocate_chunk) return "allocate_chunk";
+  if (set.commit_write) return "commit_write";
+  return "empty";
+}
+
+rpc::Attr ToAttr(const InodeRecord& record) {
+  rpc::Attr attr;
+  attr.inode = record.inode;
+  attr.type = static_cast<rpc::FileType::type>(record.type);
+  attr.mode = record.mode;
+  attr.uid = record.uid;
+  attr.gid = record.gid;
+  attr.size = record.size;
+  attr.atime_ns = record.atime_ns;
+  attr.mtime_ns = record.mtime_ns;
+  attr.ctime_ns = record.ctime_ns;
+  attr.nlink = record.nlink;
+  attr.goal = record.goal;
+  attr.symlink_target = record.symlink_target;
+  return attr;
+}
+
+}  // namespace tessera::master

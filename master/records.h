@@ -1,0 +1,40 @@
+// Encoding of master records and log commands (Thrift binary protocol), with validation.
+//
+// Decode* never throws: bytes that do not parse, leave trailing garbage or hold impossible
+// values (a negative inode, an unknown file type, a command union with not exactly one member)
+// give kCorruption. Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "gen-cpp/master_state_types.h"
+#include "gen-cpp/tessera_types.h"
+
+namespace tessera::master {
+
+using master_state::ChunkRecord;
+using master_state::DentryRecord;
+using master_state::InodeRecord;
+using master_state::MetaCommand;
+
+std::string EncodeInode(const InodeRecord& record);
+std::string EncodeDentry(const DentryRecord& record);
+std::string EncodeChunk(const ChunkRecord& record);
+std::string EncodeCommand(const MetaCommand& command);
+
+Result<InodeRecord> DecodeInode(std::string_view bytes);
+Result<DentryRecord> DecodeDentry(std::string_view bytes);
+Result<ChunkRecord> DecodeChunk(std::string_view bytes);
+Result<MetaCommand> DecodeCommand(std::string_view bytes);
+
+// Number of members set in the union (a valid command has exactly one).
+int CountCommandMembers(const MetaCommand& command);
+// "mkdir", "rename", ... for log lines.
+std::string_view CommandName(const MetaCommand& command);
+
+bool IsValidFileType(int32_t type);
+rpc::Attr ToAttr(const InodeRecord& record);
+
+}  // namespace tessera::master

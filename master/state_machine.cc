@@ -1,0 +1,147 @@
+#include "master/state_machine.h"
+
+#include "common/logging.h"
+#include "common/names.h"
+#include "master/ops/ops.h"
+
+namespace tessera::master {
+
+StateMachine::StateMachine(std::unique_ptr<MetaStore> store) : store_(std::move(store)) {}
+
+Result<std::unique_ptr<StateMachine>> StateMachine::Open(const std::string& dir,
+                                                         MetaStore::Options options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<MetaStore> store, MetaStore::Open(dir, options));
+  auto machine = std::make_unique<StateMachine>(std::move(store));
+  RETURN_IF_ERROR(machine->LoadCounters());
+  return machine;
+}
+
+Status StateMachine::LoadCounters() {
+  ASSIGN_OR_RETURN(MetaCounters counters, store_->ReadCounters());
+  std::lock_guard lock(counters_mu_);
+  counters_ = counters;
+  return Status::Ok();
+}
+
+MetaCounters StateMachine::Counters() const {
+  std::lock_guard lock(counters_mu_);
+  return counters_;
+}
+
+Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& command) {
+  if (CountCommandMembers(command) != 1) {
+    return Status::InvalidArgument("a command must have exactly one member");
+  }
+  const auto& set = command.__isset;
+  if (set.init_root) return ApplyInitRoot(op, command.init_root);
+  if (set.mkdir) return ApplyMkdir(op, command.mkdir);
+  if (set.create) return ApplyCreate(op, command.create);
+  if (set.unlink) return ApplyUnlink(op, command.unlink);
+  if (set.rmdir) return ApplyRmdir(op, command.rmdir);
+  if (set.rename) return ApplyRename(op, command.rename);
+  if (set.set_attr) return ApplySetAttr(op, command.set_attr);
+  if (set.allocate_chunk) return ApplyAllocateChunk(op, command.allocate_chunk);
+  return ApplyCommitWrite(op, command.commit_write);
+}
+
+Result<ApplyResult> StateMachine::Apply(int64_t index, const MetaCommand& command) {
+  std::lock_guard lock(apply_mu_);
+  MetaCounters before = Counters();
+  if (index <= before.applied_index) {
+    LOG(kDebug, "master") << "entry " << index << " already applied (applied index "
+                          << before.applied_index << "), skipped";
+    ApplyResult skipped;
+    skipped.already_applied = true;
+    return skipped;
+  }
+  OpContext op(*store_, before);
+  Result<ApplyResult> result = Dispatch(op, command);
+  if (!result.ok()) op.DiscardChanges(before);
+  op.FinishBatch(index);
+  Status written = store_->Write(op.batch());
+  if (!written.ok()) {
+    LOG(kError, "master") << "entry " << index << " (" << CommandName(command)
+                          << ") not applied: " << written.ToString();
+    return written;
+  }
+  {
+    std::lock_guard counters_lock(counters_mu_);
+    counters_ = op.counters();
+  }
+  if (!result.ok()) {
+    LOG(kDebug, "master") << "entry " << index << " (" << CommandName(command)
+                          << ") refused: " << result.status().ToString();
+  }
+  return result;
+}
+
+Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {
+  ASSIGN_OR_RETURN(auto record, store_->GetInode(inode));
+  if (!record) return Status::NotFound("no inode " + std::to_string(inode));
+  return ToAttr(*record);
+}
+
+Result<rpc::Attr> StateMachine::Lookup(int64_t parent, std::string_view name) const {
+  ASSIGN_OR_RETURN(auto dir, store_->GetInode(parent));
+  if (!dir) return Status::NotFound("no inode " + std::to_string(parent));
+  if (dir->type != rpc::FileType::DIRECTORY) {
+    return Status::NotDirectory("inode " + std::to_string(parent) + " is not a directory");
+  }
+  ASSIGN_OR_RETURN(auto dentry, store_->GetDentry(parent, name));
+  if (!dentry) return Status::NotFound("no entry '" + std::string(name) + "'");
+  ASSIGN_OR_RETURN(auto record, store_->GetInode(dentry->inode));
+  // The dentry and the inode are written in one batch, but a read may fall between two batches.
+  if (!record) return Status::NotFound("entry '" + std::string(name) + "' was just removed");
+  return ToAttr(*record);
+}
+
+Result<rpc::ReaddirReply> StateMachine::Readdir(int64_t inode, std::string_view after_name,
+                                                int max_entries) const {
+  if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
+    return Status::InvalidArgument("max_entries must be in 1.." +
+                                   std::to_string(kMaxReaddirEntries));
+  }
+  ASSIGN_OR_RETURN(auto dir, store_->GetInode(inode));
+  if (!dir) return Status::NotFound("no inode " + std::to_string(inode));
+  if (dir->type != rpc::FileType::DIRECTORY) {
+    return Status::NotDirectory("inode " + std::to_string(inode) + " is not a directory");
+  }
+  bool eof = true;
+  ASSIGN_OR_RETURN(auto entries, store_->ListDentries(inode, after_name, max_entries, &eof));
+  rpc::ReaddirReply reply;
+  reply.eof = eof;
+  reply.entries.reserve(entries.size());
+  for (NamedDentry& entry : entries) {
+    rpc::DirEntry out;
+    out.name = std::move(entry.name);
+    out.inode = entry.dentry.inode;
+    out.type = static_cast<rpc::FileType::type>(entry.dentry.type);
+    reply.entries.push_back(std::move(out));
+  }
+  return reply;
+}
+
+Result<std::vector<ChunkAtIndex>> StateMachine::GetChunks(int64_t inode, int64_t first_index,
+                                                          int64_t count) const {
+  ASSIGN_OR_RETURN(auto record, store_->GetInode(inode));
+  if (!record) return Status::NotFound("no inode " + std::to_string(inode));
+  if (record->type == rpc::FileType::DIRECTORY) {
+    return Status::IsDirectory("inode " + std::to_string(inode) + " is a directory");
+  }
+  ASSIGN_OR_RETURN(auto chunks, store_->ListChunks(inode, first_index, first_index + count));
+  std::vector<ChunkAtIndex> out;
+  out.reserve(chunks.size());
+  for (IndexedChunk& chunk : chunks) out.push_back({chunk.chunk_index, std::move(chunk.chunk)});
+  return out;
+}
+
+Result<ChunkAtIndex> StateMachine::GetChunk(int64_t inode, int64_t chunk_index) const {
+  ASSIGN_OR_RETURN(auto chunk, store_->GetChunk(inode, chunk_index));
+  if (!chunk) {
+    return Status::NotFound("inode " + std::to_string(inode) + " has no chunk " +
+                            std::to_string(chunk_index));
+  }
+  return ChunkAtIndex{chunk_index, *std::move(chunk)};
+}
+
+}  // namespace tessera::master

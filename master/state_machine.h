@@ -1,0 +1,76 @@
+// The namespace state machine: log commands in, LevelDB state out.
+//
+// Apply(index, command) is deterministic: the same commands in the same order give byte-identical
+// databases. Each Apply writes ONE LevelDB batch holding the command's changes and the new
+// applied index, so after a crash the database is exactly "all entries up to applied_index";
+// entries with index <= applied_index are skipped, never applied twice. A command that fails
+// validation (EEXIST, ENOTEMPTY, ...) changes nothing but still advances the applied index, as
+// every replica fails it the same way.
+//
+// Thread-safety: Apply calls are serialized by apply_mu_. Reads may run concurrently with Apply
+// and with each other; each read sees the state after some whole number of applied entries.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "gen-cpp/tessera_types.h"
+#include "master/apply_result.h"
+#include "master/meta_store.h"
+#include "master/records.h"
+
+namespace tessera::master {
+
+// Readdir never returns more than this many entries per call.
+inline constexpr int kMaxReaddirEntries = 10000;
+
+class OpContext;
+
+struct ChunkAtIndex {
+  int64_t chunk_index = 0;
+  ChunkRecord chunk;
+};
+
+class StateMachine {
+ public:
+  explicit StateMachine(std::unique_ptr<MetaStore> store);
+  // Opens the database in `dir` and loads the counters.
+  static Result<std::unique_ptr<StateMachine>> Open(const std::string& dir,
+                                                    MetaStore::Options options);
+
+  StateMachine(const StateMachine&) = delete;
+  StateMachine& operator=(const StateMachine&) = delete;
+
+  // REQUIRES: the counters were loaded (Open does it). Errors of the command come back as the
+  // Result; a failure to write the batch (I/O) is returned as well and leaves the state as it was.
+  Result<ApplyResult> Apply(int64_t index, const MetaCommand& command);
+
+  // ---- reads ----
+  Result<rpc::Attr> GetAttr(int64_t inode) const;
+  Result<rpc::Attr> Lookup(int64_t parent, std::string_view name) const;
+  // REQUIRES: 1 <= max_entries <= kMaxReaddirEntries.
+  Result<rpc::ReaddirReply> Readdir(int64_t inode, std::string_view after_name,
+                                    int max_entries) const;
+  // Chunk records of a regular file with index in [first_index, first_index + count).
+  Result<std::vector<ChunkAtIndex>> GetChunks(int64_t inode, int64_t first_index,
+                                              int64_t count) const;
+  Result<ChunkAtIndex> GetChunk(int64_t inode, int64_t chunk_index) const;
+  MetaCounters Counters() const;
+  const MetaStore& store() const { return *store_; }
+
+ private:
+  Status LoadCounters();
+  Result<ApplyResult> Dispatch(OpContext& op, const MetaCommand& command);
+
+  std::unique_ptr<MetaStore> store_;
+  std::mutex apply_mu_;               // serializes Apply
+  mutable std::mutex counters_mu_;    // guards counters_
+  MetaCounters counters_;
+};
+
+}  // namespace tessera::master
