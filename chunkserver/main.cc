@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <thrift/TOutput.h>
 
 #include "chunkserver/chunk_service.h"
 #include "chunkserver/chunk_store.h"
@@ -96,6 +97,10 @@ Flags ParseFlags(int argc, char** argv) {
 int Run(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
   SetLogLevel(flags.log_level);
+  // Thrift prints its own diagnostics (e.g. every refused connect while a master is down) to
+  // stderr; route them into our log at debug level instead, so each failure is one LOG line.
+  apache::thrift::GlobalOutput.setOutputFunction(
+      [](const char* message) { LOG(kDebug, "thrift") << message; });
 
   // Block the shutdown signals before any thread starts, so every thread inherits the mask and
   // only sigwait() below receives them.

@@ -52,10 +52,11 @@ template <typename F>
 Status MasterLink::CallLeader(const char* what, F&& call) {
   if (options_.masters.empty()) return Status::InvalidArgument("no master address configured");
   HostPort target = leader_.port != 0 ? leader_ : options_.masters[next_master_];
-  Status last = Status::Unavailable("no master answered");
-  // Each configured master once, plus a few leader hints.
-  const size_t attempts = options_.masters.size() + 3;
-  for (size_t i = 0; i < attempts; ++i) {
+  // One round: each configured master once, plus a few leader hints along the way.
+  constexpr int kMaxHintsFollowed = 3;
+  int hints_followed = 0;
+  size_t masters_tried = 0;
+  while (true) {
     RpcOutcome outcome = masters_.Call(target, call);
     if (outcome.status.ok()) {
       if (!(leader_ == target)) {
@@ -64,12 +65,14 @@ Status MasterLink::CallLeader(const char* what, F&& call) {
       leader_ = target;
       return Status::Ok();
     }
-    last = Status(outcome.status.code(), target.ToString() + ": " + outcome.status.message());
-    if (outcome.status.code() == StatusCode::kNotLeader && !outcome.leader_hint.empty()) {
+    Status failed(outcome.status.code(), target.ToString() + ": " + outcome.status.message());
+    if (outcome.status.code() == StatusCode::kNotLeader && !outcome.leader_hint.empty() &&
+        hints_followed < kMaxHintsFollowed) {
       Result<HostPort> hint = ParseHostPort(outcome.leader_hint);
       if (hint.ok() && !(*hint == target)) {
         LOG(kInfo, kComponent) << what << ": " << target.ToString()
                                << " is not the leader, following hint " << hint->ToString();
+        ++hints_followed;
         target = *hint;
         continue;
       }
@@ -77,12 +80,12 @@ Status MasterLink::CallLeader(const char* what, F&& call) {
     const bool try_another = outcome.status.code() == StatusCode::kNotLeader ||
                              outcome.status.code() == StatusCode::kUnavailable ||
                              outcome.connection_broken;
-    if (!try_another) return last;
+    if (!try_another) return failed;  // the master answered; it just refused this request
     leader_ = HostPort{};
+    if (++masters_tried >= options_.masters.size()) return failed;
     next_master_ = (next_master_ + 1) % options_.masters.size();
     target = options_.masters[next_master_];
   }
-  return last;
 }
 
 Status MasterLink::Register() {
