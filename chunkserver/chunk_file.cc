@@ -188,6 +188,7 @@ Status ChunkFile::Write(int64_t version, int64_t offset, std::span<const std::by
 
 Result<std::string> ChunkFile::Read(int64_t offset, int64_t length) const {
   if (offset < 0 || length < 0) return Status::InvalidArgument("negative read offset or length");
+  if (offset >= length_) return std::string();  // also keeps offset + length from overflowing
   const int64_t end = std::min(offset + std::min(length, kChunkSize), length_);
   if (offset >= end) return std::string();
   const int64_t first_block = offset / kBlock;

@@ -81,11 +81,11 @@ Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> da
 
 void ChunkStore::MoveAside(size_t dir_index, const std::string& path, const std::string& why) {
   std::string target = data_dirs_[dir_index] + "/corrupt/" + fs::path(path).filename().string();
-  for (int n = 1; fs::exists(target); ++n) {
+  std::error_code ec;
+  for (int n = 1; fs::exists(target, ec); ++n) {
     target = data_dirs_[dir_index] + "/corrupt/" + fs::path(path).filename().string() + "." +
              std::to_string(n);
   }
-  std::error_code ec;
   fs::rename(path, target, ec);
   if (ec) {
     LOG(kError, kComponent) << "refused " << path << " (" << why
@@ -101,7 +101,8 @@ Status ChunkStore::ScanDir(size_t dir_index) {
   std::vector<fs::path> files;
   for (fs::recursive_directory_iterator it(chunks_dir, ec), end; !ec && it != end;
        it.increment(ec)) {
-    if (it->is_regular_file()) files.push_back(it->path());
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec)) files.push_back(it->path());
   }
   if (ec) return Status::IoError("cannot scan " + chunks_dir + ": " + ec.message());
 

@@ -19,7 +19,8 @@ Result<int64_t> ReadServerId(const std::string& dir) {
   std::string path = dir + "/" + kServerIdFile;
   std::ifstream in(path);
   if (!in) {
-    if (!std::filesystem::exists(path)) return Status::NotFound(path);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec) return Status::NotFound(path);
     return Status::IoError("cannot read " + path);
   }
   std::stringstream text;
