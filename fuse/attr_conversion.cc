@@ -22,7 +22,7 @@ namespace {
 
 struct timespec TimespecFromNanos(int64_t nanos) {
   constexpr int64_t kNanosPerSecond = 1'000'000'000;
-  struct timespec ts{};
+  struct timespec ts {};
   ts.tv_sec = static_cast<time_t>(nanos / kNanosPerSecond);
   int64_t rest = nanos % kNanosPerSecond;
   // Times before 1970 must still have 0 <= tv_nsec < 1e9.

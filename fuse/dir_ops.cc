@@ -39,12 +39,11 @@ void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_f
   size_t used = 0;
   for (size_t index = static_cast<size_t>(offset); index < entries.size(); ++index) {
     const rpc::DirEntry& entry = entries[index];
-    struct stat st{};
+    struct stat st {};
     st.st_ino = static_cast<ino_t>(entry.inode);
     st.st_mode = FileTypeBits(entry.type);
-    const size_t needed =
-        fuse_add_direntry(req, buffer.data() + used, size - used, entry.name.c_str(), &st,
-                          static_cast<off_t>(index + 1));
+    const size_t needed = fuse_add_direntry(req, buffer.data() + used, size - used,
+                                            entry.name.c_str(), &st, static_cast<off_t>(index + 1));
     if (needed > size - used) break;  // buffer full: the kernel asks again from index
     used += needed;
   }

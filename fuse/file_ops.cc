@@ -53,11 +53,11 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     // O_EXCL, open(O_CREAT) must open the existing file.
     attr = fs.Lookup(caller, parent_inode, name);
     if (attr.ok() && attr->type != rpc::FileType::REGULAR) {
-      attr = attr->type == rpc::FileType::DIRECTORY
-                 ? Result<rpc::Attr>(Status::IsDirectory(std::string("'") + name +
-                                                         "' is a directory"))
-                 : Result<rpc::Attr>(Status::AlreadyExists(std::string("'") + name +
-                                                           "' exists and is not a file"));
+      attr =
+          attr->type == rpc::FileType::DIRECTORY
+              ? Result<rpc::Attr>(Status::IsDirectory(std::string("'") + name + "' is a directory"))
+              : Result<rpc::Attr>(
+                    Status::AlreadyExists(std::string("'") + name + "' exists and is not a file"));
     }
   }
   if (!attr.ok()) return ReplyError(req, attr.status(), "create", parent_inode);

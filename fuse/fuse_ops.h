@@ -23,8 +23,7 @@ void RenameOp(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t ne
               const char* new_name, unsigned int flags);
 void StatfsOp(fuse_req_t req, fuse_ino_t ino);
 
-void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
-              fuse_file_info* fi);
+void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
 void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReadOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi);
 void WriteOp(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t offset,

@@ -13,11 +13,10 @@ namespace tessera::fuse {
 void ReplyError(fuse_req_t req, const Status& status, std::string_view op, int64_t inode) {
   const int error = ErrnoFromStatus(status);
   if (error == EIO) {
-    LOG(kWarning, "fuse") << op << " inode " << inode << " failed with EIO: "
-                          << status.ToString();
+    LOG(kWarning, "fuse") << op << " inode " << inode << " failed with EIO: " << status.ToString();
   } else {
-    LOG(kDebug, "fuse") << op << " inode " << inode << " answered " << std::strerror(error)
-                        << ": " << status.ToString();
+    LOG(kDebug, "fuse") << op << " inode " << inode << " answered " << std::strerror(error) << ": "
+                        << status.ToString();
   }
   fuse_reply_err(req, error);
 }

@@ -76,8 +76,7 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
   fuse_session_unmount(session);
   // A positive result is the signal that ended the loop: a requested, clean shutdown.
   if (loop_result < 0) {
-    LOG(kError, "fuse") << "session loop failed (" << loop_result << "); unmounted "
-                        << mountpoint;
+    LOG(kError, "fuse") << "session loop failed (" << loop_result << "); unmounted " << mountpoint;
     return kExitMountFailed;
   }
   LOG(kInfo, "fuse") << "unmounted " << mountpoint
@@ -114,8 +113,8 @@ int Run(int argc, char** argv) {
                                    .entry_timeout_s = flags.entry_timeout_s});
   fuse_args args = FUSE_ARGS_INIT(0, nullptr);
   BuildFuseArgs(flags, &args);
-  fuse_session* session = fuse_session_new(&args, &TesseraFuse::Operations(),
-                                           sizeof(fuse_lowlevel_ops), &tessera);
+  fuse_session* session =
+      fuse_session_new(&args, &TesseraFuse::Operations(), sizeof(fuse_lowlevel_ops), &tessera);
   if (session == nullptr) {
     // libfuse has printed which option it rejected.
     LOG(kError, "fuse") << "bad FUSE options (-o)";

@@ -1,10 +1,9 @@
 #include "fuse/mount_flags.h"
 
+#include <boost/program_options.hpp>
 #include <cmath>
 #include <exception>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 namespace tessera::fuse {
 namespace {
@@ -30,18 +29,17 @@ void AppendCommaSeparated(const std::string& text, std::vector<std::string>* out
 
 po::options_description NamedOptions() {
   po::options_description options("Options");
-  options.add_options()
-      ("help,h", "print this help and exit")
-      ("masters", po::value<std::string>(), "master addresses H:P[,H:P...] (required)")
-      ("foreground,f", "stay in the foreground (logs go to stderr)")
-      ("options,o", po::value<std::vector<std::string>>()->composing(),
-       "FUSE mount options, comma-separated (e.g. allow_other)")
-      ("attr-timeout-s", po::value<double>()->default_value(1.0),
-       "seconds the kernel may cache attributes")
-      ("entry-timeout-s", po::value<double>()->default_value(1.0),
-       "seconds the kernel may cache names")
-      ("log-level", po::value<std::string>()->default_value("info"),
-       "debug, info, warning or error");
+  options.add_options()("help,h", "print this help and exit")(
+      "masters", po::value<std::string>(), "master addresses H:P[,H:P...] (required)")(
+      "foreground,f", "stay in the foreground (logs go to stderr)")(
+      "options,o", po::value<std::vector<std::string>>()->composing(),
+      "FUSE mount options, comma-separated (e.g. allow_other)")(
+      "attr-timeout-s", po::value<double>()->default_value(1.0),
+      "seconds the kernel may cache attributes")("entry-timeout-s",
+                                                 po::value<double>()->default_value(1.0),
+                                                 "seconds the kernel may cache names")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "debug, info, warning or error");
   return options;
 }
 

@@ -97,10 +97,10 @@ void RenameOp(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t ne
               const char* new_name, unsigned int flags) {
   if (flags != 0) {
     // RENAME_NOREPLACE / RENAME_EXCHANGE are not in the protocol yet (IDL: flags 0 for now).
-    return ReplyError(req,
-                      Status::InvalidArgument("rename flags " + std::to_string(flags) +
-                                              " are not supported"),
-                      "rename", InodeFromFuse(parent));
+    return ReplyError(
+        req,
+        Status::InvalidArgument("rename flags " + std::to_string(flags) + " are not supported"),
+        "rename", InodeFromFuse(parent));
   }
   Status status = FsOf(req).Rename(CallerFromRequest(req), InodeFromFuse(parent), name,
                                    InodeFromFuse(new_parent), new_name, 0);
@@ -121,8 +121,8 @@ void StatfsOp(fuse_req_t req, fuse_ino_t ino) {
   st.f_blocks = static_cast<fsblkcnt_t>(std::max<int64_t>(reply->total_bytes, 0) / block);
   st.f_bfree = static_cast<fsblkcnt_t>(std::max<int64_t>(reply->free_bytes, 0) / block);
   st.f_bavail = st.f_bfree;
-  st.f_files = static_cast<fsfilcnt_t>(std::max<int64_t>(reply->inodes_used, 0)) +
-               kReportedFreeInodes;
+  st.f_files =
+      static_cast<fsfilcnt_t>(std::max<int64_t>(reply->inodes_used, 0)) + kReportedFreeInodes;
   st.f_ffree = kReportedFreeInodes;
   st.f_favail = kReportedFreeInodes;
   st.f_namemax = kMaxNameBytes;

@@ -1,10 +1,10 @@
 #include "fuse/dir_snapshot.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace tessera::fuse {
 namespace {

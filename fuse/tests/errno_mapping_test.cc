@@ -1,8 +1,8 @@
 #include "fuse/errno_mapping.h"
 
-#include <cerrno>
-
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace tessera::fuse {
 namespace {
@@ -25,8 +25,7 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{StatusCode::kIsDirectory, EISDIR}, Case{StatusCode::kNotEmpty, ENOTEMPTY},
                     Case{StatusCode::kInvalidArgument, EINVAL},
                     Case{StatusCode::kNameTooLong, ENAMETOOLONG},
-                    Case{StatusCode::kNoSpace, ENOSPC},
-                    Case{StatusCode::kPermissionDenied, EACCES},
+                    Case{StatusCode::kNoSpace, ENOSPC}, Case{StatusCode::kPermissionDenied, EACCES},
                     Case{StatusCode::kUnavailable, EIO}, Case{StatusCode::kIoError, EIO},
                     Case{StatusCode::kCorruption, EIO}, Case{StatusCode::kStaleVersion, EIO},
                     Case{StatusCode::kInternal, EIO}, Case{StatusCode::kNotLeader, EIO}));

@@ -116,15 +116,14 @@ Result<rpc::Attr> InMemoryFileSystem::Create(const client::Caller& caller, int64
   return AddLocked(parent, name, rpc::FileType::REGULAR, mode, caller);
 }
 
-Result<rpc::ReaddirReply> InMemoryFileSystem::ReadDir(const client::Caller& caller,
-                                                      int64_t inode, std::string_view after_name,
+Result<rpc::ReaddirReply> InMemoryFileSystem::ReadDir(const client::Caller& caller, int64_t inode,
+                                                      std::string_view after_name,
                                                       int max_entries) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Node * dir, DirLocked(inode));
   rpc::ReaddirReply reply;
   auto it = dir->children.upper_bound(after_name);
-  for (; it != dir->children.end() && static_cast<int>(reply.entries.size()) < max_entries;
-       ++it) {
+  for (; it != dir->children.end() && static_cast<int>(reply.entries.size()) < max_entries; ++it) {
     rpc::DirEntry entry;
     entry.name = it->first;
     entry.inode = it->second;
@@ -198,8 +197,7 @@ Result<rpc::StatfsReply> InMemoryFileSystem::Statfs(const client::Caller& caller
 Result<rpc::ClusterStatus> InMemoryFileSystem::ClusterStatus() { return rpc::ClusterStatus(); }
 
 Result<std::unique_ptr<client::OpenFile>> InMemoryFileSystem::Open(const client::Caller& caller,
-                                                                   int64_t inode,
-                                                                   bool writable) {
+                                                                   int64_t inode, bool writable) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(inode);
   if (it == nodes_.end()) return Status::NotFound("no inode");

@@ -1,9 +1,9 @@
 #include "fuse/mount_flags.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace tessera::fuse {
 namespace {
@@ -29,10 +29,9 @@ TEST(MountFlagsTest, Defaults) {
 }
 
 TEST(MountFlagsTest, AllFlags) {
-  Result<MountFlags> flags =
-      Parse({"--masters=127.0.0.1:1,127.0.0.1:2", "-f", "-o", "allow_other,fsname=x", "-oro",
-             "--attr-timeout-s", "0.5", "--entry-timeout-s", "0", "--log-level", "debug",
-             "/mnt/t"});
+  Result<MountFlags> flags = Parse({"--masters=127.0.0.1:1,127.0.0.1:2", "-f", "-o",
+                                    "allow_other,fsname=x", "-oro", "--attr-timeout-s", "0.5",
+                                    "--entry-timeout-s", "0", "--log-level", "debug", "/mnt/t"});
   ASSERT_TRUE(flags.ok()) << flags.status().ToString();
   EXPECT_EQ(flags->masters.size(), 2u);
   EXPECT_TRUE(flags->foreground);
@@ -60,21 +59,21 @@ TEST(MountFlagsTest, Help) {
 
 TEST(MountFlagsTest, Rejections) {
   const std::vector<std::vector<std::string>> bad = {
-      {"/mnt/t"},                                               // no masters
-      {"--masters", "127.0.0.1:9400"},                          // no mountpoint
-      {"--masters", "127.0.0.1:9400", "/a", "/b"},              // two mountpoints
-      {"--masters", "127.0.0.1:9400", ""},                      // empty mountpoint
-      {"--masters", "nohost", "/mnt/t"},                        // no port
-      {"--masters", "127.0.0.1:70000", "/mnt/t"},               // port out of range
-      {"--masters", "127.0.0.1:1,,127.0.0.1:2", "/mnt/t"},      // empty item
+      {"/mnt/t"},                                           // no masters
+      {"--masters", "127.0.0.1:9400"},                      // no mountpoint
+      {"--masters", "127.0.0.1:9400", "/a", "/b"},          // two mountpoints
+      {"--masters", "127.0.0.1:9400", ""},                  // empty mountpoint
+      {"--masters", "nohost", "/mnt/t"},                    // no port
+      {"--masters", "127.0.0.1:70000", "/mnt/t"},           // port out of range
+      {"--masters", "127.0.0.1:1,,127.0.0.1:2", "/mnt/t"},  // empty item
       {"--masters", "127.0.0.1:1", "--attr-timeout-s", "-1", "/mnt/t"},
       {"--masters", "127.0.0.1:1", "--entry-timeout-s", "nan", "/mnt/t"},
       {"--masters", "127.0.0.1:1", "--entry-timeout-s", "abc", "/mnt/t"},
       {"--masters", "127.0.0.1:1", "--attr-timeout-s", "1e9", "/mnt/t"},
       {"--masters", "127.0.0.1:1", "--log-level", "loud", "/mnt/t"},
       {"--masters", "127.0.0.1:1", "--no-such-flag", "/mnt/t"},
-      {"--masters", "127.0.0.1:1", "-o"},                       // -o without a value
-      {"a", "b", "c"},                                          // too many positionals
+      {"--masters", "127.0.0.1:1", "-o"},  // -o without a value
+      {"a", "b", "c"},                     // too many positionals
   };
   for (const auto& args : bad) {
     Result<MountFlags> flags = Parse(args);

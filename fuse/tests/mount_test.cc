@@ -3,6 +3,7 @@
 // by ordinary system calls without a cluster. Needs /dev/fuse and the right to mount (root).
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/fs.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -15,8 +16,6 @@
 #include <set>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "fuse/tessera_fuse.h"
 #include "fuse/tests/in_memory_file_system.h"
@@ -117,7 +116,7 @@ TEST_F(MountTest, WriteThenReadBackLargeFile) {
   std::string data(3 * (1 << 20) + 12345, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) >> 3);
   ASSERT_TRUE(WriteWhole(Path("big"), data));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(Path("big").c_str(), &st), 0);
   EXPECT_TRUE(S_ISREG(st.st_mode));
   EXPECT_EQ(st.st_size, static_cast<off_t>(data.size()));
@@ -128,7 +127,7 @@ TEST_F(MountTest, WriteThenReadBackLargeFile) {
 
 TEST_F(MountTest, DirectoriesRenameAndRemove) {
   ASSERT_EQ(mkdir(Path("d").c_str(), 0750), 0);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(Path("d").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
   ASSERT_TRUE(WriteWhole(Path("d/a"), "alpha"));
@@ -183,7 +182,7 @@ TEST_F(MountTest, SetattrTruncateModeAndTimes) {
   ASSERT_EQ(chmod(Path("f").c_str(), 0600), 0);
   const struct timespec times[2] = {{1000, 5}, {2000, 7}};
   ASSERT_EQ(utimensat(AT_FDCWD, Path("f").c_str(), times, 0), 0);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(Path("f").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   EXPECT_EQ(st.st_mtim.tv_sec, 2000);
@@ -195,7 +194,7 @@ TEST_F(MountTest, SetattrTruncateModeAndTimes) {
 }
 
 TEST_F(MountTest, Statfs) {
-  struct statvfs st{};
+  struct statvfs st {};
   ASSERT_EQ(statvfs(mountpoint_.c_str(), &st), 0);
   EXPECT_EQ(st.f_bsize, 1u << 20);
   EXPECT_EQ(st.f_frsize, 1u << 20);

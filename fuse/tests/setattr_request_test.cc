@@ -1,14 +1,13 @@
 #include "fuse/setattr_request.h"
 
 #include <fuse_lowlevel.h>
-
 #include <gtest/gtest.h>
 
 namespace tessera::fuse {
 namespace {
 
 struct stat MakeStat() {
-  struct stat st{};
+  struct stat st {};
   st.st_mode = S_IFREG | 0751;
   st.st_uid = 7;
   st.st_gid = 8;
@@ -35,9 +34,9 @@ TEST(SetAttrRequestTest, SetsOnlyNamedFields) {
 }
 
 TEST(SetAttrRequestTest, OwnerAndExplicitTimes) {
-  const rpc::SetAttrRequest request = SetAttrRequestFromFuse(
-      MakeStat(),
-      FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME);
+  const rpc::SetAttrRequest request =
+      SetAttrRequestFromFuse(MakeStat(), FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+                                             FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME);
   EXPECT_EQ(request.uid, 7);
   EXPECT_EQ(request.gid, 8);
   ASSERT_TRUE(request.__isset.atime_ns);
@@ -48,9 +47,9 @@ TEST(SetAttrRequestTest, OwnerAndExplicitTimes) {
 
 TEST(SetAttrRequestTest, NowUsesMasterClock) {
   // The kernel sends ATIME together with ATIME_NOW; the explicit time must not be used.
-  const rpc::SetAttrRequest request = SetAttrRequestFromFuse(
-      MakeStat(), FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME |
-                      FUSE_SET_ATTR_MTIME_NOW);
+  const rpc::SetAttrRequest request =
+      SetAttrRequestFromFuse(MakeStat(), FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW |
+                                             FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW);
   EXPECT_TRUE(request.atime_now);
   EXPECT_TRUE(request.mtime_now);
   EXPECT_FALSE(request.__isset.atime_ns);
