@@ -30,7 +30,10 @@ Result<ApplyResult> LocalCommandLog::Propose(MetaCommand command) {
   std::lock_guard lock(mu_);
   MetaCounters counters = state_machine_->Counters();
   FillNonDeterministicFields(&command, counters);
-  return state_machine_->Apply(counters.applied_index + 1, command);
+  int64_t index = counters.applied_index + 1;
+  Result<ApplyResult> result = state_machine_->Apply(index, command);
+  if (observer_) observer_(index, command);
+  return result;
 }
 
 int64_t LocalCommandLog::AppliedIndex() const { return state_machine_->Counters().applied_index; }

@@ -5,6 +5,7 @@
 // is applied to. Apply does local disk I/O only (no network) while mu_ is held.
 #pragma once
 
+#include <functional>
 #include <mutex>
 
 #include "common/clock.h"
@@ -15,9 +16,13 @@ namespace tessera::master {
 
 class LocalCommandLog final : public CommandLog {
  public:
+  // Sees every entry as logged (ids and times filled in) right after it was applied, under the
+  // log's mutex: lets tests replay the exact log elsewhere.
+  using EntryObserver = std::function<void(int64_t index, const MetaCommand& entry)>;
+
   // Borrows both; they must outlive this object.
-  LocalCommandLog(StateMachine* state_machine, const Clock* clock)
-      : state_machine_(state_machine), clock_(clock) {}
+  LocalCommandLog(StateMachine* state_machine, const Clock* clock, EntryObserver observer = {})
+      : state_machine_(state_machine), clock_(clock), observer_(std::move(observer)) {}
 
   Result<ApplyResult> Propose(MetaCommand command) override;
   int64_t AppliedIndex() const override;
@@ -28,6 +33,7 @@ class LocalCommandLog final : public CommandLog {
 
   StateMachine* const state_machine_;
   const Clock* const clock_;
+  const EntryObserver observer_;
   std::mutex mu_;  // serializes Propose: id assignment and apply happen as one step
 };
 

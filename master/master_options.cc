@@ -1,6 +1,8 @@
 #include "master/master_options.h"
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -33,9 +35,14 @@ std::string MasterUsage() {
 }
 
 Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
+  // parsed_options points into the description, so it must outlive store().
+  const po::options_description description = Describe();
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(argc, argv).options(Describe()).run(), values);
+    po::parsed_options parsed = po::command_line_parser(argc, argv).options(description).run();
+    std::vector<std::string> stray = po::collect_unrecognized(parsed.options, po::include_positional);
+    if (!stray.empty()) return Status::InvalidArgument("unexpected argument '" + stray[0] + "'");
+    po::store(parsed, values);
     if (values.count("help")) {
       MasterOptions options;
       options.help_requested = true;

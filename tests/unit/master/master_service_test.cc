@@ -1,0 +1,283 @@
+// The RPC handler called directly: argument validation and the write path's bookkeeping.
+#include "master/master_service.h"
+
+#include <functional>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "master_test_util.h"
+
+namespace tessera::master::testing {
+namespace {
+
+rpc::ErrorCode::type ErrorOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const rpc::TesseraError& e) {
+    return e.code;
+  }
+  return rpc::ErrorCode::OK;
+}
+
+class MasterServiceTest : public MasterStateTest {
+ protected:
+  void SetUp() override {
+    MasterStateTest::SetUp();
+    MasterServiceOptions options;
+    options.default_goal = 2;
+    options.advertised_address = "127.0.0.1:9400";
+    handler_ = std::make_unique<MasterServiceHandler>(options, log_.get(), state_.get(),
+                                                      &registry_);
+  }
+
+  void AddServer(int64_t id, int64_t free_bytes) {
+    rpc::ChunkServerInfo info;
+    info.server_id = id;
+    info.host = "127.0.0.1";
+    info.port = static_cast<int>(9500 + id);
+    rpc::RegisterReply reply;
+    handler_->registerChunkServer(reply, info, {});
+    EXPECT_GT(reply.heartbeat_interval_ms, 0);
+    rpc::ChunkServerStats stats;
+    stats.total_bytes = int64_t{1} << 40;
+    stats.free_bytes = free_bytes;
+    rpc::HeartbeatReply heartbeat;
+    handler_->heartbeat(heartbeat, id, stats, {}, {});
+    EXPECT_FALSE(heartbeat.reregister);
+  }
+
+  int64_t CreateFile(const std::string& name) {
+    rpc::Attr attr;
+    handler_->create(attr, ctx_, kRootInode, name, 0644);
+    return attr.inode;
+  }
+
+  rpc::RequestContext ctx_;
+  ChunkServerRegistry registry_{&clock_, 5000};
+  std::unique_ptr<MasterServiceHandler> handler_;
+};
+
+TEST_F(MasterServiceTest, RejectsBadNamespaceArguments) {
+  rpc::Attr attr;
+  rpc::ReaddirReply listing;
+  auto& h = *handler_;
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, 0, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, -5, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, 1, ""); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, 1, std::string("a\0b", 3)); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.getattr(attr, ctx_, 0); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.mkdir(attr, ctx_, 1, std::string(256, 'n'), 0755); }),
+            rpc::ErrorCode::NAME_TOO_LONG);
+  EXPECT_EQ(ErrorOf([&] { h.mkdir(attr, ctx_, 1, "x", 040755); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, ".", 0644); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, "a/b", 0644); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 0); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 10001); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "a/b", 10); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, 1, ".."); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rmdir(ctx_, 0, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", -1, "b", 0); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  rpc::RequestContext bad_ctx;
+  bad_ctx.uid = -1;
+  EXPECT_EQ(ErrorOf([&] { h.getattr(attr, bad_ctx, 1); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  rpc::SetAttrRequest both;
+  both.__set_atime_ns(5);
+  both.atime_now = true;
+  EXPECT_EQ(ErrorOf([&] { h.setattr(attr, ctx_, 1, both); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  rpc::SetAttrRequest huge;
+  huge.__set_size(kMaxFileSize + 1);
+  EXPECT_EQ(ErrorOf([&] { h.setattr(attr, ctx_, 1, huge); }), rpc::ErrorCode::INVALID_ARGUMENT);
+}
+
+TEST_F(MasterServiceTest, RejectsBadDataAndChunkServerArguments) {
+  auto& h = *handler_;
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo chunk;
+  std::vector<rpc::ChunkInfo> chunks;
+  rpc::Attr attr;
+  EXPECT_EQ(ErrorOf([&] { h.prepareWrite(chunk, ctx_, file, -1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.prepareWrite(chunk, ctx_, file, kMaxFileSize / kChunkSize); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.getChunks(chunks, ctx_, file, 0, 0); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.getChunks(chunks, ctx_, file, -1, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.commitWrite(attr, ctx_, file, -1, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.commitWrite(attr, ctx_, file, kMaxFileSize + 1, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.commitWrite(attr, ctx_, file, 1, -1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+
+  rpc::RegisterReply registered;
+  rpc::ChunkServerInfo info;
+  info.server_id = 1;
+  info.host = "127.0.0.1";
+  info.port = 70000;
+  EXPECT_EQ(ErrorOf([&] { h.registerChunkServer(registered, info, {}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  info.port = 9000;
+  info.server_id = 0;
+  EXPECT_EQ(ErrorOf([&] { h.registerChunkServer(registered, info, {}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  info.server_id = 1;
+  rpc::ChunkReport bad_report;
+  bad_report.chunk_id = 5;
+  bad_report.version = 1;
+  bad_report.length = kChunkSize + 1;
+  EXPECT_EQ(ErrorOf([&] { h.registerChunkServer(registered, info, {bad_report}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  rpc::HeartbeatReply beat;
+  rpc::ChunkServerStats stats;
+  stats.total_bytes = 10;
+  stats.free_bytes = 20;
+  EXPECT_EQ(ErrorOf([&] { h.heartbeat(beat, 1, stats, {}, {}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  stats.free_bytes = 5;
+  EXPECT_EQ(ErrorOf([&] { h.heartbeat(beat, -1, stats, {}, {}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.heartbeat(beat, 1, stats, {}, {0}); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+}
+
+TEST_F(MasterServiceTest, TranslatesNamespaceErrors) {
+  auto& h = *handler_;
+  rpc::Attr attr;
+  h.mkdir(attr, ctx_, kRootInode, "d", 0755);
+  EXPECT_EQ(ErrorOf([&] { h.mkdir(attr, ctx_, kRootInode, "d", 0755); }),
+            rpc::ErrorCode::ALREADY_EXISTS);
+  EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, kRootInode, "d"); }), rpc::ErrorCode::IS_DIRECTORY);
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, kRootInode, "nope"); }),
+            rpc::ErrorCode::NOT_FOUND);
+  rpc::ChunkInfo chunk;
+  EXPECT_EQ(ErrorOf([&] { h.prepareWrite(chunk, ctx_, attr.inode, 0); }),
+            rpc::ErrorCode::IS_DIRECTORY);
+}
+
+TEST_F(MasterServiceTest, MkdirAndCreateUseCallerAndDefaultGoal) {
+  ctx_.uid = 1000;
+  ctx_.gid = 100;
+  rpc::Attr attr;
+  handler_->create(attr, ctx_, kRootInode, "f", 0640);
+  EXPECT_EQ(attr.uid, 1000);
+  EXPECT_EQ(attr.gid, 100);
+  EXPECT_EQ(attr.goal, 2);
+  EXPECT_EQ(attr.mode, 0640);
+  rpc::ReaddirReply listing;
+  handler_->readdir(listing, ctx_, kRootInode, "", 100);
+  ASSERT_EQ(listing.entries.size(), 1u);
+  EXPECT_EQ(listing.entries[0].name, "f");
+  EXPECT_TRUE(listing.eof);
+}
+
+TEST_F(MasterServiceTest, WriteWithoutChunkServersIsNoSpace) {
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo chunk;
+  EXPECT_EQ(ErrorOf([&] { handler_->prepareWrite(chunk, ctx_, file, 0); }),
+            rpc::ErrorCode::NO_SPACE);
+}
+
+TEST_F(MasterServiceTest, WritePathAllocatesReadsCommitsAndDeletes) {
+  AddServer(1, int64_t{100} << 30);
+  AddServer(2, int64_t{900} << 30);
+  AddServer(3, int64_t{500} << 30);
+  int64_t file = CreateFile("f");
+
+  rpc::ChunkInfo chunk;
+  handler_->prepareWrite(chunk, ctx_, file, 3);
+  EXPECT_EQ(chunk.chunk_index, 3);
+  EXPECT_GT(chunk.chunk_id, 0);
+  EXPECT_EQ(chunk.version, 1);
+  ASSERT_EQ(chunk.replicas.size(), 2u);  // goal 2
+  EXPECT_EQ(chunk.replicas[0].server_id, 2);  // most free space is the primary
+  EXPECT_EQ(chunk.replicas[1].server_id, 3);
+
+  rpc::ChunkInfo again;
+  handler_->prepareWrite(again, ctx_, file, 3);
+  EXPECT_EQ(again.chunk_id, chunk.chunk_id);
+  EXPECT_EQ(again.replicas.size(), 2u);
+
+  std::vector<rpc::ChunkInfo> chunks;
+  handler_->getChunks(chunks, ctx_, file, 0, 10);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].chunk_id, chunk.chunk_id);
+  EXPECT_EQ(chunks[0].replicas.size(), 2u);
+
+  rpc::Attr attr;
+  handler_->commitWrite(attr, ctx_, file, 3 * kChunkSize + 100, 42);
+  EXPECT_EQ(attr.size, 3 * kChunkSize + 100);
+  EXPECT_EQ(attr.mtime_ns, 42);
+
+  rpc::StatfsReply space;
+  handler_->statfs(space, ctx_);
+  EXPECT_EQ(space.total_bytes, 3 * (int64_t{1} << 40));
+  EXPECT_EQ(space.free_bytes, int64_t{1500} << 30);
+  EXPECT_EQ(space.inodes_used, 2);
+
+  rpc::ClusterStatus status;
+  handler_->clusterStatus(status);
+  ASSERT_EQ(status.masters.size(), 1u);
+  EXPECT_EQ(status.masters[0].role, "leader");
+  EXPECT_EQ(status.masters[0].address, "127.0.0.1:9400");
+  EXPECT_EQ(status.masters[0].applied_index, log_->AppliedIndex());
+  EXPECT_EQ(status.chunk_servers.size(), 3u);
+  EXPECT_EQ(status.chunk_count, 1);
+
+  handler_->unlink(ctx_, kRootInode, "f");
+  std::set<int64_t> told;
+  for (int64_t id : {1, 2, 3}) {
+    rpc::HeartbeatReply reply;
+    handler_->heartbeat(reply, id, rpc::ChunkServerStats(), {}, {});
+    if (!reply.delete_chunks.empty()) {
+      EXPECT_EQ(reply.delete_chunks, (std::vector<int64_t>{chunk.chunk_id}));
+      told.insert(id);
+    }
+  }
+  EXPECT_EQ(told, (std::set<int64_t>{2, 3}));
+}
+
+TEST_F(MasterServiceTest, TruncateSchedulesDeletionOfCutChunks) {
+  AddServer(1, int64_t{100} << 30);
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo first;
+  rpc::ChunkInfo second;
+  handler_->prepareWrite(first, ctx_, file, 0);
+  handler_->prepareWrite(second, ctx_, file, 1);
+  rpc::Attr attr;
+  rpc::SetAttrRequest truncate;
+  truncate.__set_size(10);
+  handler_->setattr(attr, ctx_, file, truncate);
+  EXPECT_EQ(attr.size, 10);
+  rpc::HeartbeatReply reply;
+  handler_->heartbeat(reply, 1, rpc::ChunkServerStats(), {}, {});
+  EXPECT_EQ(reply.delete_chunks, (std::vector<int64_t>{second.chunk_id}));
+}
+
+TEST_F(MasterServiceTest, DeadReplicasAreNotOffered) {
+  AddServer(1, int64_t{100} << 30);
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo chunk;
+  handler_->prepareWrite(chunk, ctx_, file, 0);
+  clock_.AdvanceMs(6000);
+  std::vector<rpc::ChunkInfo> chunks;
+  handler_->getChunks(chunks, ctx_, file, 0, 1);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_TRUE(chunks[0].replicas.empty());
+  EXPECT_EQ(ErrorOf([&] { handler_->prepareWrite(chunk, ctx_, file, 0); }),
+            rpc::ErrorCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace tessera::master::testing
