@@ -131,14 +131,21 @@ TEST_F(ChainWriteTest, WriteThroughChainAndReadFromEveryReplica) {
 
 TEST_F(ChainWriteTest, MoreThanOneGiBOverOneConnection) {
   // DESIGN.md "Known pitfalls": Thrift's per-connection byte budget must not end a long-lived
-  // data connection. 17 chained writes of 4 MiB plus their reads move > 1 GiB in and out of the
-  // primary over the pooled connection (the pool reuses one idle connection).
+  // data connection. 260 writes and 260 reads of 4 MiB move > 1 GiB each way between this
+  // client and one chunk server over one pooled connection (the pool reuses its idle one).
   int64_t inode = 0;
   rpc::ChunkInfo chunk = NewChunk("big-traffic", &inode);
   ASSERT_EQ(chunk.replicas.size(), 3u);
   const std::string data = RandomData(kMaxIoBytes, 21);
   const HostPort primary = AddressOf(chunk.replicas[0]);
   ASSERT_TRUE(WriteChunk(primary, ChainedWrite(chunk, 0, data)).ok());
+  rpc::WriteChunkRequest local_write = ChainedWrite(chunk, 0, data);
+  local_write.downstream.clear();  // only the server under test receives the bytes
+  local_write.sync = false;
+  for (int i = 0; i < 260; ++i) {
+    Status written = WriteChunk(primary, local_write);
+    ASSERT_TRUE(written.ok()) << "write " << i << ": " << written.ToString();
+  }
   for (int i = 0; i < 260; ++i) {
     Result<std::string> read = ReadFrom(chunk.replicas[0], chunk, 0, static_cast<int32_t>(kMaxIoBytes));
     ASSERT_TRUE(read.ok()) << "read " << i << ": " << read.status().ToString();

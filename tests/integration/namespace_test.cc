@@ -1,7 +1,9 @@
 // Namespace operations end to end against a real master.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "common/names.h"
 #include "tests/integration/cluster_test_fixture.h"
@@ -112,10 +114,17 @@ TEST_F(NamespaceTest, UnlinkAndRmdir) {
 }
 
 TEST_F(NamespaceTest, StatfsAndClusterStatusReportTheCluster) {
-  Result<rpc::StatfsReply> statfs = CallFor<rpc::StatfsReply>(
-      master(), master_address(),
-      [&](auto& c, rpc::StatfsReply& out) { c.statfs(out, cluster_->NextContext()); });
-  ASSERT_TRUE(statfs.ok()) << statfs.status().ToString();
+  // Space comes with the chunk servers' heartbeats, which may not have arrived yet.
+  Result<rpc::StatfsReply> statfs = Status::Unavailable("not asked");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    statfs = CallFor<rpc::StatfsReply>(
+        master(), master_address(),
+        [&](auto& c, rpc::StatfsReply& out) { c.statfs(out, cluster_->NextContext()); });
+    ASSERT_TRUE(statfs.ok()) << statfs.status().ToString();
+    if (statfs->total_bytes > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
   EXPECT_GT(statfs->total_bytes, 0);
   EXPECT_GE(statfs->total_bytes, statfs->free_bytes);
   Result<rpc::ClusterStatus> status = cluster_->QueryClusterStatus();

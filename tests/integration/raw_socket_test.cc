@@ -28,7 +28,7 @@ bool SendRaw(const HostPort& address, const std::string& bytes) {
     close(fd);
     return false;
   }
-  timeval timeout{.tv_sec = 1, .tv_usec = 0};
+  timeval timeout{.tv_sec = 0, .tv_usec = 300000};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   size_t sent = 0;
