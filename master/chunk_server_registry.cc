@@ -51,9 +51,10 @@ void ChunkServerRegistry::Register(const rpc::ChunkServerInfo& info,
   for (const rpc::ChunkReport& report : chunks) {
     AddReplicaLocked(&server, report.chunk_id, report.version);
   }
- LOG(kInfo, "master") << "chunk server " << info.server_id << " "
-                       << (is_new ? "registered" : "re-registered") << " at " << info.host << ":" << info.port << " rack '" << info.rack
-                       << "' with " << chunks.size() << " chunk(s)";
+  LOG(kInfo, "master") << "chunk server " << info.server_id << " "
+                       << (is_new ? "registered" : "re-registered") << " at " << info.host << ":"
+                       << info.port << " rack '" << info.rack << "' with " << chunks.size()
+                       << " chunk(s)";
 }
 
 rpc::HeartbeatReply ChunkServerRegistry::Heartbeat(int64_t server_id,

@@ -75,8 +75,8 @@ int Run(const MasterOptions& options) {
   MasterServiceOptions service_options;
   service_options.default_goal = options.default_goal;
   service_options.advertised_address = options.listen.ToString();
-  auto handler = std::make_shared<MasterServiceHandler>(service_options, &log, state->get(),
-                                                        &registry);
+  auto handler =
+      std::make_shared<MasterServiceHandler>(service_options, &log, state->get(), &registry);
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
       std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
   RpcServer server(processor_factory, options.listen);
@@ -87,8 +87,8 @@ int Run(const MasterOptions& options) {
   }
   MetaCounters counters = (*state)->Counters();
   LOG(kInfo, "master") << "master ready on " << options.listen.ToString() << " (data "
-                       << options.data_dir << ", applied index " << counters.applied_index
-                       << ", " << counters.inode_count << " inodes, " << counters.chunk_count
+                       << options.data_dir << ", applied index " << counters.applied_index << ", "
+                       << counters.inode_count << " inodes, " << counters.chunk_count
                        << " chunks, default goal " << options.default_goal << ")";
 
   sigset_t signals;
@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
   using namespace tessera;
   Result<master::MasterOptions> options = master::ParseMasterOptions(argc, argv);
   if (!options.ok()) {
-    std::cerr << "tessera-master: " << options.status().message() << "\n"
-              << master::MasterUsage();
+    std::cerr << "tessera-master: " << options.status().message() << "\n" << master::MasterUsage();
     return 2;
   }
   if (options->help_requested) {

@@ -1,10 +1,9 @@
 #include "master/master_options.h"
 
+#include <boost/program_options.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 namespace tessera::master {
 
@@ -14,15 +13,14 @@ namespace {
 
 po::options_description Describe() {
   po::options_description description("tessera-master options");
-  description.add_options()
-      ("help", "print this help")
-      ("listen", po::value<std::string>()->required(), "HOST:PORT to serve on")
-      ("data-dir", po::value<std::string>()->required(), "directory for the metadata database")
-      ("default-goal", po::value<int>()->default_value(3), "replicas of new files' chunks (1..16)")
-      ("chunkserver-timeout-ms", po::value<int64_t>()->default_value(5000),
-       "a chunk server without heartbeat for this long is dead")
-      ("log-level", po::value<std::string>()->default_value("info"),
-       "debug, info, warning or error");
+  description.add_options()("help", "print this help")(
+      "listen", po::value<std::string>()->required(), "HOST:PORT to serve on")(
+      "data-dir", po::value<std::string>()->required(), "directory for the metadata database")(
+      "default-goal", po::value<int>()->default_value(3), "replicas of new files' chunks (1..16)")(
+      "chunkserver-timeout-ms", po::value<int64_t>()->default_value(5000),
+      "a chunk server without heartbeat for this long is dead")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "debug, info, warning or error");
   return description;
 }
 
@@ -40,7 +38,8 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   po::variables_map values;
   try {
     po::parsed_options parsed = po::command_line_parser(argc, argv).options(description).run();
-    std::vector<std::string> stray = po::collect_unrecognized(parsed.options, po::include_positional);
+    std::vector<std::string> stray =
+        po::collect_unrecognized(parsed.options, po::include_positional);
     if (!stray.empty()) return Status::InvalidArgument("unexpected argument '" + stray[0] + "'");
     po::store(parsed, values);
     if (values.count("help")) {

@@ -34,8 +34,7 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
 }  // namespace
 
 MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, CommandLog* log,
-                                           const StateMachine* state,
-                                           ChunkServerRegistry* registry)
+                                           const StateMachine* state, ChunkServerRegistry* registry)
     : options_(std::move(options)), log_(log), state_(state), registry_(registry) {}
 
 Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
@@ -47,16 +46,15 @@ Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
     return result;
   }
   if (!result->freed_chunk_ids.empty()) {
-    LOG_REQ(kInfo, "master", ctx.request_id)
-        << name << " freed " << result->freed_chunk_ids.size() << " chunk(s): "
-        << JoinIds(result->freed_chunk_ids);
+    LOG_REQ(kInfo, "master", ctx.request_id) << name << " freed " << result->freed_chunk_ids.size()
+                                             << " chunk(s): " << JoinIds(result->freed_chunk_ids);
     registry_->ScheduleDeletion(result->freed_chunk_ids);
   }
   return result;
 }
 
-void MasterServiceHandler::lookup(rpc::Attr& reply, const rpc::RequestContext& ctx,
-                                  int64_t parent, const std::string& name) {
+void MasterServiceHandler::lookup(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+                                  const std::string& name) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(parent, "parent"));
   ThrowIfError(ValidateName(name));
@@ -70,8 +68,8 @@ void MasterServiceHandler::getattr(rpc::Attr& reply, const rpc::RequestContext& 
   reply = ValueOrThrow(state_->GetAttr(inode));
 }
 
-void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& ctx,
-                                   int64_t inode, const rpc::SetAttrRequest& request) {
+void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+                                   const rpc::SetAttrRequest& request) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(inode));
   ThrowIfError(ValidateSetAttr(request));
@@ -90,8 +88,8 @@ void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& 
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
 
-void MasterServiceHandler::mkdir(rpc::Attr& reply, const rpc::RequestContext& ctx,
-                                 int64_t parent, const std::string& name, int32_t mode) {
+void MasterServiceHandler::mkdir(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+                                 const std::string& name, int32_t mode) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(parent, "parent"));
   ThrowIfError(ValidateName(name));
@@ -107,8 +105,8 @@ void MasterServiceHandler::mkdir(rpc::Attr& reply, const rpc::RequestContext& ct
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
 
-void MasterServiceHandler::create(rpc::Attr& reply, const rpc::RequestContext& ctx,
-                                  int64_t parent, const std::string& name, int32_t mode) {
+void MasterServiceHandler::create(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+                                  const std::string& name, int32_t mode) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(parent, "parent"));
   ThrowIfError(ValidateName(name));
@@ -133,8 +131,8 @@ void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestC
   // An empty after_name starts the listing; any other must be a valid name.
   if (!after_name.empty()) ThrowIfError(ValidateName(after_name));
   if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
-    ThrowIfError(Status::InvalidArgument("max_entries must be 1.." +
-                                         std::to_string(kMaxReaddirEntries)));
+    ThrowIfError(
+        Status::InvalidArgument("max_entries must be 1.." + std::to_string(kMaxReaddirEntries)));
   }
   reply = ValueOrThrow(state_->Readdir(inode, after_name, max_entries));
 }

@@ -19,16 +19,16 @@
 namespace tessera::master {
 
 struct MasterServiceOptions {
-  int32_t default_goal = 3;            // replicas of new files' chunks
+  int32_t default_goal = 3;              // replicas of new files' chunks
   int32_t heartbeat_interval_ms = 1000;  // asked of chunk servers at registration
-  std::string advertised_address;     // "host:port" shown in clusterStatus
+  std::string advertised_address;        // "host:port" shown in clusterStatus
 };
 
 class MasterServiceHandler final : public rpc::MasterServiceIf {
  public:
   // Borrows everything; all must outlive the handler.
-  MasterServiceHandler(MasterServiceOptions options, CommandLog* log,
-                       const StateMachine* state, ChunkServerRegistry* registry);
+  MasterServiceHandler(MasterServiceOptions options, CommandLog* log, const StateMachine* state,
+                       ChunkServerRegistry* registry);
 
   void lookup(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
               const std::string& name) override;
@@ -46,16 +46,16 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void rename(const rpc::RequestContext& ctx, int64_t old_parent, const std::string& old_name,
               int64_t new_parent, const std::string& new_name, int32_t flags) override;
   void statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) override;
-  void getChunks(std::vector<rpc::ChunkInfo>& reply, const rpc::RequestContext& ctx,
-                 int64_t inode, int64_t first_index, int32_t count) override;
+  void getChunks(std::vector<rpc::ChunkInfo>& reply, const rpc::RequestContext& ctx, int64_t inode,
+                 int64_t first_index, int32_t count) override;
   void prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx, int64_t inode,
                     int64_t chunk_index) override;
   void commitWrite(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
                    int64_t end_offset, int64_t mtime_ns) override;
   void registerChunkServer(rpc::RegisterReply& reply, const rpc::ChunkServerInfo& info,
                            const std::vector<rpc::ChunkReport>& chunks) override;
-  void heartbeat(rpc::HeartbeatReply& reply, int64_t server_id,
-                 const rpc::ChunkServerStats& stats, const std::vector<rpc::ChunkReport>& added,
+  void heartbeat(rpc::HeartbeatReply& reply, int64_t server_id, const rpc::ChunkServerStats& stats,
+                 const std::vector<rpc::ChunkReport>& added,
                  const std::vector<int64_t>& removed) override;
   void clusterStatus(rpc::ClusterStatus& reply) override;
 

@@ -10,7 +10,8 @@ namespace {
 
 Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
   if (status.ok()) return Status::Ok();
-  if (status.IsCorruption()) return Status::Corruption(std::string(what) + ": " + status.ToString());
+  if (status.IsCorruption())
+    return Status::Corruption(std::string(what) + ": " + status.ToString());
   return Status::IoError(std::string(what) + ": " + status.ToString());
 }
 
@@ -116,8 +117,10 @@ Result<std::vector<IndexedChunk>> MetaStore::ListChunks(int64_t inode, int64_t f
 Result<MetaCounters> MetaStore::ReadCounters() const {
   MetaCounters counters;
   const std::pair<std::string_view, int64_t*> fields[] = {
-      {kAppliedIndexKey, &counters.applied_index}, {kNextInodeKey, &counters.next_inode},
-      {kNextChunkIdKey, &counters.next_chunk_id},  {kInodeCountKey, &counters.inode_count},
+      {kAppliedIndexKey, &counters.applied_index},
+      {kNextInodeKey, &counters.next_inode},
+      {kNextChunkIdKey, &counters.next_chunk_id},
+      {kInodeCountKey, &counters.inode_count},
       {kChunkCountKey, &counters.chunk_count}};
   for (const auto& [key, field] : fields) {
     ASSIGN_OR_RETURN(auto raw, GetRaw(std::string(key)));

@@ -6,6 +6,9 @@
 // the state machine serializes them.
 #pragma once
 
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,9 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include <leveldb/db.h>
-#include <leveldb/write_batch.h>
-
 #include "common/status.h"
 #include "master/records.h"
 
@@ -26,7 +26,7 @@ namespace tessera::master {
 // The counters kept under meta keys, changed only by applying commands.
 struct MetaCounters {
   int64_t applied_index = 0;
-  int64_t next_inode = 2;     // 1 is the root
+  int64_t next_inode = 2;  // 1 is the root
   int64_t next_chunk_id = 1;
   int64_t inode_count = 0;
   int64_t chunk_count = 0;

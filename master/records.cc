@@ -1,9 +1,9 @@
 #include "master/records.h"
 
-#include <memory>
-
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
+
+#include <memory>
 
 namespace tessera::master {
 
@@ -59,8 +59,8 @@ std::string EncodeCommand(const MetaCommand& command) { return Encode(command); 
 
 Result<InodeRecord> DecodeInode(std::string_view bytes) {
   ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
-  if (record.inode <= 0 || !IsValidFileType(record.type) || record.size < 0 ||
-      record.nlink < 0 || (record.mode & ~07777) != 0) {
+  if (record.inode <= 0 || !IsValidFileType(record.type) || record.size < 0 || record.nlink < 0 ||
+      (record.mode & ~07777) != 0) {
     return Status::Corruption("inode record " + std::to_string(record.inode) +
                               " holds impossible values");
   }

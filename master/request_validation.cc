@@ -8,9 +8,9 @@ namespace tessera::master {
 
 namespace {
 
-constexpr size_t kMaxGroups = 65536;            // NGROUPS_MAX on Linux
+constexpr size_t kMaxGroups = 65536;  // NGROUPS_MAX on Linux
 constexpr size_t kMaxRequestIdBytes = 256;
-constexpr size_t kMaxHostBytes = 253;           // longest DNS name
+constexpr size_t kMaxHostBytes = 253;  // longest DNS name
 constexpr size_t kMaxRackBytes = 255;
 
 Status Invalid(std::string_view field, std::string_view why) {

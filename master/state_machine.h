@@ -68,8 +68,8 @@ class StateMachine {
   Result<ApplyResult> Dispatch(OpContext& op, const MetaCommand& command);
 
   std::unique_ptr<MetaStore> store_;
-  std::mutex apply_mu_;               // serializes Apply
-  mutable std::mutex counters_mu_;    // guards counters_
+  std::mutex apply_mu_;             // serializes Apply
+  mutable std::mutex counters_mu_;  // guards counters_
   MetaCounters counters_;
 };
 

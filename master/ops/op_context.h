@@ -6,11 +6,11 @@
 // every record it changes first and writes each once at the end.
 #pragma once
 
+#include <leveldb/write_batch.h>
+
 #include <cstdint>
 #include <string_view>
 #include <vector>
-
-#include <leveldb/write_batch.h>
 
 #include "common/status.h"
 #include "master/meta_store.h"
@@ -20,8 +20,7 @@ namespace tessera::master {
 
 class OpContext {
  public:
-  OpContext(const MetaStore& store, MetaCounters counters)
-      : store_(store), counters_(counters) {}
+  OpContext(const MetaStore& store, MetaCounters counters) : store_(store), counters_(counters) {}
 
   const MetaStore& store() const { return store_; }
   MetaCounters& counters() { return counters_; }

@@ -43,8 +43,7 @@ Result<std::vector<int64_t>> RemoveReplacedTarget(OpContext& op, const InodeReco
                                 " is not a directory");
   }
   if (!source_is_dir && target_is_dir) {
-    return Status::IsDirectory("rename target " + std::to_string(target.inode) +
-                               " is a directory");
+    return Status::IsDirectory("rename target " + std::to_string(target.inode) + " is a directory");
   }
   if (target_is_dir) {
     ASSIGN_OR_RETURN(bool has_entries, op.store().HasDentries(target.inode));
@@ -78,8 +77,8 @@ Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand
   }
   InodeRecord* new_dir = same_dir ? &old_dir : &other_dir;
 
-  ASSIGN_OR_RETURN(DentryRecord source_entry, op.RequireDentry(command.old_parent,
-                                                               command.old_name));
+  ASSIGN_OR_RETURN(DentryRecord source_entry,
+                   op.RequireDentry(command.old_parent, command.old_name));
   ApplyResult result;
   if (same_dir && command.old_name == command.new_name) return result;
   ASSIGN_OR_RETURN(InodeRecord source, op.RequireInode(source_entry.inode));

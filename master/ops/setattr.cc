@@ -1,8 +1,8 @@
-// setattr (chmod, chown, truncate, utimens): unset fields stay; *_now means time_ns. ctime always becomes time_ns.
-// A size change (truncate) is for regular files only (EISDIR otherwise), sets mtime unless an
-// explicit mtime is given, and removes the chunk records lying entirely at or beyond the new
-// size; their chunk ids are returned for deletion. Bytes of a partly cut chunk beyond the size
-// stay on the chunk servers but are never read (reads stop at the file size).
+// setattr (chmod, chown, truncate, utimens): unset fields stay; *_now means time_ns. ctime always
+// becomes time_ns. A size change (truncate) is for regular files only (EISDIR otherwise), sets
+// mtime unless an explicit mtime is given, and removes the chunk records lying entirely at or
+// beyond the new size; their chunk ids are returned for deletion. Bytes of a partly cut chunk
+// beyond the size stay on the chunk servers but are never read (reads stop at the file size).
 #include "common/names.h"
 #include "master/ops/ops.h"
 

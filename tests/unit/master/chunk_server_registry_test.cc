@@ -87,10 +87,8 @@ TEST_F(RegistryTest, DeletionsAreHandedOutOnceToEveryHolder) {
   registry_.Register(Info(2, 9002), {Report(100, 1)});
   registry_.ScheduleDeletion({100, 555});
   EXPECT_TRUE(registry_.LiveReplicas(100, 1).empty());
-  EXPECT_EQ(registry_.Heartbeat(1, Stats(1, 1), {}, {}).delete_chunks,
-            (std::vector<int64_t>{100}));
-  EXPECT_EQ(registry_.Heartbeat(2, Stats(1, 1), {}, {}).delete_chunks,
-            (std::vector<int64_t>{100}));
+  EXPECT_EQ(registry_.Heartbeat(1, Stats(1, 1), {}, {}).delete_chunks, (std::vector<int64_t>{100}));
+  EXPECT_EQ(registry_.Heartbeat(2, Stats(1, 1), {}, {}).delete_chunks, (std::vector<int64_t>{100}));
   EXPECT_TRUE(registry_.Heartbeat(1, Stats(1, 1), {}, {}).delete_chunks.empty());
   EXPECT_EQ(registry_.LiveReplicas(101, 1).size(), 1u);
 }

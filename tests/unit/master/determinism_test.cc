@@ -1,8 +1,8 @@
 // Applying the same log to two fresh databases gives byte-identical state.
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "master_test_util.h"
 
@@ -27,12 +27,20 @@ std::vector<MetaCommand> RecordedLog() {
     EXPECT_EQ(index, static_cast<int64_t>(recorded.size() + 1));
     recorded.push_back(entry);
   });
-  std::vector<MetaCommand> commands = {
-      InitRoot(), Mkdir(kRootInode, "a"), Create(2, "f"), AllocateChunk(3, 0),
-      AllocateChunk(3, 1), CommitWrite(3, kChunkSize + 10, 99), Mkdir(2, "b"),
-      Rename(2, "f", 4, "g"), Create(kRootInode, "h"), Truncate(5, 0),
-      Rename(kRootInode, "h", 4, "g"), Mkdir(kRootInode, "a"),  // refused: EEXIST
-      Unlink(4, "g"), Rmdir(2, "b")};
+  std::vector<MetaCommand> commands = {InitRoot(),
+                                       Mkdir(kRootInode, "a"),
+                                       Create(2, "f"),
+                                       AllocateChunk(3, 0),
+                                       AllocateChunk(3, 1),
+                                       CommitWrite(3, kChunkSize + 10, 99),
+                                       Mkdir(2, "b"),
+                                       Rename(2, "f", 4, "g"),
+                                       Create(kRootInode, "h"),
+                                       Truncate(5, 0),
+                                       Rename(kRootInode, "h", 4, "g"),
+                                       Mkdir(kRootInode, "a"),  // refused: EEXIST
+                                       Unlink(4, "g"),
+                                       Rmdir(2, "b")};
   for (MetaCommand& command : commands) {
     clock.AdvanceMs(3);
     (void)log.Propose(std::move(command));

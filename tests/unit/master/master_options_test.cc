@@ -1,8 +1,8 @@
 #include "master/master_options.h"
 
-#include <vector>
-
 #include <gtest/gtest.h>
+
+#include <vector>
 
 namespace tessera::master {
 namespace {
@@ -36,11 +36,15 @@ TEST(MasterOptionsTest, RejectsBadFlags) {
   EXPECT_FALSE(Parse({"--data-dir", "d"}).ok());
   EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400"}).ok());
   EXPECT_FALSE(Parse({"--listen", "nonsense", "--data-dir", "d"}).ok());
-  EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--default-goal", "0"}).ok());
-  EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--default-goal", "x"}).ok());
-  EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d",
-                      "--chunkserver-timeout-ms", "-1"}).ok());
-  EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--log-level", "loud"}).ok());
+  EXPECT_FALSE(
+      Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--default-goal", "0"}).ok());
+  EXPECT_FALSE(
+      Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--default-goal", "x"}).ok());
+  EXPECT_FALSE(
+      Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--chunkserver-timeout-ms", "-1"})
+          .ok());
+  EXPECT_FALSE(
+      Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--log-level", "loud"}).ok());
   EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--unknown"}).ok());
   EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "extra"}).ok());
 }

@@ -1,10 +1,10 @@
 // The RPC handler called directly: argument validation and the write path's bookkeeping.
 #include "master/master_service.h"
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "master_test_util.h"
 
@@ -27,8 +27,8 @@ class MasterServiceTest : public MasterStateTest {
     MasterServiceOptions options;
     options.default_goal = 2;
     options.advertised_address = "127.0.0.1:9400";
-    handler_ = std::make_unique<MasterServiceHandler>(options, log_.get(), state_.get(),
-                                                      &registry_);
+    handler_ =
+        std::make_unique<MasterServiceHandler>(options, log_.get(), state_.get(), &registry_);
   }
 
   void AddServer(int64_t id, int64_t free_bytes) {
@@ -72,22 +72,18 @@ TEST_F(MasterServiceTest, RejectsBadNamespaceArguments) {
             rpc::ErrorCode::NAME_TOO_LONG);
   EXPECT_EQ(ErrorOf([&] { h.mkdir(attr, ctx_, 1, "x", 040755); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, ".", 0644); }),
-            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, ".", 0644); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, "a/b", 0644); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 0); }),
-            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 0); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 10001); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "a/b", 10); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, 1, ".."); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.rmdir(ctx_, 0, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 1); }),
-            rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", -1, "b", 0); }),
-            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 1); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", -1, "b", 0); }), rpc::ErrorCode::INVALID_ARGUMENT);
   rpc::RequestContext bad_ctx;
   bad_ctx.uid = -1;
   EXPECT_EQ(ErrorOf([&] { h.getattr(attr, bad_ctx, 1); }), rpc::ErrorCode::INVALID_ARGUMENT);
@@ -159,8 +155,7 @@ TEST_F(MasterServiceTest, TranslatesNamespaceErrors) {
   EXPECT_EQ(ErrorOf([&] { h.mkdir(attr, ctx_, kRootInode, "d", 0755); }),
             rpc::ErrorCode::ALREADY_EXISTS);
   EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, kRootInode, "d"); }), rpc::ErrorCode::IS_DIRECTORY);
-  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, kRootInode, "nope"); }),
-            rpc::ErrorCode::NOT_FOUND);
+  EXPECT_EQ(ErrorOf([&] { h.lookup(attr, ctx_, kRootInode, "nope"); }), rpc::ErrorCode::NOT_FOUND);
   rpc::ChunkInfo chunk;
   EXPECT_EQ(ErrorOf([&] { h.prepareWrite(chunk, ctx_, attr.inode, 0); }),
             rpc::ErrorCode::IS_DIRECTORY);
@@ -200,7 +195,7 @@ TEST_F(MasterServiceTest, WritePathAllocatesReadsCommitsAndDeletes) {
   EXPECT_EQ(chunk.chunk_index, 3);
   EXPECT_GT(chunk.chunk_id, 0);
   EXPECT_EQ(chunk.version, 1);
-  ASSERT_EQ(chunk.replicas.size(), 2u);  // goal 2
+  ASSERT_EQ(chunk.replicas.size(), 2u);       // goal 2
   EXPECT_EQ(chunk.replicas[0].server_id, 2);  // most free space is the primary
   EXPECT_EQ(chunk.replicas[1].server_id, 3);
 

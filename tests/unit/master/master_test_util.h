@@ -2,13 +2,12 @@
 // state machine on a fresh LevelDB, and command builders.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "common/clock.h"
 #include "common/names.h"

@@ -1,8 +1,8 @@
 #include "master/placement.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace tessera::master {
 namespace {

@@ -1,8 +1,8 @@
 #include "master/state_machine.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "master_test_util.h"
 
