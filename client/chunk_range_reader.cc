@@ -42,8 +42,7 @@ Status ChunkRangeReader::ReadFromChunk(int64_t chunk_index, int64_t chunk_offset
   while (done < out.size()) {
     auto length = static_cast<int32_t>(std::min<size_t>(out.size() - done, kMaxIoBytes));
     int64_t position = chunk_offset + static_cast<int64_t>(done);
-    ASSIGN_OR_RETURN(std::string data,
-                     services_.chunks.Read(*entry, position, length, request_id));
+    ASSIGN_OR_RETURN(std::string data, services_.chunks.Read(*entry, position, length, request_id));
     // ChunkClient never returns more than asked; the clamp only spells that out.
     const size_t got = std::min(data.size(), static_cast<size_t>(length));
     std::memcpy(out.data() + done, data.data(), got);

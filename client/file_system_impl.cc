@@ -58,8 +58,7 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Create(ClientOptions options) {
   // The process clock is stateless; one static instance serves every FileSystem.
   static const SystemClock kSystemClock;
   return std::unique_ptr<FileSystem>(std::make_unique<FileSystemImpl>(
-      std::move(options), std::move(master), NewThriftChunkConnection(rpc_options),
-      kSystemClock));
+      std::move(options), std::move(master), NewThriftChunkConnection(rpc_options), kSystemClock));
 }
 
 FileSystemImpl::FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConnection> master,
@@ -121,8 +120,8 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
   return Overlay(std::move(attr));
 }
 
-Result<rpc::Attr> FileSystemImpl::Mkdir(const Caller& caller, int64_t parent,
-                                        std::string_view name, uint32_t mode) {
+Result<rpc::Attr> FileSystemImpl::Mkdir(const Caller& caller, int64_t parent, std::string_view name,
+                                        uint32_t mode) {
   RETURN_IF_ERROR(ValidInode(parent));
   RETURN_IF_ERROR(ValidateName(name));
   return master_->Mkdir(caller, parent, std::string(name), PermissionBits(mode));

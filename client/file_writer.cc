@@ -111,10 +111,9 @@ Status FileWriter::SendBuffer() {
   piece_done_.wait(lock, [&] { return in_flight_ < services_.options.max_pieces_in_flight; });
   ++in_flight_;
   lock.unlock();
-  services_.pool.Submit([self = shared_from_this(), offset, piece = std::move(piece),
-                         chunk = std::move(*chunk)]() mutable {
-    self->SendPiece(offset, piece, std::move(chunk));
-  });
+  services_.pool.Submit(
+      [self = shared_from_this(), offset, piece = std::move(piece),
+       chunk = std::move(*chunk)]() mutable { self->SendPiece(offset, piece, std::move(chunk)); });
   return Status::Ok();
 }
 
@@ -125,9 +124,8 @@ void FileWriter::SendPiece(int64_t offset, const std::string& data, rpc::ChunkIn
   Status status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
   if (status.code() == StatusCode::kStaleVersion) {
     // Our write lease was superseded (e.g. it expired): ask for the current chain once.
-    LOG_REQ(kInfo, kComponent, request_id)
-        << "chunk " << chunk.chunk_id << " v" << chunk.version
-        << " is stale; preparing the write again";
+    LOG_REQ(kInfo, kComponent, request_id) << "chunk " << chunk.chunk_id << " v" << chunk.version
+                                           << " is stale; preparing the write again";
     Result<rpc::ChunkInfo> fresh = PrepareChunk(chunk_index);
     status = fresh.status();
     if (fresh.ok()) {
@@ -170,9 +168,8 @@ Status FileWriter::Flush() {
   RETURN_IF_ERROR(SendBuffer());
   RETURN_IF_ERROR(WaitForPieces());
   if (dirty_end_ == 0) return Status::Ok();
-  ASSIGN_OR_RETURN(rpc::Attr attr,
-                   services_.master.CommitWrite(caller_, inode_, dirty_end_,
-                                                services_.clock.NowUnixNanos()));
+  ASSIGN_OR_RETURN(rpc::Attr attr, services_.master.CommitWrite(caller_, inode_, dirty_end_,
+                                                                services_.clock.NowUnixNanos()));
   LOG(kDebug, kComponent) << "inode " << inode_ << ": committed writes up to " << dirty_end_
                           << ", size now " << attr.size;
   state_->NoteCommitted(dirty_end_, attr.size);

@@ -101,8 +101,8 @@ Status MasterClient::Invoke(const rpc::RequestContext& ctx, const char* what, co
       }
     }
     LOG_REQ(kInfo, kComponent, ctx.request_id)
-        << what << ": master " << candidate.ToString() << " failed ("
-        << outcome.status.ToString() << "), trying the next one";
+        << what << ": master " << candidate.ToString() << " failed (" << outcome.status.ToString()
+        << "), trying the next one";
     candidate = NextCandidate(candidate);
     if (candidate != round_start && hint_hops == 0) continue;
     // A whole round (or a loop of hints) without a leader: wait before the next round.
@@ -136,48 +136,48 @@ Status MasterClient::Mutate(const Caller& caller, const char* what, const Call& 
 Result<rpc::Attr> MasterClient::Lookup(const Caller& caller, int64_t parent,
                                        const std::string& name) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Read(caller, "lookup", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
-    m.lookup(attr, c, parent, name);
-  }));
+  RETURN_IF_ERROR(
+      Read(caller, "lookup", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.lookup(attr, c, parent, name);
+      }));
   return attr;
 }
 
 Result<rpc::Attr> MasterClient::GetAttr(const Caller& caller, int64_t inode) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Read(caller, "getattr", [&](rpc::MasterServiceIf& m,
-                                              const rpc::RequestContext& c) {
-    m.getattr(attr, c, inode);
-  }));
+  RETURN_IF_ERROR(Read(
+      caller, "getattr",
+      [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) { m.getattr(attr, c, inode); }));
   return attr;
 }
 
 Result<rpc::Attr> MasterClient::SetAttr(const Caller& caller, int64_t inode,
                                         const rpc::SetAttrRequest& request) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Mutate(caller, "setattr", [&](rpc::MasterServiceIf& m,
-                                                const rpc::RequestContext& c) {
-    m.setattr(attr, c, inode, request);
-  }));
+  RETURN_IF_ERROR(
+      Mutate(caller, "setattr", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.setattr(attr, c, inode, request);
+      }));
   return attr;
 }
 
-Result<rpc::Attr> MasterClient::Mkdir(const Caller& caller, int64_t parent,
-                                      const std::string& name, int32_t mode) {
+Result<rpc::Attr> MasterClient::Mkdir(const Caller& caller, int64_t parent, const std::string& name,
+                                      int32_t mode) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Mutate(caller, "mkdir", [&](rpc::MasterServiceIf& m,
-                                              const rpc::RequestContext& c) {
-    m.mkdir(attr, c, parent, name, mode);
-  }));
+  RETURN_IF_ERROR(
+      Mutate(caller, "mkdir", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.mkdir(attr, c, parent, name, mode);
+      }));
   return attr;
 }
 
 Result<rpc::Attr> MasterClient::Create(const Caller& caller, int64_t parent,
                                        const std::string& name, int32_t mode) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Mutate(caller, "create", [&](rpc::MasterServiceIf& m,
-                                               const rpc::RequestContext& c) {
-    m.create(attr, c, parent, name, mode);
-  }));
+  RETURN_IF_ERROR(
+      Mutate(caller, "create", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.create(attr, c, parent, name, mode);
+      }));
   return attr;
 }
 
@@ -185,10 +185,10 @@ Result<rpc::ReaddirReply> MasterClient::Readdir(const Caller& caller, int64_t in
                                                 const std::string& after_name,
                                                 int32_t max_entries) {
   rpc::ReaddirReply reply;
-  RETURN_IF_ERROR(Read(caller, "readdir", [&](rpc::MasterServiceIf& m,
-                                              const rpc::RequestContext& c) {
-    m.readdir(reply, c, inode, after_name, max_entries);
-  }));
+  RETURN_IF_ERROR(
+      Read(caller, "readdir", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.readdir(reply, c, inode, after_name, max_entries);
+      }));
   return reply;
 }
 
@@ -213,47 +213,47 @@ Status MasterClient::Rename(const Caller& caller, int64_t old_parent, const std:
 
 Result<rpc::StatfsReply> MasterClient::Statfs(const Caller& caller) {
   rpc::StatfsReply reply;
-  RETURN_IF_ERROR(Read(caller, "statfs", [&](rpc::MasterServiceIf& m,
-                                             const rpc::RequestContext& c) { m.statfs(reply, c); }));
+  RETURN_IF_ERROR(
+      Read(caller, "statfs",
+           [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) { m.statfs(reply, c); }));
   return reply;
 }
 
 Result<std::vector<rpc::ChunkInfo>> MasterClient::GetChunks(const Caller& caller, int64_t inode,
                                                             int64_t first_index, int32_t count) {
   std::vector<rpc::ChunkInfo> chunks;
-  RETURN_IF_ERROR(Read(caller, "getChunks", [&](rpc::MasterServiceIf& m,
-                                                const rpc::RequestContext& c) {
-    m.getChunks(chunks, c, inode, first_index, count);
-  }));
+  RETURN_IF_ERROR(
+      Read(caller, "getChunks", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.getChunks(chunks, c, inode, first_index, count);
+      }));
   return chunks;
 }
 
 Result<rpc::ChunkInfo> MasterClient::PrepareWrite(const Caller& caller, int64_t inode,
                                                   int64_t chunk_index) {
   rpc::ChunkInfo info;
-  RETURN_IF_ERROR(Mutate(caller, "prepareWrite", [&](rpc::MasterServiceIf& m,
-                                                     const rpc::RequestContext& c) {
-    m.prepareWrite(info, c, inode, chunk_index);
-  }));
+  RETURN_IF_ERROR(
+      Mutate(caller, "prepareWrite", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.prepareWrite(info, c, inode, chunk_index);
+      }));
   return info;
 }
 
-Result<rpc::Attr> MasterClient::CommitWrite(const Caller& caller, int64_t inode,
-                                            int64_t end_offset, int64_t mtime_ns) {
+Result<rpc::Attr> MasterClient::CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
+                                            int64_t mtime_ns) {
   rpc::Attr attr;
-  RETURN_IF_ERROR(Mutate(caller, "commitWrite", [&](rpc::MasterServiceIf& m,
-                                                    const rpc::RequestContext& c) {
-    m.commitWrite(attr, c, inode, end_offset, mtime_ns);
-  }));
+  RETURN_IF_ERROR(
+      Mutate(caller, "commitWrite", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.commitWrite(attr, c, inode, end_offset, mtime_ns);
+      }));
   return attr;
 }
 
 Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   rpc::ClusterStatus status;
-  RETURN_IF_ERROR(Read(Caller{}, "clusterStatus", [&](rpc::MasterServiceIf& m,
-                                                      const rpc::RequestContext&) {
-    m.clusterStatus(status);
-  }));
+  RETURN_IF_ERROR(
+      Read(Caller{}, "clusterStatus",
+           [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.clusterStatus(status); }));
   return status;
 }
 

@@ -98,9 +98,9 @@ class MasterClient final : public MasterConnection {
   ClientSessionPool sessions_{request_ids_};
   const int64_t read_client_id_ = request_ids_.NextClientId();
 
-  mutable std::mutex mu_;              // guards leader_ and known_
+  mutable std::mutex mu_;  // guards leader_ and known_
   std::optional<HostPort> leader_;
-  std::vector<HostPort> known_;        // configured masters plus leaders learned from hints
+  std::vector<HostPort> known_;  // configured masters plus leaders learned from hints
 };
 
 }  // namespace tessera::client

@@ -18,9 +18,7 @@ OpenFileImpl::OpenFileImpl(const ClientServices& services, Caller caller,
     readahead_ = std::make_shared<Readahead>(
         services_.pool, services_.options.readahead_bytes,
         [reader = ChunkRangeReader(services_, caller_, state_->inode())](
-            int64_t offset, std::span<std::byte> out) mutable {
-          return reader.Read(offset, out);
-        });
+            int64_t offset, std::span<std::byte> out) mutable { return reader.Read(offset, out); });
   }
   if (writable) {
     writer_ = std::make_shared<FileWriter>(services_, caller_, state_);

@@ -9,9 +9,8 @@ namespace tessera::client {
 
 size_t Readahead::Serve(int64_t offset, std::span<std::byte> out, uint64_t generation) {
   std::unique_lock lock(mu_);
-  fetch_done_.wait(lock, [&] {
-    return !fetching_ || offset < fetch_offset_ || offset >= fetch_end_;
-  });
+  fetch_done_.wait(lock,
+                   [&] { return !fetching_ || offset < fetch_offset_ || offset >= fetch_end_; });
   if (window_generation_ != generation || offset < window_offset_ || offset >= WindowEnd()) {
     return 0;
   }

@@ -55,11 +55,21 @@ std::string JsonString(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char escaped[8];
@@ -83,9 +93,9 @@ std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   }
   out << Table(masters);
 
-  int alive = static_cast<int>(std::count_if(status.chunk_servers.begin(),
-                                             status.chunk_servers.end(),
-                                             [](const auto& server) { return server.alive; }));
+  int alive =
+      static_cast<int>(std::count_if(status.chunk_servers.begin(), status.chunk_servers.end(),
+                                     [](const auto& server) { return server.alive; }));
   out << "Chunk servers: " << status.chunk_servers.size() << " (" << alive << " alive)\n";
   if (!status.chunk_servers.empty()) {
     std::vector<std::vector<std::string>> servers = {

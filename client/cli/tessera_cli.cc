@@ -4,14 +4,14 @@
 //
 // Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes:
 // 0 success, 1 the cluster could not be asked (no master reachable), 2 bad usage.
+#include <thrift/Thrift.h>  // declares GlobalOutput; TOutput.h alone lacks its includes
+
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
-#include <thrift/TOutput.h>
 
 #include "client/cli/cluster_status_format.h"
 #include "client/file_system.h"
@@ -47,9 +47,7 @@ int UsageError(const std::string& message) {
 
 int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description options("Options of 'tessera status'");
-  options.add_options()
-      ("json", "print JSON instead of tables")
-      ("help,h", "show this help");
+  options.add_options()("json", "print JSON instead of tables")("help,h", "show this help");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -82,18 +80,16 @@ int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args)
 
 int Main(int argc, char** argv) {
   po::options_description global_options("Global options");
-  global_options.add_options()
-      ("help,h", "show this help")
-      ("masters", po::value<std::string>(),
-       "master addresses H:P[,H:P...] (default: $TESSERA_MASTERS)")
-      ("timeout-ms", po::value<int>()->default_value(5000),
-       "how long to look for the master leader, in milliseconds")
-      ("log-level", po::value<std::string>()->default_value("warning"),
-       "debug, info, warning or error");
+  global_options.add_options()("help,h", "show this help")(
+      "masters", po::value<std::string>(),
+      "master addresses H:P[,H:P...] (default: $TESSERA_MASTERS)")(
+      "timeout-ms", po::value<int>()->default_value(5000),
+      "how long to look for the master leader, in milliseconds")(
+      "log-level", po::value<std::string>()->default_value("warning"),
+      "debug, info, warning or error");
   po::options_description positional_options;
-  positional_options.add_options()
-      ("command", po::value<std::string>())
-      ("args", po::value<std::vector<std::string>>());
+  positional_options.add_options()("command", po::value<std::string>())(
+      "args", po::value<std::vector<std::string>>());
   po::options_description all;
   all.add(global_options).add(positional_options);
   po::positional_options_description positional;
@@ -137,9 +133,8 @@ int Main(int argc, char** argv) {
   }
   SetLogLevel(level);
   // Thrift prints every failed connect to stderr; the client already reports what matters.
-  apache::thrift::GlobalOutput.setOutputFunction([](const char* message) {
-    LOG(kDebug, "thrift") << message;
-  });
+  apache::thrift::GlobalOutput.setOutputFunction(
+      [](const char* message) { LOG(kDebug, "thrift") << message; });
 
   GlobalOptions global;
   global.timeout_ms = vm["timeout-ms"].as<int>();

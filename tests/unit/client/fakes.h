@@ -56,8 +56,7 @@ class FakeMaster final : public MasterConnection {
                            int32_t mode) override {
     return Make(parent, name, mode, rpc::FileType::REGULAR);
   }
-  Result<rpc::ReaddirReply> Readdir(const Caller&, int64_t, const std::string&,
-                                    int32_t) override {
+  Result<rpc::ReaddirReply> Readdir(const Caller&, int64_t, const std::string&, int32_t) override {
     rpc::ReaddirReply reply;
     reply.eof = true;
     return reply;
@@ -105,8 +104,14 @@ class FakeMaster final : public MasterConnection {
   }
   Result<rpc::ClusterStatus> ClusterStatus() override { return rpc::ClusterStatus(); }
 
-  int prepare_calls() const { std::lock_guard lock(mu_); return prepare_calls_; }
-  int get_chunks_calls() const { std::lock_guard lock(mu_); return get_chunks_calls_; }
+  int prepare_calls() const {
+    std::lock_guard lock(mu_);
+    return prepare_calls_;
+  }
+  int get_chunks_calls() const {
+    std::lock_guard lock(mu_);
+    return get_chunks_calls_;
+  }
   std::vector<std::pair<int64_t, int64_t>> commits() const {
     std::lock_guard lock(mu_);
     return commits_;
@@ -213,14 +218,23 @@ class FakeChunkServers final : public ChunkConnection {
     return changed_.wait_for(lock, std::chrono::seconds(10),
                              [&] { return writes_in_flight_ >= count; });
   }
-  int max_writes_in_flight() const { std::lock_guard lock(mu_); return max_writes_in_flight_; }
+  int max_writes_in_flight() const {
+    std::lock_guard lock(mu_);
+    return max_writes_in_flight_;
+  }
   int reads(int port) const {
     std::lock_guard lock(mu_);
     auto it = reads_.find(port);
     return it == reads_.end() ? 0 : it->second;
   }
-  std::vector<WriteRecord> writes() const { std::lock_guard lock(mu_); return writes_; }
-  std::vector<std::pair<int, int64_t>> syncs() const { std::lock_guard lock(mu_); return syncs_; }
+  std::vector<WriteRecord> writes() const {
+    std::lock_guard lock(mu_);
+    return writes_;
+  }
+  std::vector<std::pair<int, int64_t>> syncs() const {
+    std::lock_guard lock(mu_);
+    return syncs_;
+  }
 
  private:
   mutable std::mutex mu_;

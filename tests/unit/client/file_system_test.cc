@@ -1,10 +1,10 @@
 // FileSystemImpl over in-memory fakes: write-back, pieces, commit, holes, fall-back, own writes.
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "client/file_system_impl.h"
 #include "common/clock.h"
@@ -27,7 +27,8 @@ std::span<const std::byte> Bytes(const std::string& text) {
 
 std::string Pattern(size_t size, int seed) {
   std::string out(size, '\0');
-  for (size_t i = 0; i < size; ++i) out[i] = static_cast<char>((i * 131 + seed * 7 + i / 997) & 0xff);
+  for (size_t i = 0; i < size; ++i)
+    out[i] = static_cast<char>((i * 131 + seed * 7 + i / 997) & 0xff);
   return out;
 }
 
@@ -294,13 +295,11 @@ TEST_F(FileSystemTest, ReadaheadNeverServesBytesOlderThanOwnWrites) {
 
 TEST_F(FileSystemTest, RejectsBadArguments) {
   Start();
-  EXPECT_EQ(fs_->Lookup(caller_, kRootInode, "a/b").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(fs_->Lookup(caller_, kRootInode, "a/b").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(fs_->Create(caller_, kRootInode, std::string(256, 'n'), 0644).status().code(),
             StatusCode::kNameTooLong);
   EXPECT_EQ(fs_->GetAttr(caller_, 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(fs_->ReadDir(caller_, kRootInode, "", 0).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(fs_->ReadDir(caller_, kRootInode, "", 0).status().code(), StatusCode::kInvalidArgument);
   auto file = Open(true);
   EXPECT_EQ(file->Write(-1, Bytes("x")).code(), StatusCode::kInvalidArgument);
   std::string buf(4, '\0');

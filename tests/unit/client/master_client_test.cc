@@ -1,12 +1,13 @@
 // MasterClient leader discovery and retries over a fake channel (no sockets).
+#include "client/master_client.h"
+
+#include <gtest/gtest.h>
+
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "client/master_client.h"
 #include "gen-cpp/MasterService.h"
 
 namespace tessera::client {

@@ -3,6 +3,7 @@
 // Runs when TESSERA_CHUNKSERVER_BIN names the chunk server binary; skipped otherwise (the
 // chunk server is another part's target and may not be built in this build directory).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -19,8 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "client/chunk_connection.h"
 #include "client/file_system_impl.h"
@@ -51,7 +50,7 @@ class ChunkServerProcess {
     std::filesystem::create_directories(dir / "data");
     std::string listen = "127.0.0.1:" + std::to_string(port);
     std::string data = (dir / "data").string();
-    std::vector<std::string> args = {binary,        "--listen",  listen, "--masters",
+    std::vector<std::string> args = {binary,        "--listen",   listen, "--masters",
                                      "127.0.0.1:1", "--data-dir", data};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
@@ -104,8 +103,8 @@ TEST(RealChunkServerTest, WriteReadFallBackAndMoreThanOneGiBOverOneConnection) {
   ClientOptions options;
   options.masters = {{"127.0.0.1", 1}};
   options.readahead_bytes = 4 << 20;
-  auto master = std::make_unique<testing::FakeMaster>(std::vector<rpc::ChunkServerAddress>{
-      testing::Server(1, port_a), testing::Server(2, port_b)});
+  auto master = std::make_unique<testing::FakeMaster>(
+      std::vector<rpc::ChunkServerAddress>{testing::Server(1, port_a), testing::Server(2, port_b)});
   SystemClock clock;
   RpcClientOptions rpc_options;
   FileSystemImpl fs(options, std::move(master), NewThriftChunkConnection(rpc_options), clock);
