@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   thrift-compiler libthrift-dev
-  libleveldb-dev
+  libleveldb-dev libsnappy-dev   # leveldb's CMake target links -lsnappy
   libfuse3-dev fuse3
   libxxhash-dev
   libboost-dev libboost-program-options-dev libboost-filesystem-dev

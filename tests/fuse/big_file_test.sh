@@ -12,7 +12,7 @@ head -c "${SIZE_MIB}M" /dev/urandom >"$SRC"
 WANT=$(sha_of "$SRC")
 
 say "copying ${SIZE_MIB} MiB in"
-cp "$SRC" "$MNT/big"
+cp "$SRC" "$MNT/big" || fail "cp of ${SIZE_MIB} MiB into the mount failed"
 [ "$(stat -c %s "$MNT/big")" = $((SIZE_MIB << 20)) ] || fail "size is $(stat -c %s "$MNT/big")"
 [ "$(sha_of "$MNT/big")" = "$WANT" ] || fail "read back differs (page cache)"
 drop_caches

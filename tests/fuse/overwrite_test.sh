@@ -7,7 +7,7 @@ fuse_cluster_start 3
 SIZE=$((200 << 20))
 LOCAL=$TEST_DIR/local
 head -c "$SIZE" /dev/urandom >"$LOCAL"
-cp "$LOCAL" "$MNT/f"
+cp "$LOCAL" "$MNT/f" || fail "cp into the mount failed"
 
 overwrite_both() {  # OFFSET LENGTH: the same random bytes written to both copies
   head -c "$2" /dev/urandom >"$TEST_DIR/patch"
