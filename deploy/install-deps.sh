@@ -26,5 +26,10 @@ done
 [ "$(id -u)" = 0 ] || { echo "error: missing packages (${missing[*]}); run as root to install them" >&2; exit 1; }
 echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+log=$(mktemp /tmp/tessera-install-deps.XXXXXX)
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "error: apt-get failed (log above, also in $log)" >&2
+  exit 1
+fi
+rm -f "$log"
