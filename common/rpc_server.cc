@@ -23,9 +23,7 @@ namespace {
 class FramedTransportFactory : public TTransportFactory {
  public:
   std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
-    auto framed = std::make_shared<TFramedTransport>(std::move(trans), MakeRpcConfiguration());
-    framed->setMaxFrameSize(kMaxFrameBytes);
-    return framed;
+    return MakeFramedTransport(std::move(trans));
   }
 };
 

@@ -26,6 +26,30 @@ uint32_t BudgetResettingSocket::readAll_virt(uint8_t* buf, uint32_t len) {
   return TSocket::readAll(buf, len);
 }
 
+BudgetResettingFramedTransport::BudgetResettingFramedTransport(std::shared_ptr<TTransport> transport)
+    : TFramedTransport(std::move(transport), MakeRpcConfiguration()) {
+  setMaxFrameSize(kMaxFrameBytes);
+}
+
+uint32_t BudgetResettingFramedTransport::readEnd() {
+  resetConsumedMessageSize();
+  return TFramedTransport::readEnd();
+}
+
+uint32_t BudgetResettingFramedTransport::read_virt(uint8_t* buf, uint32_t len) {
+  resetConsumedMessageSize();
+  return TFramedTransport::read(buf, len);
+}
+
+uint32_t BudgetResettingFramedTransport::readAll_virt(uint8_t* buf, uint32_t len) {
+  resetConsumedMessageSize();
+  return TFramedTransport::readAll(buf, len);
+}
+
+std::shared_ptr<TTransport> MakeFramedTransport(std::shared_ptr<TTransport> socket) {
+  return std::make_shared<BudgetResettingFramedTransport>(std::move(socket));
+}
+
 std::shared_ptr<TSocket> BudgetResettingServerSocket::createSocket(THRIFT_SOCKET client) {
   auto config = MakeRpcConfiguration();
   if (interruptableChildren_) {
@@ -36,9 +60,7 @@ std::shared_ptr<TSocket> BudgetResettingServerSocket::createSocket(THRIFT_SOCKET
 
 std::shared_ptr<apache::thrift::protocol::TProtocol> MakeFramedProtocol(
     std::shared_ptr<TTransport> socket) {
-  auto framed = std::make_shared<TFramedTransport>(std::move(socket), MakeRpcConfiguration());
-  framed->setMaxFrameSize(kMaxFrameBytes);
-  return std::make_shared<TBinaryProtocol>(framed, kMaxStringBytes, kMaxContainerElements,
+  return std::make_shared<TBinaryProtocol>(MakeFramedTransport(std::move(socket)), kMaxStringBytes, kMaxContainerElements,
                                            /*strict_read=*/true, /*strict_write=*/true);
 }
 

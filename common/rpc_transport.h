@@ -12,6 +12,7 @@
 
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TServerSocket.h>
 #include <thrift/transport/TSocket.h>
 
@@ -33,6 +34,17 @@ class BudgetResettingSocket : public apache::thrift::transport::TSocket {
   uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
 };
 
+// Framed transport whose own message budget is reset at the end of every message, for the same
+// reason as BudgetResettingSocket: the frame cap (kMaxFrameBytes) is the per-message limit.
+class BudgetResettingFramedTransport : public apache::thrift::transport::TFramedTransport {
+ public:
+  explicit BudgetResettingFramedTransport(
+      std::shared_ptr<apache::thrift::transport::TTransport> transport);
+  uint32_t readEnd() override;
+  uint32_t read_virt(uint8_t* buf, uint32_t len) override;
+  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
+};
+
 // Server socket whose accepted connections are BudgetResettingSockets.
 class BudgetResettingServerSocket : public apache::thrift::transport::TServerSocket {
  public:
@@ -41,6 +53,10 @@ class BudgetResettingServerSocket : public apache::thrift::transport::TServerSoc
  protected:
   std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET client) override;
 };
+
+// BudgetResettingFramedTransport over `socket` with Tessera's frame cap.
+std::shared_ptr<apache::thrift::transport::TTransport> MakeFramedTransport(
+    std::shared_ptr<apache::thrift::transport::TTransport> socket);
 
 // Framed binary protocol over `socket`, with the limits above.
 std::shared_ptr<apache::thrift::protocol::TProtocol> MakeFramedProtocol(
