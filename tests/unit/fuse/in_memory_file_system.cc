@@ -1,4 +1,4 @@
-#include "fuse/tests/in_memory_file_system.h"
+#include "tests/unit/fuse/in_memory_file_system.h"
 
 #include <algorithm>
 #include <cstring>
