@@ -30,8 +30,8 @@ class BadInputTest : public ClusterTest {
 TEST_F(BadInputTest, InvalidNamesAreRejected) {
   const std::string too_long(256, 'n');
   const std::string with_nul("a\0b", 3);
-  for (const std::string& name : {std::string(""), std::string("a/b"), std::string("."),
-                                  std::string(".."), with_nul}) {
+  for (const std::string& name :
+       {std::string(""), std::string("a/b"), std::string("."), std::string(".."), with_nul}) {
     SCOPED_TRACE("name '" + name + "'");
     EXPECT_EQ(Mkdir(kRootInode, name).status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(Create(kRootInode, name).status().code(), StatusCode::kInvalidArgument);
@@ -49,7 +49,8 @@ TEST_F(BadInputTest, NegativeAndZeroInodesAreRejected) {
   for (int64_t inode : {int64_t{-1}, int64_t{0}, std::numeric_limits<int64_t>::min()}) {
     SCOPED_TRACE("inode " + std::to_string(inode));
     StatusCode code = GetAttr(inode).status().code();
-    EXPECT_TRUE(code == StatusCode::kInvalidArgument || (inode == 0 && code == StatusCode::kNotFound))
+    EXPECT_TRUE(code == StatusCode::kInvalidArgument ||
+                (inode == 0 && code == StatusCode::kNotFound))
         << StatusCodeName(code);
     EXPECT_FALSE(Mkdir(inode, "x").ok());
     EXPECT_FALSE(Readdir(inode).ok());
@@ -66,7 +67,8 @@ TEST_F(BadInputTest, OffsetsAndChunkIndexesOutOfRangeAreRejected) {
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   const int64_t past_max_index = kMaxFileSize / kChunkSize;
   EXPECT_EQ(PrepareWrite(file->inode, -1).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(PrepareWrite(file->inode, past_max_index).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PrepareWrite(file->inode, past_max_index).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(PrepareWrite(file->inode, kHuge).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(GetChunks(file->inode, -1, 1).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(GetChunks(file->inode, 0, -1).status().code(), StatusCode::kInvalidArgument);
@@ -75,9 +77,10 @@ TEST_F(BadInputTest, OffsetsAndChunkIndexesOutOfRangeAreRejected) {
   EXPECT_EQ(CommitWrite(file->inode, kHuge, 0).status().code(), StatusCode::kInvalidArgument);
   rpc::SetAttrRequest negative_size;
   negative_size.__set_size(-1);
-  Result<rpc::Attr> truncated = CallFor<rpc::Attr>(master(), master_address(), [&](auto& c, auto& out) {
-    c.setattr(out, cluster_->NextContext(), file->inode, negative_size);
-  });
+  Result<rpc::Attr> truncated =
+      CallFor<rpc::Attr>(master(), master_address(), [&](auto& c, auto& out) {
+        c.setattr(out, cluster_->NextContext(), file->inode, negative_size);
+      });
   EXPECT_EQ(truncated.status().code(), StatusCode::kInvalidArgument);
   // The file is unchanged by all of the above.
   Result<rpc::Attr> attr = GetAttr(file->inode);

@@ -1,8 +1,7 @@
 // prepareWrite + writeChunk through the 3-replica chain + readChunk from every replica; a chunk
 // server killed before a chained write makes that write fail.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -147,7 +146,8 @@ TEST_F(ChainWriteTest, MoreThanOneGiBOverOneConnection) {
     ASSERT_TRUE(written.ok()) << "write " << i << ": " << written.ToString();
   }
   for (int i = 0; i < 260; ++i) {
-    Result<std::string> read = ReadFrom(chunk.replicas[0], chunk, 0, static_cast<int32_t>(kMaxIoBytes));
+    Result<std::string> read =
+        ReadFrom(chunk.replicas[0], chunk, 0, static_cast<int32_t>(kMaxIoBytes));
     ASSERT_TRUE(read.ok()) << "read " << i << ": " << read.status().ToString();
     ASSERT_EQ(read->size(), data.size());
   }
@@ -162,7 +162,8 @@ TEST_F(ChainWriteTest, KilledDownstreamReplicaFailsTheWrite) {
     Result<int> victim = cluster_->ChunkServerIndexByPort(chunk.replicas[victim_position].port);
     ASSERT_TRUE(victim.ok());
     ASSERT_TRUE(cluster_->chunk_server(*victim).Kill().ok());
-    Status written = WriteChunk(AddressOf(chunk.replicas[0]), ChainedWrite(chunk, 0, RandomData(65536, 3)));
+    Status written =
+        WriteChunk(AddressOf(chunk.replicas[0]), ChainedWrite(chunk, 0, RandomData(65536, 3)));
     EXPECT_FALSE(written.ok()) << "a write through a dead replica must never succeed";
     // The primary survives its downstream's death and keeps serving.
     Result<int> primary = cluster_->ChunkServerIndexByPort(chunk.replicas[0].port);

@@ -22,7 +22,8 @@ DaemonProcess::~DaemonProcess() {
 }
 
 Status DaemonProcess::Start() {
-  if (pid_ > 0) return Status::Internal(name_ + " is already running as pid " + std::to_string(pid_));
+  if (pid_ > 0)
+    return Status::Internal(name_ + " is already running as pid " + std::to_string(pid_));
   if (argv_.empty()) return Status::InvalidArgument(name_ + ": empty command line");
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
   std::vector<char*> args;
@@ -76,7 +77,8 @@ Result<int> DaemonProcess::WaitForExit(std::chrono::milliseconds deadline) {
       return Status::Internal(name_ + ": waitpid: " + strerror(errno));
     }
     if (std::chrono::steady_clock::now() >= give_up) {
-      return Status::Unavailable(name_ + " (pid " + std::to_string(pid_) + ") did not exit in time");
+      return Status::Unavailable(name_ + " (pid " + std::to_string(pid_) +
+                                 ") did not exit in time");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

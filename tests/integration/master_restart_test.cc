@@ -1,7 +1,6 @@
 // A master restart (clean or kill -9) keeps the namespace and the file's chunks.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "common/names.h"
 #include "tests/integration/cluster_test_fixture.h"

@@ -1,10 +1,9 @@
 // Hostile bytes on a raw TCP connection must not crash the master or a chunk server.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <random>
 #include <string>
@@ -61,17 +60,18 @@ std::vector<std::string> HostileInputs() {
   inputs.push_back("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   inputs.push_back(RandomBytes(4096, 1));
   inputs.push_back(RandomBytes(3, 2));
-  inputs.push_back(FrameHeader(0x7fffffff) + RandomBytes(64, 3));   // oversized frame
-  inputs.push_back(FrameHeader(0xffffffff) + RandomBytes(64, 4));   // negative as int32
-  inputs.push_back(FrameHeader(1 << 30));                            // 1 GiB promised, none sent
-  inputs.push_back(FrameHeader(0));                                  // empty frame
-  inputs.push_back(FrameHeader(64) + RandomBytes(64, 5));            // garbage inside a frame
+  inputs.push_back(FrameHeader(0x7fffffff) + RandomBytes(64, 3));  // oversized frame
+  inputs.push_back(FrameHeader(0xffffffff) + RandomBytes(64, 4));  // negative as int32
+  inputs.push_back(FrameHeader(1 << 30));                          // 1 GiB promised, none sent
+  inputs.push_back(FrameHeader(0));                                // empty frame
+  inputs.push_back(FrameHeader(64) + RandomBytes(64, 5));          // garbage inside a frame
   // A strict binary-protocol header with a huge method-name length.
   std::string message = std::string("\x80\x01\x00\x01", 4) + FrameHeader(0x7ffffff0) + "abc";
   inputs.push_back(FrameHeader(static_cast<uint32_t>(message.size())) + message);
   // A valid call header for a method followed by a list claiming 2^31 elements.
   std::string list_bomb = std::string("\x80\x01\x00\x01", 4) + FrameHeader(13) + "clusterStatus" +
-                          FrameHeader(1) + std::string("\x0f\x00\x01\x0c", 4) + FrameHeader(0x7fffffff);
+                          FrameHeader(1) + std::string("\x0f\x00\x01\x0c", 4) +
+                          FrameHeader(0x7fffffff);
   inputs.push_back(FrameHeader(static_cast<uint32_t>(list_bomb.size())) + list_bomb);
   return inputs;
 }

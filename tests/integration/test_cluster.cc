@@ -119,12 +119,11 @@ Status TestCluster::StartMasterProcess() {
   std::string dir = root_dir_ + "/master";
   master_ = std::make_unique<DaemonProcess>(
       "master",
-      std::vector<std::string>{BinaryDir() + "/tessera-master", "--listen",
-                               master_address_.ToString(), "--data-dir", dir + "/data",
-                               "--default-goal", std::to_string(options_.default_goal),
-                               "--chunkserver-timeout-ms",
-                               std::to_string(options_.chunkserver_timeout_ms), "--log-level",
-                               "info"},
+      std::vector<std::string>{
+          BinaryDir() + "/tessera-master", "--listen", master_address_.ToString(), "--data-dir",
+          dir + "/data", "--default-goal", std::to_string(options_.default_goal),
+          "--chunkserver-timeout-ms", std::to_string(options_.chunkserver_timeout_ms),
+          "--log-level", "info"},
       dir + "/log");
   return master_->Start();
 }
@@ -136,9 +135,9 @@ Status TestCluster::StartChunkServerProcess(int index) {
       name,
       std::vector<std::string>{BinaryDir() + "/tessera-chunkserver", "--listen",
                                server.address.ToString(), "--masters", master_address_.ToString(),
-                               "--data-dir", server.data_dir, "--rack", "rack" + std::to_string(index + 1),
-                               "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
-                               "--log-level", "info"},
+                               "--data-dir", server.data_dir, "--rack",
+                               "rack" + std::to_string(index + 1), "--heartbeat-ms",
+                               std::to_string(options_.heartbeat_ms), "--log-level", "info"},
       root_dir_ + "/" + name + "/log");
   return server.process->Start();
 }
@@ -157,7 +156,8 @@ Result<int> TestCluster::ChunkServerIndexByPort(int port) const {
   for (size_t i = 0; i < chunk_servers_.size(); ++i) {
     if (chunk_servers_[i].address.port == port) return static_cast<int>(i);
   }
-  return Status::NotFound("no chunk server of this cluster listens on port " + std::to_string(port));
+  return Status::NotFound("no chunk server of this cluster listens on port " +
+                          std::to_string(port));
 }
 
 Status TestCluster::RestartMaster() {
@@ -170,7 +170,8 @@ Status TestCluster::RestartMaster() {
 
 Status TestCluster::RestartChunkServer(int index) {
   ChunkServer& server = chunk_servers_.at(index);
-  if (server.process->Running()) return Status::Internal(server.process->name() + " is still running");
+  if (server.process->Running())
+    return Status::Internal(server.process->name() + " is still running");
   chunk_server_rpc_.Forget(server.address);
   return StartChunkServerProcess(index);
 }
@@ -213,7 +214,8 @@ Status TestCluster::WaitForAlive(int count, bool exact, milliseconds deadline) {
     Result<rpc::ClusterStatus> status = QueryClusterStatus();
     if (status.ok()) {
       alive = 0;
-      for (const rpc::ChunkServerStatus& server : status->chunk_servers) alive += server.alive ? 1 : 0;
+      for (const rpc::ChunkServerStatus& server : status->chunk_servers)
+        alive += server.alive ? 1 : 0;
       if (exact ? alive == count : alive >= count) return Status::Ok();
     } else {
       last = status.status();
@@ -221,7 +223,8 @@ Status TestCluster::WaitForAlive(int count, bool exact, milliseconds deadline) {
     std::this_thread::sleep_for(kPollInterval);
   }
   return Status::Unavailable("waited for " + std::to_string(count) + " alive chunk servers, saw " +
-                             std::to_string(alive) + (last.ok() ? "" : " (" + last.ToString() + ")"));
+                             std::to_string(alive) +
+                             (last.ok() ? "" : " (" + last.ToString() + ")"));
 }
 
 Result<rpc::ClusterStatus> TestCluster::QueryClusterStatus() {
@@ -279,7 +282,8 @@ Status TestCluster::Unmount(const std::string& mountpoint) {
     Result<int> exited = process->WaitForExit(std::chrono::seconds(10));
     if (!exited.ok()) (void)process->Stop(std::chrono::seconds(5));
   }
-  return IsMountpoint(mountpoint) ? Status::Internal(mountpoint + " is still mounted") : Status::Ok();
+  return IsMountpoint(mountpoint) ? Status::Internal(mountpoint + " is still mounted")
+                                  : Status::Ok();
 }
 
 rpc::RequestContext TestCluster::NextContext() {
@@ -294,7 +298,8 @@ rpc::RequestContext TestCluster::NextContext() {
 
 std::string TestCluster::DescribeLogs() const {
   std::string text;
-  if (master_) text += "---- master log (" + master_->log_path() + ")\n" + master_->LogTail() + "\n";
+  if (master_)
+    text += "---- master log (" + master_->log_path() + ")\n" + master_->LogTail() + "\n";
   for (const ChunkServer& server : chunk_servers_) {
     if (!server.process) continue;
     text += "---- " + server.process->name() + " log\n" + server.process->LogTail(2000) + "\n";
