@@ -133,7 +133,18 @@ Status ChunkFile::Write(int64_t version, int64_t offset, std::span<const std::by
   const int64_t new_length = std::max(old_length, write_end);
   std::array<uint64_t, kBlocksPerChunk> new_checksums = checksums_;
 
-  if (size > 0) {
+  if (size > 0 && offset % kBlock == 0 && offset <= old_length &&
+      (write_end % kBlock == 0 || write_end >= old_length)) {
+    // Whole-block write (the sequential case): no old byte survives in any block it touches and
+    // no zero gap precedes it, so checksum the caller's bytes and write them as they are,
+    // without merging them into a copy first.
+    for (int64_t block_begin = offset; block_begin < write_end; block_begin += kBlock) {
+      const int64_t block_end = std::min(block_begin + kBlock, write_end);
+      new_checksums[block_begin / kBlock] =
+          Xxh3Checksum(data.data() + (block_begin - offset), block_end - block_begin);
+    }
+    RETURN_IF_ERROR(io_->WriteAt(kChunkHeaderSize + offset, data));
+  } else if (size > 0) {
     // Bytes whose block content changes: the written range plus any zero gap before it.
     const int64_t change_begin = std::min(offset, old_length);
     const int64_t first_block = change_begin / kBlock;

@@ -2,6 +2,7 @@
 //
 // Exit codes: 0 after a clean unmount (fusermount3 -u, SIGTERM, SIGINT), 2 for bad flags or
 // FUSE options, 1 when mounting or the session fails.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -144,4 +145,10 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace tessera::fuse
 
-int main(int argc, char** argv) { return tessera::fuse::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // Every data request allocates buffers of up to 4 MiB. Keep them on the heap rather than
+  // mmap/munmap per request, which costs page faults and page zeroing on every write.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  return tessera::fuse::Run(argc, argv);
+}
