@@ -78,12 +78,21 @@ class FileSystem {
   virtual Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
                         int64_t new_parent, std::string_view new_name, uint32_t flags) = 0;
   virtual Result<rpc::StatfsReply> Statfs(const Caller& caller) = 0;
+  // Every namespace change acknowledged so far survives a power loss of the master (fsyncdir).
+  virtual Status SyncMetadata(const Caller& caller) = 0;
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
 
   // Opens a regular file for reading and/or writing. O_TRUNC is applied by the caller through
   // SetAttr(size = 0) before Open, as FUSE does.
   virtual Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
                                                  bool writable) = 0;
+  // Open for a file whose attributes the caller has just received from the master (create):
+  // skips the round trip in which Open learns the current size.
+  virtual Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller,
+                                                              const rpc::Attr& attr,
+                                                              bool writable) {
+    return Open(caller, attr.inode, writable);
+  }
 };
 
 }  // namespace tessera::client

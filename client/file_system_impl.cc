@@ -166,6 +166,8 @@ Status FileSystemImpl::Rename(const Caller& caller, int64_t old_parent, std::str
                          std::string(new_name), static_cast<int32_t>(flags));
 }
 
+Status FileSystemImpl::SyncMetadata(const Caller& caller) { return master_->SyncMetadata(caller); }
+
 Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {
   return master_->Statfs(caller);
 }
@@ -176,6 +178,14 @@ Result<std::unique_ptr<OpenFile>> FileSystemImpl::Open(const Caller& caller, int
                                                        bool writable) {
   RETURN_IF_ERROR(ValidInode(inode));
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
+  return OpenWithFreshAttr(caller, attr, writable);
+}
+
+Result<std::unique_ptr<OpenFile>> FileSystemImpl::OpenWithFreshAttr(const Caller& caller,
+                                                                    const rpc::Attr& attr,
+                                                                    bool writable) {
+  const int64_t inode = attr.inode;
+  RETURN_IF_ERROR(ValidInode(inode));
   if (attr.type == rpc::FileType::DIRECTORY) {
     return Status::IsDirectory("inode " + std::to_string(inode) + " is a directory");
   }

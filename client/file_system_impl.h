@@ -50,7 +50,10 @@ class FileSystemImpl final : public FileSystem {
   Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
                 int64_t new_parent, std::string_view new_name, uint32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
+  Status SyncMetadata(const Caller& caller) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
+  Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,
+                                                      bool writable) override;
   Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
                                          bool writable) override;
 

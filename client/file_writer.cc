@@ -185,7 +185,7 @@ Status FileWriter::Fsync() {
     std::lock_guard lock(mu_);
     unsynced = unsynced_;
   }
-  if (unsynced.empty()) return Status::Ok();
+  if (unsynced.empty()) return services_.master.SyncMetadata(caller_);
   // Every chunk's chain syncs at the same time: the replicas' disks flush in parallel instead of
   // one chunk after another, which dominates fsync of a large file.
   struct SyncBatch {
@@ -211,9 +211,13 @@ Status FileWriter::Fsync() {
       if (--batch->remaining == 0) batch->done.notify_all();
     });
   }
-  std::unique_lock lock(batch->mu);
-  batch->done.wait(lock, [&] { return batch->remaining == 0; });
-  return batch->first_error;
+  {
+    std::unique_lock lock(batch->mu);
+    batch->done.wait(lock, [&] { return batch->remaining == 0; });
+    RETURN_IF_ERROR(batch->first_error);
+  }
+  // The size committed by Flush must survive a power loss too, not only the bytes.
+  return services_.master.SyncMetadata(caller_);
 }
 
 }  // namespace tessera::client

@@ -249,6 +249,13 @@ Result<rpc::Attr> MasterClient::CommitWrite(const Caller& caller, int64_t inode,
   return attr;
 }
 
+Status MasterClient::SyncMetadata(const Caller& caller) {
+  // Changes nothing, so a retry after a failover needs no sequence number.
+  return Read(caller, "syncMetadata", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.syncMetadata(c);
+  });
+}
+
 Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   rpc::ClusterStatus status;
   RETURN_IF_ERROR(

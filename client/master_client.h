@@ -72,6 +72,7 @@ class MasterClient final : public MasterConnection {
                                                 int64_t first_index, int32_t count) override;
   Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,
                                       int64_t chunk_index) override;
+  Status SyncMetadata(const Caller& caller) override;
   Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                 int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;

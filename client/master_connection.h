@@ -43,6 +43,8 @@ class MasterConnection {
   virtual Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,
                                               int64_t chunk_index) = 0;
   // size = max(size, end_offset), mtime = ctime = mtime_ns.
+  // Every namespace change acknowledged so far is on the master's stable storage.
+  virtual Status SyncMetadata(const Caller& caller) = 0;
   virtual Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                         int64_t mtime_ns) = 0;
 

@@ -57,7 +57,10 @@ void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 // Namespace changes are committed through the master's replicated log before they are
 // acknowledged, so there is nothing left to make durable here.
+// Entries live on the master: a directory is durable once the master synced its metadata.
 void FsyncdirOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  Status synced = TesseraFuse::FromRequest(req).fs().SyncMetadata(CallerFromRequest(req));
+  if (!synced.ok()) return ReplyError(req, synced, "fsyncdir", InodeFromFuse(ino));
   fuse_reply_err(req, 0);
 }
 

@@ -23,12 +23,10 @@ client::FileSystem& FsOf(fuse_req_t req) { return TesseraFuse::FromRequest(req).
 
 bool IsWritable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
-// Opens `inode` and stores the handle in fi->fh. The kernel's page cache is dropped at each
-// open (keep_cache = 0) so that a reader sees what other clients closed since.
-Status OpenIntoFileInfo(client::FileSystem& fs, const client::Caller& caller, int64_t inode,
-                        fuse_file_info* fi) {
-  const bool writable = IsWritable(fi->flags);
-  ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file, fs.Open(caller, inode, writable));
+// Stores an opened file as the handle FUSE keeps in fi->fh. The kernel's page cache is dropped
+// at each open (keep_cache = 0) so that a reader sees what other clients closed since.
+void StoreHandle(int64_t inode, bool writable, std::unique_ptr<client::OpenFile> file,
+                 fuse_file_info* fi) {
   auto handle = std::make_unique<FileHandle>();
   handle->inode = inode;
   handle->writable = writable;
@@ -36,6 +34,14 @@ Status OpenIntoFileInfo(client::FileSystem& fs, const client::Caller& caller, in
   fi->fh = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle.release()));
   fi->keep_cache = 0;
   fi->direct_io = 0;
+}
+
+// Opens `inode` and stores the handle in fi->fh.
+Status OpenIntoFileInfo(client::FileSystem& fs, const client::Caller& caller, int64_t inode,
+                        fuse_file_info* fi) {
+  const bool writable = IsWritable(fi->flags);
+  ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file, fs.Open(caller, inode, writable));
+  StoreHandle(inode, writable, std::move(file), fi);
   return Status::Ok();
 }
 
@@ -61,8 +67,10 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     }
   }
   if (!attr.ok()) return ReplyError(req, attr.status(), "create", parent_inode);
-  Status opened = OpenIntoFileInfo(fs, caller, attr->inode, fi);
-  if (!opened.ok()) return ReplyError(req, opened, "create(open)", attr->inode);
+  const bool writable = IsWritable(fi->flags);
+  Result<std::unique_ptr<client::OpenFile>> file = fs.OpenWithFreshAttr(caller, *attr, writable);
+  if (!file.ok()) return ReplyError(req, file.status(), "create(open)", attr->inode);
+  StoreHandle(attr->inode, writable, std::move(*file), fi);
   LOG(kDebug, "fuse") << "create '" << name << "' in inode " << parent << " -> inode "
                       << attr->inode;
   const fuse_entry_param entry = EntryParamFromAttr(req, *attr);

@@ -21,6 +21,8 @@ class CommandLog {
   // command (EEXIST, ...) comes back as its Status; kNotLeader when this replica cannot propose.
   virtual Result<ApplyResult> Propose(MetaCommand command) = 0;
   virtual int64_t AppliedIndex() const = 0;
+  // Every entry applied before the call is on stable storage when it returns (fsync, fsyncdir).
+  virtual Status SyncApplied() = 0;
 };
 
 }  // namespace tessera::master

@@ -38,4 +38,7 @@ Result<ApplyResult> LocalCommandLog::Propose(MetaCommand command) {
 
 int64_t LocalCommandLog::AppliedIndex() const { return state_machine_->Counters().applied_index; }
 
+// Not under mu_: the sync covers everything applied before it and must not stall proposals.
+Status LocalCommandLog::SyncApplied() { return state_machine_->Sync(); }
+
 }  // namespace tessera::master

@@ -26,6 +26,7 @@ class LocalCommandLog final : public CommandLog {
 
   Result<ApplyResult> Propose(MetaCommand command) override;
   int64_t AppliedIndex() const override;
+  Status SyncApplied() override;
 
  private:
   // Puts the proposer's choices into `command`. REQUIRES: mu_ held.

@@ -58,7 +58,7 @@ int Run(const MasterOptions& options) {
     return 1;
   }
   std::string db_dir = (std::filesystem::path(options.data_dir) / "meta").string();
-  Result<std::unique_ptr<StateMachine>> state = StateMachine::Open(db_dir, {.sync_writes = true});
+  Result<std::unique_ptr<StateMachine>> state = StateMachine::Open(db_dir, {});
   if (!state.ok()) {
     LOG(kError, "master") << "cannot open metadata in " << db_dir << ": "
                           << state.status().ToString();

@@ -292,6 +292,15 @@ void MasterServiceHandler::commitWrite(rpc::Attr& reply, const rpc::RequestConte
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
 
+void MasterServiceHandler::syncMetadata(const rpc::RequestContext& ctx) {
+  ThrowIfError(ValidateContext(ctx));
+  Status synced = log_->SyncApplied();
+  if (!synced.ok()) {
+    LOG_REQ(kError, "master", ctx.request_id) << "metadata sync failed: " << synced.ToString();
+  }
+  ThrowIfError(synced);
+}
+
 void MasterServiceHandler::registerChunkServer(rpc::RegisterReply& reply,
                                                const rpc::ChunkServerInfo& info,
                                                const std::vector<rpc::ChunkReport>& chunks) {

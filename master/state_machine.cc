@@ -44,6 +44,8 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   return ApplyCommitWrite(op, command.commit_write);
 }
 
+Status StateMachine::Sync() { return store_->Sync(); }
+
 Result<ApplyResult> StateMachine::Apply(int64_t index, const MetaCommand& command) {
   std::lock_guard lock(apply_mu_);
   MetaCounters before = Counters();

@@ -49,6 +49,9 @@ class StateMachine {
   // REQUIRES: the counters were loaded (Open does it). Errors of the command come back as the
   // Result; a failure to write the batch (I/O) is returned as well and leaves the state as it was.
   Result<ApplyResult> Apply(int64_t index, const MetaCommand& command);
+  // Every command applied before the call is on stable storage when it returns. Thread-safe;
+  // does not wait for Apply.
+  Status Sync();
 
   // ---- reads ----
   Result<rpc::Attr> GetAttr(int64_t inode) const;

@@ -201,6 +201,10 @@ service MasterService {
   // mtime = ctime = mtime_ns.
   Attr commitWrite(1: RequestContext ctx, 2: i64 inode, 3: i64 end_offset, 4: i64 mtime_ns)
       throws (1: TesseraError err),
+  // Every namespace change acknowledged before this call is on stable storage when it returns.
+  // Mutations are acknowledged once applied (they survive kill -9 of the master); fsync() and
+  // fsyncdir() call this so that they also survive a power loss, as on a local file system.
+  void syncMetadata(1: RequestContext ctx) throws (1: TesseraError err),
 
   // ---- chunk servers ----
   RegisterReply registerChunkServer(1: ChunkServerInfo info, 2: list<ChunkReport> chunks)

@@ -92,6 +92,15 @@ class FakeMaster final : public MasterConnection {
     ++it->second.version;
     return it->second;
   }
+  Status SyncMetadata(const Caller&) override {
+    std::lock_guard lock(mu_);
+    ++metadata_syncs_;
+    return Status::Ok();
+  }
+  int metadata_syncs() const {
+    std::lock_guard lock(mu_);
+    return metadata_syncs_;
+  }
   Result<rpc::Attr> CommitWrite(const Caller&, int64_t inode, int64_t end_offset,
                                 int64_t mtime_ns) override {
     std::lock_guard lock(mu_);
@@ -146,6 +155,7 @@ class FakeMaster final : public MasterConnection {
   std::map<std::pair<int64_t, int64_t>, rpc::ChunkInfo> chunks_;
   int prepare_calls_ = 0;
   int get_chunks_calls_ = 0;
+  int metadata_syncs_ = 0;
   std::vector<std::pair<int64_t, int64_t>> commits_;
 };
 

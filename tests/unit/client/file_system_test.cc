@@ -149,6 +149,7 @@ TEST_F(FileSystemTest, FsyncSyncsEveryWrittenChunkThroughTheChain) {
   EXPECT_EQ(syncs[0].first, kPortA);
   EXPECT_NE(syncs[0].second, syncs[1].second);
   EXPECT_EQ(master_->size(inode_), kChunkSize + 1);
+  EXPECT_EQ(master_->metadata_syncs(), 1) << "fsync also makes the committed size durable";
 }
 
 TEST_F(FileSystemTest, HolesAndBytesPastStoredLengthReadAsZeros) {

@@ -37,6 +37,8 @@ class InMemoryFileSystem : public client::FileSystem {
   Status Rename(const client::Caller& caller, int64_t old_parent, std::string_view old_name,
                 int64_t new_parent, std::string_view new_name, uint32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const client::Caller& caller) override;
+  // Nothing to make durable: the state lives in memory only.
+  Status SyncMetadata(const client::Caller& caller) override { return Status::Ok(); }
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller& caller, int64_t inode,
                                                  bool writable) override;

@@ -161,6 +161,17 @@ TEST_F(MasterServiceTest, TranslatesNamespaceErrors) {
             rpc::ErrorCode::IS_DIRECTORY);
 }
 
+TEST_F(MasterServiceTest, SyncMetadataKeepsEveryAcknowledgedChange) {
+  CreateFile("durable");
+  handler_->syncMetadata(ctx_);
+  rpc::RequestContext bad = ctx_;
+  bad.uid = -1;
+  EXPECT_EQ(ErrorOf([&] { handler_->syncMetadata(bad); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  rpc::Attr attr;
+  handler_->lookup(attr, ctx_, kRootInode, "durable");
+  EXPECT_GT(attr.inode, kRootInode);
+}
+
 TEST_F(MasterServiceTest, MkdirAndCreateUseCallerAndDefaultGoal) {
   ctx_.uid = 1000;
   ctx_.gid = 100;
