@@ -1,7 +1,9 @@
 #include "chunkserver/chunk_file.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "common/checksum.h"
@@ -43,6 +45,30 @@ std::span<const std::byte> AsBytes(const std::string& s) {
 }
 
 uint64_t EmptyChecksum() { return Xxh3Checksum(nullptr, 0); }
+
+// Writes of at least this many bytes bypass the page cache (FileIo::WriteAtDirect).
+constexpr size_t kDirectWriteMinBytes = size_t{1} << 20;
+
+struct FreeDeleter {
+  void operator()(std::byte* p) const { std::free(p); }
+};
+
+// Writes whole blocks of chunk data. A large write goes around the page cache through an
+// aligned copy, zero-padded to the alignment: the padding lies past the chunk's length, where
+// nothing is ever read (a later write there rewrites its block first).
+Status WriteWholeBlocks(FileIo& io, int64_t file_offset, std::span<const std::byte> data) {
+  if (data.size() < kDirectWriteMinBytes || file_offset % kDirectIoAlignment != 0) {
+    return io.WriteAt(file_offset, data);
+  }
+  const size_t padded = (data.size() + kDirectIoAlignment - 1) / kDirectIoAlignment *
+                        kDirectIoAlignment;
+  std::unique_ptr<std::byte, FreeDeleter> buffer(
+      static_cast<std::byte*>(std::aligned_alloc(kDirectIoAlignment, padded)));
+  if (buffer == nullptr) return io.WriteAt(file_offset, data);
+  std::memcpy(buffer.get(), data.data(), data.size());
+  std::memset(buffer.get() + data.size(), 0, padded - data.size());
+  return io.WriteAtDirect(file_offset, {buffer.get(), padded});
+}
 
 }  // namespace
 
@@ -143,7 +169,7 @@ Status ChunkFile::Write(int64_t version, int64_t offset, std::span<const std::by
       new_checksums[block_begin / kBlock] =
           Xxh3Checksum(data.data() + (block_begin - offset), block_end - block_begin);
     }
-    RETURN_IF_ERROR(io_->WriteAt(kChunkHeaderSize + offset, data));
+    RETURN_IF_ERROR(WriteWholeBlocks(*io_, kChunkHeaderSize + offset, data));
   } else if (size > 0) {
     // Bytes whose block content changes: the written range plus any zero gap before it.
     const int64_t change_begin = std::min(offset, old_length);

@@ -17,7 +17,10 @@ constexpr size_t kEarlyWritebackBytes = size_t{1} << 20;
 class PosixFileIo final : public FileIo {
  public:
   PosixFileIo(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~PosixFileIo() override { ::close(fd_); }
+  ~PosixFileIo() override {
+    ::close(fd_);
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+  }
   PosixFileIo(const PosixFileIo&) = delete;
   PosixFileIo& operator=(const PosixFileIo&) = delete;
 
@@ -36,17 +39,7 @@ class PosixFileIo final : public FileIo {
   }
 
   Status WriteAt(int64_t offset, std::span<const std::byte> data) override {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, offset + done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int error = errno;
-        if (error == ENOSPC) return Status::NoSpace("write " + path_ + ": " + ErrnoText(error));
-        return Status::IoError("write " + path_ + ": " + ErrnoText(error));
-      }
-      done += static_cast<size_t>(n);
-    }
+    RETURN_IF_ERROR(WriteAll(fd_, offset, data));
     if (data.size() >= kEarlyWritebackBytes) {
       // Start writeback of a large write now, without waiting for it: a later fsync then finds
       // little left to flush, instead of every replica's whole chunk at once. Advisory only, so
@@ -57,14 +50,45 @@ class PosixFileIo final : public FileIo {
     return Status::Ok();
   }
 
+  Status WriteAtDirect(int64_t offset, std::span<const std::byte> data) override {
+    if (direct_fd_ == kDirectNotOpened) {
+      direct_fd_ = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+      if (direct_fd_ < 0 && errno != EINVAL) {
+        return Status::IoError("open " + path_ + " for direct I/O: " + ErrnoText(errno));
+      }
+    }
+    // EINVAL at open: this file system has no O_DIRECT (tmpfs, for one).
+    if (direct_fd_ < 0) return WriteAt(offset, data);
+    return WriteAll(direct_fd_, offset, data);
+  }
+
   Status Sync() override {
     if (::fdatasync(fd_) != 0) return Status::IoError("sync " + path_ + ": " + ErrnoText(errno));
     return Status::Ok();
   }
 
  private:
+  Status WriteAll(int fd, int64_t offset, std::span<const std::byte> data) {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, offset + done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int error = errno;
+        if (error == ENOSPC) return Status::NoSpace("write " + path_ + ": " + ErrnoText(error));
+        return Status::IoError("write " + path_ + ": " + ErrnoText(error));
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  static constexpr int kDirectNotOpened = -2;
+
   const int fd_;
   const std::string path_;
+  // A second descriptor opened with O_DIRECT on first use; -1 where the file system refuses it.
+  int direct_fd_ = kDirectNotOpened;
 };
 
 }  // namespace
