@@ -12,8 +12,10 @@ using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransport;
 
 std::shared_ptr<TConfiguration> MakeRpcConfiguration() {
-  return std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE,
-                                          kMaxFrameBytes);
+  // Copied to a local first: passing the static constant by reference (make_shared) would
+  // need a definition that libthrift does not export, which unoptimized builds then miss.
+  const int max_message_bytes = TConfiguration::DEFAULT_MAX_MESSAGE_SIZE;
+  return std::make_shared<TConfiguration>(max_message_bytes, kMaxFrameBytes);
 }
 
 uint32_t BudgetResettingSocket::read_virt(uint8_t* buf, uint32_t len) {
