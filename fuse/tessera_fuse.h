@@ -7,7 +7,8 @@
 // Lifetime and threads: one TesseraFuse lives for the whole mount and is the session's userdata.
 // The FileSystem is attached once, after the process has daemonized (fork keeps no threads, and
 // the client library runs background threads) and before the session loop starts; from then on
-// the object is read-only, so the multi-threaded loop's workers share it without a lock.
+// the object is read-only but for the GroupsCache, which locks itself, so the multi-threaded
+// loop's workers share it without a lock.
 #pragma once
 
 #include <fuse_lowlevel.h>
@@ -15,6 +16,8 @@
 #include <memory>
 
 #include "client/file_system.h"
+#include "common/clock.h"
+#include "fuse/groups_cache.h"
 
 namespace tessera::fuse {
 
@@ -42,9 +45,12 @@ class TesseraFuse {
   // REQUIRES: AttachFileSystem was called.
   client::FileSystem& fs() const { return *fs_; }
   const MountOptions& options() const { return options_; }
+  GroupsCache& groups_cache() { return groups_cache_; }
 
  private:
   const MountOptions options_;
+  const SystemClock clock_;
+  GroupsCache groups_cache_{&clock_};
   std::unique_ptr<client::FileSystem> fs_;
 };
 
