@@ -7,6 +7,8 @@
 // Semantics are POSIX's as noted in each file.
 #pragma once
 
+#include <string>
+
 #include "common/status.h"
 #include "master/apply_result.h"
 #include "master/ops/op_context.h"
@@ -24,6 +26,16 @@ Result<ApplyResult> ApplyAllocateChunk(OpContext& op,
                                        const master_state::AllocateChunkCommand& command);
 Result<ApplyResult> ApplyCommitWrite(OpContext& op,
                                      const master_state::CommitWriteCommand& command);
+
+// For commands that add a new inode under `name` in `parent` (mkdir, create): checks that the
+// parent is a directory, the name valid and free, and the proposer's inode number unused, and
+// returns the parent's record.
+Result<InodeRecord> PrepareNewEntry(OpContext& op, int64_t parent, const std::string& name,
+                                    int64_t inode);
+// Records `child`, its entry `name` in `parent`, and the parent's new mtime/ctime. A caller
+// adding a directory raises parent.nlink first.
+void LinkNewInode(OpContext& op, InodeRecord& parent, const std::string& name,
+                  const InodeRecord& child, int64_t time_ns);
 
 // Shared checks of command fields.
 Status CheckMode(int32_t mode);
