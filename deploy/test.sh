@@ -13,7 +13,8 @@ case "${1:-}" in
     dir=build-asan
     cmake_args=(-DTESSERA_ASAN=ON -DTESSERA_TSAN=OFF)
     export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
-    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    # ubsan.supp: Thrift's own decoding of invalid field types (see the file).
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$TESSERA_ROOT/deploy/ubsan.supp}
     ;;
   --tsan)
     dir=build-tsan
