@@ -23,8 +23,8 @@ void OpendirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Result<std::unique_ptr<DirSnapshot>> snapshot = DirSnapshot::Load(
       TesseraFuse::FromRequest(req).fs(), CallerFromRequest(req), InodeFromFuse(ino));
   if (!snapshot.ok()) return ReplyError(req, snapshot.status(), "opendir", InodeFromFuse(ino));
-  fi->fh = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(snapshot->release()));
-  if (fuse_reply_open(req, fi) != 0) delete &SnapshotOf(fi);
+  fi->fh = TesseraFuse::FromRequest(req).dirs().Adopt(std::move(*snapshot));
+  if (fuse_reply_open(req, fi) != 0) TesseraFuse::FromRequest(req).dirs().Take(fi->fh);
 }
 
 // `offset` is the index of the next entry to return: 0 at the start, and each entry added
@@ -51,7 +51,7 @@ void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_f
 }
 
 void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  delete &SnapshotOf(fi);
+  TesseraFuse::FromRequest(req).dirs().Take(fi->fh);
   fuse_reply_err(req, 0);
 }
 

@@ -1,6 +1,7 @@
 // What an open regular file's fuse_file_info::fh points to.
 //
-// Ownership: created by open/create, deleted by release (the kernel sends exactly one release
+// Ownership: created by open/create and owned by the session's HandleRegistry (which frees the
+// ones left open when the session ends); deleted by release (the kernel sends exactly one release
 // per successful open/create). Thread-safety: the fields are set before the handle is given to
 // the kernel and never change; OpenFile itself is thread-safe (client/file_system.h).
 #pragma once

@@ -25,23 +25,23 @@ bool IsWritable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 // Stores an opened file as the handle FUSE keeps in fi->fh. The kernel's page cache is dropped
 // at each open (keep_cache = 0) so that a reader sees what other clients closed since.
-void StoreHandle(int64_t inode, bool writable, std::unique_ptr<client::OpenFile> file,
-                 fuse_file_info* fi) {
+void StoreHandle(fuse_req_t req, int64_t inode, bool writable,
+                 std::unique_ptr<client::OpenFile> file, fuse_file_info* fi) {
   auto handle = std::make_unique<FileHandle>();
   handle->inode = inode;
   handle->writable = writable;
   handle->file = std::move(file);
-  fi->fh = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle.release()));
+  fi->fh = TesseraFuse::FromRequest(req).files().Adopt(std::move(handle));
   fi->keep_cache = 0;
   fi->direct_io = 0;
 }
 
 // Opens `inode` and stores the handle in fi->fh.
-Status OpenIntoFileInfo(client::FileSystem& fs, const client::Caller& caller, int64_t inode,
-                        fuse_file_info* fi) {
+Status OpenIntoFileInfo(fuse_req_t req, client::FileSystem& fs, const client::Caller& caller,
+                        int64_t inode, fuse_file_info* fi) {
   const bool writable = IsWritable(fi->flags);
   ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file, fs.Open(caller, inode, writable));
-  StoreHandle(inode, writable, std::move(file), fi);
+  StoreHandle(req, inode, writable, std::move(file), fi);
   return Status::Ok();
 }
 
@@ -70,13 +70,13 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   const bool writable = IsWritable(fi->flags);
   Result<std::unique_ptr<client::OpenFile>> file = fs.OpenWithFreshAttr(caller, *attr, writable);
   if (!file.ok()) return ReplyError(req, file.status(), "create(open)", attr->inode);
-  StoreHandle(attr->inode, writable, std::move(*file), fi);
+  StoreHandle(req, attr->inode, writable, std::move(*file), fi);
   LOG(kDebug, "fuse") << "create '" << name << "' in inode " << parent << " -> inode "
                       << attr->inode;
   const fuse_entry_param entry = EntryParamFromAttr(req, *attr);
   if (fuse_reply_create(req, &entry, fi) != 0) {
     // The process was interrupted and will never see the handle: no release will come.
-    delete &FileHandleOf(fi);
+    TesseraFuse::FromRequest(req).files().Take(fi->fh);
   }
 }
 
@@ -90,9 +90,9 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     Result<rpc::Attr> truncated = fs.SetAttr(caller, inode, truncate);
     if (!truncated.ok()) return ReplyError(req, truncated.status(), "open(truncate)", inode);
   }
-  Status opened = OpenIntoFileInfo(fs, caller, inode, fi);
+  Status opened = OpenIntoFileInfo(req, fs, caller, inode, fi);
   if (!opened.ok()) return ReplyError(req, opened, "open", inode);
-  if (fuse_reply_open(req, fi) != 0) delete &FileHandleOf(fi);
+  if (fuse_reply_open(req, fi) != 0) TesseraFuse::FromRequest(req).files().Take(fi->fh);
 }
 
 void ReadOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi) {
@@ -128,7 +128,12 @@ void FlushOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void ReleaseOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  std::unique_ptr<FileHandle> handle(&FileHandleOf(fi));
+  std::unique_ptr<FileHandle> handle = TesseraFuse::FromRequest(req).files().Take(fi->fh);
+  if (handle == nullptr) {
+    LOG(kError, "fuse") << "release of unknown handle for inode " << ino;
+    fuse_reply_err(req, EBADF);
+    return;
+  }
   if (handle->writable) {
     // Writes can arrive after the last flush (mmap write-back, a dup'ed descriptor): push them
     // out before dropping the handle. The kernel ignores release errors, so log them.

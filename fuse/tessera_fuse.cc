@@ -21,7 +21,10 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
                      << ((conn->want & FUSE_CAP_ASYNC_READ) != 0 ? "on" : "off");
 }
 
-void DestroyOp(void* userdata) { LOG(kInfo, "fuse") << "kernel closed the session"; }
+void DestroyOp(void* userdata) {
+  LOG(kInfo, "fuse") << "kernel closed the session";
+  static_cast<TesseraFuse*>(userdata)->CloseLeftoverHandles();
+}
 
 fuse_lowlevel_ops MakeOperations() {
   fuse_lowlevel_ops ops{};
@@ -56,6 +59,24 @@ fuse_lowlevel_ops MakeOperations() {
 const fuse_lowlevel_ops& TesseraFuse::Operations() {
   static const fuse_lowlevel_ops kOperations = MakeOperations();
   return kOperations;
+}
+
+void TesseraFuse::CloseLeftoverHandles() {
+  std::vector<std::unique_ptr<FileHandle>> files = files_.TakeAll();
+  for (const std::unique_ptr<FileHandle>& handle : files) {
+    if (!handle->writable) continue;
+    Status flushed = handle->file->Flush();
+    if (!flushed.ok()) {
+      LOG(kWarning, "fuse") << "session ended before the release of inode " << handle->inode
+                            << "; its final flush failed, data may be lost: "
+                            << flushed.ToString();
+    }
+  }
+  size_t dirs = dirs_.TakeAll().size();
+  if (!files.empty() || dirs > 0) {
+    LOG(kInfo, "fuse") << "freed " << files.size() << " file and " << dirs
+                       << " directory handle(s) left open by the kernel";
+  }
 }
 
 }  // namespace tessera::fuse

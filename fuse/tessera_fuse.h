@@ -17,7 +17,10 @@
 
 #include "client/file_system.h"
 #include "common/clock.h"
+#include "fuse/dir_snapshot.h"
+#include "fuse/file_handle.h"
 #include "fuse/groups_cache.h"
+#include "fuse/handle_registry.h"
 
 namespace tessera::fuse {
 
@@ -46,12 +49,20 @@ class TesseraFuse {
   client::FileSystem& fs() const { return *fs_; }
   const MountOptions& options() const { return options_; }
   GroupsCache& groups_cache() { return groups_cache_; }
+  HandleRegistry<FileHandle>& files() { return files_; }
+  HandleRegistry<DirSnapshot>& dirs() { return dirs_; }
+
+  // End of the session: flushes and frees the handles whose release never came.
+  void CloseLeftoverHandles();
 
  private:
   const MountOptions options_;
   const SystemClock clock_;
   GroupsCache groups_cache_{&clock_};
   std::unique_ptr<client::FileSystem> fs_;
+  // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.
+  HandleRegistry<FileHandle> files_;
+  HandleRegistry<DirSnapshot> dirs_;
 };
 
 }  // namespace tessera::fuse
