@@ -50,7 +50,22 @@ struct ChunkStore::ChunkEntry {
   int64_t length = 0;
   bool on_disk = false;  // false while being created, or after a failed create
   bool removed = false;  // dropped from the index: look the chunk up again
+  // The directory entry of a chunk created by this process is not yet known to be durable;
+  // the first Sync makes it so (chunks found by the start-up scan are already on disk).
+  bool entry_synced = true;
 };
+
+namespace {
+
+// After the chunk file at `path` was synced: makes its directory entry durable too, once.
+Status SyncNewEntry(const std::string& path, bool* entry_synced) {
+  if (*entry_synced) return Status::Ok();
+  RETURN_IF_ERROR(SyncDirectory(fs::path(path).parent_path().string()));
+  *entry_synced = true;
+  return Status::Ok();
+}
+
+}  // namespace
 
 std::string ChunkStore::ChunkPath(const std::string& data_dir, int64_t chunk_id) {
   auto id = static_cast<uint64_t>(chunk_id);
@@ -191,17 +206,18 @@ Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& ent
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return Status::IoError("cannot create " + parent + ": " + ec.message());
-  // Header first under a temporary name, then rename: a crash never leaves a half-made chunk
-  // under its real name.
+  // Header first under a temporary name, then rename: a running server never sees a half-made
+  // chunk under its real name. Nothing is synced here: like its data, a new chunk is promised
+  // to survive a power loss only once a client's fsync reached it (Sync); a header torn by a
+  // crash before that is found by the start-up scan and moved aside.
   fs::remove(tmp, ec);
   {
     ASSIGN_OR_RETURN(auto io, OpenPosixFile(tmp, OpenMode::kCreateExclusive));
     ASSIGN_OR_RETURN(auto chunk, ChunkFile::Create(std::move(io), chunk_id, version));
-    RETURN_IF_ERROR(chunk->Sync());
   }
   fs::rename(tmp, path, ec);
   if (ec) return Status::IoError("cannot rename " + tmp + ": " + ec.message());
-  RETURN_IF_ERROR(SyncDirectory(parent));
+  entry.entry_synced = false;
   entry.dir = dir;
   entry.version = version;
   entry.length = 0;
@@ -237,7 +253,10 @@ Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
     ASSIGN_OR_RETURN(auto chunk, ChunkFile::Open(std::move(io), chunk_id));
     const bool changed_version = version != entry->version;
     RETURN_IF_ERROR(chunk->Write(version, offset, data));
-    if (sync) RETURN_IF_ERROR(chunk->Sync());
+    if (sync) {
+      RETURN_IF_ERROR(chunk->Sync());
+      RETURN_IF_ERROR(SyncNewEntry(path, &entry->entry_synced));
+    }
     if (changed_version) {
       LOG(kInfo, kComponent) << "chunk " << chunk_id << " version " << entry->version << " -> "
                              << version;
@@ -280,9 +299,10 @@ Status ChunkStore::Sync(int64_t chunk_id, int64_t version) {
                                 std::to_string(entry->version) + ", sync names " +
                                 std::to_string(version));
   }
-  ASSIGN_OR_RETURN(auto io, OpenPosixFile(ChunkPath(data_dirs_[entry->dir], chunk_id),
-                                          OpenMode::kReadWrite));
-  return io->Sync();
+  const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
+  ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
+  RETURN_IF_ERROR(io->Sync());
+  return SyncNewEntry(path, &entry->entry_synced);
 }
 
 Status ChunkStore::Delete(int64_t chunk_id) {
