@@ -4,9 +4,16 @@
 #include <thrift/transport/TBufferTransports.h>
 
 namespace tessera {
+namespace {
+
+constexpr uint32_t kReadBufferBytes = 64 << 10;
+constexpr uint32_t kWriteBufferBytes = 512;
+
+}  // namespace
 
 using apache::thrift::TConfiguration;
 using apache::thrift::protocol::TBinaryProtocol;
+using apache::thrift::transport::TBufferedTransport;
 using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransport;
@@ -48,8 +55,26 @@ uint32_t BudgetResettingFramedTransport::readAll_virt(uint8_t* buf, uint32_t len
   return TFramedTransport::readAll(buf, len);
 }
 
+BudgetResettingBufferedTransport::BudgetResettingBufferedTransport(
+    std::shared_ptr<TTransport> transport)
+    // Reads are buffered (small RPCs fit whole); writes pass through, the framed transport
+    // above already hands over each message in one piece.
+    : TBufferedTransport(std::move(transport), kReadBufferBytes, kWriteBufferBytes,
+                         MakeRpcConfiguration()) {}
+
+uint32_t BudgetResettingBufferedTransport::read_virt(uint8_t* buf, uint32_t len) {
+  resetConsumedMessageSize();
+  return TBufferedTransport::read(buf, len);
+}
+
+uint32_t BudgetResettingBufferedTransport::readAll_virt(uint8_t* buf, uint32_t len) {
+  resetConsumedMessageSize();
+  return TBufferedTransport::readAll(buf, len);
+}
+
 std::shared_ptr<TTransport> MakeFramedTransport(std::shared_ptr<TTransport> socket) {
-  return std::make_shared<BudgetResettingFramedTransport>(std::move(socket));
+  return std::make_shared<BudgetResettingFramedTransport>(
+      std::make_shared<BudgetResettingBufferedTransport>(std::move(socket)));
 }
 
 std::shared_ptr<TSocket> BudgetResettingServerSocket::createSocket(THRIFT_SOCKET client) {

@@ -45,6 +45,17 @@ class BudgetResettingFramedTransport : public apache::thrift::transport::TFramed
   uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
 };
 
+// Read buffering between the socket and the framed transport: a frame's 4-byte header and its
+// body usually arrive in one recv instead of two, which is a syscall (and, on a server, a poll)
+// less per message. Resets its message budget like the classes above.
+class BudgetResettingBufferedTransport : public apache::thrift::transport::TBufferedTransport {
+ public:
+  explicit BudgetResettingBufferedTransport(
+      std::shared_ptr<apache::thrift::transport::TTransport> transport);
+  uint32_t read_virt(uint8_t* buf, uint32_t len) override;
+  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
+};
+
 // Server socket whose accepted connections are BudgetResettingSockets.
 class BudgetResettingServerSocket : public apache::thrift::transport::TServerSocket {
  public:
