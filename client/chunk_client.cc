@@ -64,7 +64,7 @@ Result<std::string> ChunkClient::Read(const rpc::ChunkInfo& chunk, int64_t offse
                          " failed: " + errors);
 }
 
-Status ChunkClient::Write(const rpc::ChunkInfo& chunk, int64_t offset, std::string data, bool sync,
+Status ChunkClient::Write(const rpc::ChunkInfo& chunk, int64_t offset, std::string& data, bool sync,
                           const std::string& request_id) {
   if (chunk.replicas.empty()) {
     return Status::IoError("chunk " + std::to_string(chunk.chunk_id) + " has no write chain");
@@ -73,11 +73,12 @@ Status ChunkClient::Write(const rpc::ChunkInfo& chunk, int64_t offset, std::stri
   request.chunk_id = chunk.chunk_id;
   request.version = chunk.version;
   request.offset = offset;
-  request.data = std::move(data);
+  request.data.swap(data);
   request.downstream.assign(chunk.replicas.begin() + 1, chunk.replicas.end());
   request.sync = sync;
   request.request_id = request_id;
   Status status = connection_.WriteChunk(AddressOf(chunk.replicas.front()), request);
+  data.swap(request.data);  // hand the caller's bytes back
   if (!status.ok()) {
     LOG_REQ(kWarning, kComponent, request_id)
         << "write of chunk " << chunk.chunk_id << " at " << offset << " through chain head "

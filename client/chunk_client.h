@@ -32,7 +32,9 @@ class ChunkClient {
   // REQUIRES: 0 < length <= kMaxIoBytes and offset + length <= kChunkSize.
   Result<std::string> Read(const rpc::ChunkInfo& chunk, int64_t offset, int32_t length,
                            const std::string& request_id);
-  Status Write(const rpc::ChunkInfo& chunk, int64_t offset, std::string data, bool sync,
+  // `data` is borrowed for the call (moved into the request and back, never copied) and holds
+  // the same bytes again when Write returns, so a caller can retry with it.
+  Status Write(const rpc::ChunkInfo& chunk, int64_t offset, std::string& data, bool sync,
                const std::string& request_id);
   Status Sync(const rpc::ChunkInfo& chunk, const std::string& request_id);
 

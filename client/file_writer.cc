@@ -8,6 +8,9 @@
 namespace tessera::client {
 namespace {
 constexpr char kComponent[] = "client";
+// Writes at least this large mark a streaming writer (FUSE hands those over in 128 KiB to
+// 1 MiB requests).
+constexpr size_t kStreamingWriteBytes = size_t{128} << 10;
 }  // namespace
 
 FileWriter::FileWriter(const ClientServices& services, Caller caller,
@@ -43,7 +46,12 @@ Status FileWriter::Write(int64_t offset, std::span<const std::byte> data) {
     if (!buffer_.empty() && position != buffer_offset_ + static_cast<int64_t>(buffer_.size())) {
       RETURN_IF_ERROR(SendBuffer());  // not contiguous with the gathered bytes
     }
-    if (buffer_.empty()) buffer_offset_ = position;
+    if (buffer_.empty()) {
+      buffer_offset_ = position;
+      // A large write starts a streaming writer whose piece will fill up: size the buffer
+      // once instead of reallocating (and copying) it as it grows. Small writers grow it.
+      if (data.size() - done >= kStreamingWriteBytes) buffer_.reserve(piece_bytes);
+    }
     int64_t chunk_end = (position / kChunkSize + 1) * kChunkSize;
     size_t take = std::min({piece_bytes - buffer_.size(), data.size() - done,
                             static_cast<size_t>(chunk_end - position)});
@@ -97,7 +105,7 @@ Status FileWriter::SendBuffer() {
   if (buffer_.empty()) return Status::Ok();
   int64_t offset = buffer_offset_;
   std::string piece = std::move(buffer_);
-  buffer_.clear();
+  buffer_ = std::string();
   Result<rpc::ChunkInfo> chunk = PreparedChunk(offset / kChunkSize);
   std::unique_lock lock(mu_);
   buffered_ = false;
@@ -117,7 +125,7 @@ Status FileWriter::SendBuffer() {
   return Status::Ok();
 }
 
-void FileWriter::SendPiece(int64_t offset, const std::string& data, rpc::ChunkInfo chunk) {
+void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chunk) {
   const std::string request_id = services_.request_ids.Next();
   const int64_t chunk_index = offset / kChunkSize;
   const int64_t chunk_offset = offset % kChunkSize;

@@ -49,7 +49,7 @@ class FileWriter final : public PendingWriteSource,
   Status WaitForPieces();
   Result<rpc::ChunkInfo> PreparedChunk(int64_t chunk_index);
   Result<rpc::ChunkInfo> PrepareChunk(int64_t chunk_index);
-  void SendPiece(int64_t offset, const std::string& data, rpc::ChunkInfo chunk);
+  void SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chunk);
   Status FirstError() const;
 
   const ClientServices& services_;
