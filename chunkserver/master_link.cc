@@ -27,7 +27,10 @@ MasterLink::MasterLink(MasterLinkOptions options, ChunkStore* store, StatsProvid
 
 MasterLink::~MasterLink() { Stop(); }
 
-void MasterLink::Start() { thread_ = std::thread([this] { Run(); }); }
+void MasterLink::Start() {
+  thread_ = std::thread([this] { Run(); });
+  deleter_ = std::thread([this] { RunDeleter(); });
+}
 
 void MasterLink::Stop() {
   {
@@ -35,7 +38,24 @@ void MasterLink::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  deletions_ready_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (deleter_.joinable()) deleter_.join();
+}
+
+void MasterLink::RunDeleter() {
+  for (;;) {
+    std::vector<int64_t> batch;
+    {
+      std::unique_lock lock(mu_);
+      deletions_ready_.wait(lock, [this] { return stopping_ || !deletions_.empty(); });
+      // Chunks still queued at shutdown stay on disk, left for garbage collection.
+      if (stopping_) return;
+      batch.assign(deletions_.begin(), deletions_.end());
+      deletions_.clear();
+    }
+    DeleteChunks(batch);
+  }
 }
 
 bool MasterLink::registered() const {
@@ -134,7 +154,11 @@ Status MasterLink::Heartbeat() {
   if (!reply.delete_chunks.empty()) {
     LOG(kInfo, kComponent) << "master asked to delete " << reply.delete_chunks.size()
                            << " chunks";
-    DeleteChunks(reply.delete_chunks);
+    {
+      std::lock_guard lock(mu_);
+      deletions_.insert(deletions_.end(), reply.delete_chunks.begin(), reply.delete_chunks.end());
+    }
+    deletions_ready_.notify_one();
   }
   if (reply.reregister) {
     LOG(kInfo, kComponent) << "master " << leader_.ToString()

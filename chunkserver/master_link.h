@@ -7,14 +7,17 @@
 // It registers again when a reply says `reregister`, or after any failed heartbeat (the master
 // may have missed incremental reports, so only a full report is safe).
 //
-// Threading: Start() launches one thread that owns all master RPCs; Stop() wakes it through a
-// condition variable and joins it, so shutdown never waits out a heartbeat interval. `mu_`
-// guards `stopping_` only. The store and the stats callback must outlive the link.
+// Threading: Start() launches one thread that owns all master RPCs, and a deleter thread that
+// removes the chunks the master listed: deleting a large file can take a disk a while, and a
+// heartbeat stuck behind it made the master declare the server dead. Stop() wakes both through
+// condition variables and joins them, so shutdown never waits out a heartbeat interval. `mu_`
+// guards the fields marked below. The store and the stats callback must outlive the link.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -61,6 +64,8 @@ class MasterLink {
   Status Register();
   Status Heartbeat();
   void DeleteChunks(const std::vector<int64_t>& chunk_ids);
+  // The deleter thread: deletes queued chunks until Stop().
+  void RunDeleter();
 
   const MasterLinkOptions options_;
   ChunkStore* const store_;
@@ -76,7 +81,10 @@ class MasterLink {
   std::condition_variable wake_;
   bool stopping_ = false;       // guarded by mu_
   bool registered_ = false;     // guarded by mu_
+  std::deque<int64_t> deletions_;            // guarded by mu_: chunks the master asked us to drop
+  std::condition_variable deletions_ready_;  // signalled when deletions_ grows or on Stop()
   std::thread thread_;
+  std::thread deleter_;
 };
 
 }  // namespace tessera
