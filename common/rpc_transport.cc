@@ -25,56 +25,15 @@ std::shared_ptr<TConfiguration> MakeRpcConfiguration() {
   return std::make_shared<TConfiguration>(max_message_bytes, kMaxFrameBytes);
 }
 
-uint32_t BudgetResettingSocket::read_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TSocket::read(buf, len);
-}
-
-uint32_t BudgetResettingSocket::readAll_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TSocket::readAll(buf, len);
-}
-
-BudgetResettingFramedTransport::BudgetResettingFramedTransport(std::shared_ptr<TTransport> transport)
-    : TFramedTransport(std::move(transport), MakeRpcConfiguration()) {
-  setMaxFrameSize(kMaxFrameBytes);
-}
-
-uint32_t BudgetResettingFramedTransport::readEnd() {
-  resetConsumedMessageSize();
-  return TFramedTransport::readEnd();
-}
-
-uint32_t BudgetResettingFramedTransport::read_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TFramedTransport::read(buf, len);
-}
-
-uint32_t BudgetResettingFramedTransport::readAll_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TFramedTransport::readAll(buf, len);
-}
-
-BudgetResettingBufferedTransport::BudgetResettingBufferedTransport(
-    std::shared_ptr<TTransport> transport)
-    // Reads are buffered (small RPCs fit whole); writes pass through, the framed transport
-    // above already hands over each message in one piece.
-    : TBufferedTransport(std::move(transport), kReadBufferBytes, kWriteBufferBytes,
-                         MakeRpcConfiguration()) {}
-
-uint32_t BudgetResettingBufferedTransport::read_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TBufferedTransport::read(buf, len);
-}
-
-uint32_t BudgetResettingBufferedTransport::readAll_virt(uint8_t* buf, uint32_t len) {
-  resetConsumedMessageSize();
-  return TBufferedTransport::readAll(buf, len);
-}
-
 std::shared_ptr<TTransport> MakeFramedTransport(std::shared_ptr<TTransport> socket) {
-  return std::make_shared<BudgetResettingFramedTransport>(
-      std::make_shared<BudgetResettingBufferedTransport>(std::move(socket)));
+  // Reads are buffered (small RPCs fit whole); writes pass through, the framed transport above
+  // already hands over each message in one piece.
+  auto buffered = std::make_shared<BudgetResetting<TBufferedTransport>>(
+      std::move(socket), kReadBufferBytes, kWriteBufferBytes, MakeRpcConfiguration());
+  auto framed = std::make_shared<BudgetResetting<TFramedTransport>>(std::move(buffered),
+                                                                    MakeRpcConfiguration());
+  framed->setMaxFrameSize(kMaxFrameBytes);
+  return framed;
 }
 
 std::shared_ptr<TSocket> BudgetResettingServerSocket::createSocket(THRIFT_SOCKET client) {
@@ -87,7 +46,8 @@ std::shared_ptr<TSocket> BudgetResettingServerSocket::createSocket(THRIFT_SOCKET
 
 std::shared_ptr<apache::thrift::protocol::TProtocol> MakeFramedProtocol(
     std::shared_ptr<TTransport> socket) {
-  return std::make_shared<TBinaryProtocol>(MakeFramedTransport(std::move(socket)), kMaxStringBytes, kMaxContainerElements,
+  return std::make_shared<TBinaryProtocol>(MakeFramedTransport(std::move(socket)), kMaxStringBytes,
+                                           kMaxContainerElements,
                                            /*strict_read=*/true, /*strict_write=*/true);
 }
 

@@ -7,14 +7,14 @@
 // frame size (kMaxFrameBytes) and the binary protocol's string and container limits.
 #pragma once
 
-#include <cstdint>
-#include <memory>
-
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TServerSocket.h>
 #include <thrift/transport/TSocket.h>
+
+#include <cstdint>
+#include <memory>
 
 namespace tessera {
 
@@ -27,34 +27,29 @@ inline constexpr int kMaxContainerElements = 4 << 20;
 
 std::shared_ptr<apache::thrift::TConfiguration> MakeRpcConfiguration();
 
-class BudgetResettingSocket : public apache::thrift::transport::TSocket {
+// A Thrift transport class whose consumed-bytes budget is reset before every read, for the
+// reason in the file comment. Every layer keeps its own budget (socket, read buffer, framing),
+// so each layer of a Tessera connection is one of these.
+template <typename Transport>
+class BudgetResetting : public Transport {
  public:
-  using TSocket::TSocket;
-  uint32_t read_virt(uint8_t* buf, uint32_t len) override;
-  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
+  using Transport::Transport;
+  uint32_t read_virt(uint8_t* buf, uint32_t len) override {
+    this->resetConsumedMessageSize();
+    return Transport::read(buf, len);
+  }
+  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override {
+    this->resetConsumedMessageSize();
+    return Transport::readAll(buf, len);
+  }
+  // The protocol may also take bytes through borrow/consume, which no read above sees.
+  uint32_t readEnd() override {
+    this->resetConsumedMessageSize();
+    return Transport::readEnd();
+  }
 };
 
-// Framed transport whose own message budget is reset at the end of every message, for the same
-// reason as BudgetResettingSocket: the frame cap (kMaxFrameBytes) is the per-message limit.
-class BudgetResettingFramedTransport : public apache::thrift::transport::TFramedTransport {
- public:
-  explicit BudgetResettingFramedTransport(
-      std::shared_ptr<apache::thrift::transport::TTransport> transport);
-  uint32_t readEnd() override;
-  uint32_t read_virt(uint8_t* buf, uint32_t len) override;
-  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
-};
-
-// Read buffering between the socket and the framed transport: a frame's 4-byte header and its
-// body usually arrive in one recv instead of two, which is a syscall (and, on a server, a poll)
-// less per message. Resets its message budget like the classes above.
-class BudgetResettingBufferedTransport : public apache::thrift::transport::TBufferedTransport {
- public:
-  explicit BudgetResettingBufferedTransport(
-      std::shared_ptr<apache::thrift::transport::TTransport> transport);
-  uint32_t read_virt(uint8_t* buf, uint32_t len) override;
-  uint32_t readAll_virt(uint8_t* buf, uint32_t len) override;
-};
+using BudgetResettingSocket = BudgetResetting<apache::thrift::transport::TSocket>;
 
 // Server socket whose accepted connections are BudgetResettingSockets.
 class BudgetResettingServerSocket : public apache::thrift::transport::TServerSocket {
@@ -65,7 +60,9 @@ class BudgetResettingServerSocket : public apache::thrift::transport::TServerSoc
   std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET client) override;
 };
 
-// BudgetResettingFramedTransport over `socket` with Tessera's frame cap.
+// Framing with Tessera's frame cap over a read buffer over `socket`: a frame's 4-byte header and
+// its body usually arrive in one recv instead of two, a syscall (and on a server a poll) less per
+// message.
 std::shared_ptr<apache::thrift::transport::TTransport> MakeFramedTransport(
     std::shared_ptr<apache::thrift::transport::TTransport> socket);
 
