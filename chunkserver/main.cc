@@ -23,6 +23,7 @@
 #include "chunkserver/master_link.h"
 #include "common/address.h"
 #include "common/logging.h"
+#include "common/shutdown_signals.h"
 #include "common/rpc_server.h"
 
 namespace po = boost::program_options;
@@ -103,15 +104,7 @@ int Run(int argc, char** argv) {
   apache::thrift::GlobalOutput.setOutputFunction(
       [](const char* message) { LOG(kDebug, "thrift") << message; });
 
-  // Block the shutdown signals before any thread starts, so every thread inherits the mask and
-  // only sigwait() below receives them.
-  sigset_t shutdown_signals;
-  sigemptyset(&shutdown_signals);
-  sigaddset(&shutdown_signals, SIGTERM);
-  sigaddset(&shutdown_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
-  // A peer closing its socket mid-reply must not kill the daemon.
-  signal(SIGPIPE, SIG_IGN);
+  BlockShutdownSignals();  // before any thread starts; sigwait() below takes them
 
   Result<std::unique_ptr<ChunkStore>> store = ChunkStore::Open(flags.data_dirs);
   if (!store.ok()) {
@@ -145,6 +138,7 @@ int Run(int argc, char** argv) {
                          << flags.masters.size();
 
   int signal_number = 0;
+  const sigset_t shutdown_signals = ShutdownSignals();
   sigwait(&shutdown_signals, &signal_number);
   LOG(kInfo, kComponent) << "received signal " << signal_number << ", shutting down";
   link.Stop();

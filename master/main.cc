@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/shutdown_signals.h"
 #include "common/names.h"
 #include "common/rpc_server.h"
 #include "gen-cpp/MasterService.h"
@@ -91,11 +92,7 @@ int Run(const MasterOptions& options) {
                        << counters.inode_count << " inodes, " << counters.chunk_count
                        << " chunks, default goal " << options.default_goal << ")";
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int signal = WaitForShutdown(signals, &registry);
+  int signal = WaitForShutdown(ShutdownSignals(), &registry);
   LOG(kInfo, "master") << "signal " << signal << ": shutting down";
   server.Stop();
   LOG(kInfo, "master") << "stopped";
@@ -117,13 +114,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   SetLogLevel(options->log_level);
-  // Block the shutdown signals before any thread starts so that every thread inherits the mask
-  // and only WaitForShutdown receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  BlockShutdownSignals();  // before any thread starts; WaitForShutdown takes them
   return master::Run(*options);
 }
