@@ -14,12 +14,25 @@
 
 namespace tessera::master {
 
+// Who asked for a command: a client session (client_id, sequence; both > 0), or the master
+// itself (both 0). A session's request is applied at most once (master/client_sessions.h).
+struct RequestOrigin {
+  int64_t client_id = 0;
+  int64_t sequence = 0;
+};
+
 class CommandLog {
  public:
   virtual ~CommandLog() = default;
   // Fills in ids and times, logs and applies `command`. Returns the apply outcome: a refused
-  // command (EEXIST, ...) comes back as its Status; kNotLeader when this replica cannot propose.
-  virtual Result<ApplyResult> Propose(MetaCommand command) = 0;
+  // command (EEXIST, ...) comes back as its Status; kNotLeader (message: the leader's address,
+  // or empty) when this replica cannot propose; kUnavailable when the outcome is unknown (the
+  // leader lost its office before the entry committed; a retry with the same origin is safe).
+  virtual Result<ApplyResult> Propose(RequestOrigin origin, MetaCommand command) = 0;
+  Result<ApplyResult> Propose(MetaCommand command) { return Propose({}, std::move(command)); }
+  // Returns once the local state reflects every mutation acknowledged anywhere before the call,
+  // so that a read served next is linearizable. kNotLeader as for Propose.
+  virtual Status ReadBarrier() = 0;
   virtual int64_t AppliedIndex() const = 0;
   // Every entry applied before the call is on stable storage when it returns (fsync, fsyncdir).
   virtual Status SyncApplied() = 0;

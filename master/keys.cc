@@ -30,6 +30,12 @@ std::string DentryKey(int64_t parent, std::string_view name) {
   return key;
 }
 
+std::string SessionKey(int64_t client_id) {
+  std::string key = "S";
+  AppendBigEndian64(&key, static_cast<uint64_t>(client_id));
+  return key;
+}
+
 std::string ChunkPrefix(int64_t inode) {
   std::string key = "C";
   AppendBigEndian64(&key, static_cast<uint64_t>(inode));

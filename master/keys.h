@@ -3,6 +3,7 @@
 //   "I" + inode (8 bytes big-endian)                  -> InodeRecord
 //   "D" + parent (8 bytes big-endian) + name bytes    -> DentryRecord   (entries sort by name)
 //   "C" + inode (8 bytes big-endian) + index (8 BE)   -> ChunkRecord    (chunks sort by index)
+//   "S" + client id (8 bytes big-endian)              -> SessionRecord  (last reply per client)
 //   "M" + meta name                                   -> 8 bytes big-endian counter
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
@@ -22,6 +23,8 @@ std::string DentryPrefix(int64_t parent);
 std::string ChunkKey(int64_t inode, int64_t chunk_index);
 // Every chunk key of `inode` starts with this.
 std::string ChunkPrefix(int64_t inode);
+
+std::string SessionKey(int64_t client_id);
 
 // Meta keys.
 inline constexpr std::string_view kAppliedIndexKey = "Mapplied_index";

@@ -26,13 +26,17 @@ void LocalCommandLog::FillNonDeterministicFields(MetaCommand* command,
   // commit_write carries the writer's time: nothing to fill.
 }
 
-Result<ApplyResult> LocalCommandLog::Propose(MetaCommand command) {
+Result<ApplyResult> LocalCommandLog::Propose(RequestOrigin origin, MetaCommand command) {
   std::lock_guard lock(mu_);
   MetaCounters counters = state_machine_->Counters();
-  FillNonDeterministicFields(&command, counters);
+  LogCommand entry;
+  entry.client_id = origin.client_id;
+  entry.sequence = origin.sequence;
+  entry.command = std::move(command);
+  FillNonDeterministicFields(&entry.command, counters);
   int64_t index = counters.applied_index + 1;
-  Result<ApplyResult> result = state_machine_->Apply(index, command);
-  if (observer_) observer_(index, command);
+  Result<ApplyResult> result = state_machine_->Apply(index, entry);
+  if (observer_) observer_(index, entry.command);
   return result;
 }
 

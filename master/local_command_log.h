@@ -24,7 +24,10 @@ class LocalCommandLog final : public CommandLog {
   LocalCommandLog(StateMachine* state_machine, const Clock* clock, EntryObserver observer = {})
       : state_machine_(state_machine), clock_(clock), observer_(std::move(observer)) {}
 
-  Result<ApplyResult> Propose(MetaCommand command) override;
+  using CommandLog::Propose;
+  Result<ApplyResult> Propose(RequestOrigin origin, MetaCommand command) override;
+  // A single master is always current.
+  Status ReadBarrier() override { return Status::Ok(); }
   int64_t AppliedIndex() const override;
   Status SyncApplied() override;
 

@@ -40,7 +40,10 @@ MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, Command
 Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
                                                  MetaCommand command) {
   std::string_view name = CommandName(command);
-  Result<ApplyResult> result = log_->Propose(std::move(command));
+  // Only a request with a session (both ids set) can be recognised when it is retried.
+  RequestOrigin origin;
+  if (ctx.client_id > 0 && ctx.sequence > 0) origin = {ctx.client_id, ctx.sequence};
+  Result<ApplyResult> result = log_->Propose(origin, std::move(command));
   if (!result.ok()) {
     LOG_REQ(kDebug, "master", ctx.request_id) << name << " refused: " << result.status().ToString();
     return result;

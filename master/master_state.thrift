@@ -134,3 +134,26 @@ union MetaCommand {
   8: AllocateChunkCommand allocate_chunk,
   9: CommitWriteCommand commit_write,
 }
+
+// ---- the replicated log ----
+
+// The payload of one command entry of the Raft log: a namespace command and, for commands that
+// a client asked for, who asked. (client_id, sequence) lets the state machine answer a retry
+// after a failover with the first reply instead of applying the command twice.
+struct LogCommand {
+  1: i64 client_id,        // 0: issued by the master itself, no session
+  2: i64 sequence,
+  3: MetaCommand command,
+}
+
+// Key "S" + client id (big-endian): the last request of one client session and its reply.
+// A client id has at most one mutating request in flight (client/request_context.h), so the
+// last reply is all a retry can ask for.
+struct SessionRecord {
+  1: i64 sequence,
+  2: i32 status_code,      // tessera::StatusCode of the outcome
+  3: string status_message,
+  4: optional binary attr, // rpc::Attr of the reply, binary-encoded
+  5: optional ChunkRecord chunk,
+  6: bool chunk_created,
+}

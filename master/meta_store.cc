@@ -63,6 +63,13 @@ Result<std::optional<ChunkRecord>> MetaStore::GetChunk(int64_t inode, int64_t ch
   return std::optional<ChunkRecord>(std::move(record));
 }
 
+Result<std::optional<SessionRecord>> MetaStore::GetSession(int64_t client_id) const {
+  ASSIGN_OR_RETURN(auto raw, GetRaw(SessionKey(client_id)));
+  if (!raw) return std::optional<SessionRecord>();
+  ASSIGN_OR_RETURN(SessionRecord record, DecodeSession(*raw));
+  return std::optional<SessionRecord>(std::move(record));
+}
+
 Result<bool> MetaStore::HasDentries(int64_t parent) const {
   std::string prefix = DentryPrefix(parent);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));

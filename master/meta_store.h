@@ -60,6 +60,7 @@ class MetaStore {
   Result<std::optional<InodeRecord>> GetInode(int64_t inode) const;
   Result<std::optional<DentryRecord>> GetDentry(int64_t parent, std::string_view name) const;
   Result<std::optional<ChunkRecord>> GetChunk(int64_t inode, int64_t chunk_index) const;
+  Result<std::optional<SessionRecord>> GetSession(int64_t client_id) const;
   Result<bool> HasDentries(int64_t parent) const;
   // Up to `max_entries` entries of `parent` whose names sort after `after_name`; *eof is set
   // when no more follow.

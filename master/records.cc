@@ -56,6 +56,9 @@ std::string EncodeInode(const InodeRecord& record) { return Encode(record); }
 std::string EncodeDentry(const DentryRecord& record) { return Encode(record); }
 std::string EncodeChunk(const ChunkRecord& record) { return Encode(record); }
 std::string EncodeCommand(const MetaCommand& command) { return Encode(command); }
+std::string EncodeLogCommand(const LogCommand& entry) { return Encode(entry); }
+std::string EncodeSession(const SessionRecord& record) { return Encode(record); }
+std::string EncodeAttr(const rpc::Attr& attr) { return Encode(attr); }
 
 Result<InodeRecord> DecodeInode(std::string_view bytes) {
   ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
@@ -90,6 +93,32 @@ Result<MetaCommand> DecodeCommand(std::string_view bytes) {
                               std::to_string(CountCommandMembers(command)));
   }
   return command;
+}
+
+Result<LogCommand> DecodeLogCommand(std::string_view bytes) {
+  ASSIGN_OR_RETURN(LogCommand entry, DecodeThrift<LogCommand>(bytes, "log command"));
+  if (entry.client_id < 0 || entry.sequence < 0 || (entry.client_id == 0) != (entry.sequence == 0)) {
+    return Status::Corruption("log command session (" + std::to_string(entry.client_id) + ", " +
+                              std::to_string(entry.sequence) + ") is malformed");
+  }
+  if (CountCommandMembers(entry.command) != 1) {
+    return Status::Corruption("command union must have exactly one member, has " +
+                              std::to_string(CountCommandMembers(entry.command)));
+  }
+  return entry;
+}
+
+Result<SessionRecord> DecodeSession(std::string_view bytes) {
+  ASSIGN_OR_RETURN(SessionRecord record, DecodeThrift<SessionRecord>(bytes, "session record"));
+  if (record.sequence <= 0 || record.status_code < 0 ||
+      record.status_code > static_cast<int32_t>(StatusCode::kInternal)) {
+    return Status::Corruption("session record holds impossible values");
+  }
+  return record;
+}
+
+Result<rpc::Attr> DecodeAttr(std::string_view bytes) {
+  return DecodeThrift<rpc::Attr>(bytes, "attributes");
 }
 
 int CountCommandMembers(const MetaCommand& command) {

@@ -17,17 +17,26 @@ namespace tessera::master {
 using master_state::ChunkRecord;
 using master_state::DentryRecord;
 using master_state::InodeRecord;
+using master_state::LogCommand;
 using master_state::MetaCommand;
+using master_state::SessionRecord;
 
 std::string EncodeInode(const InodeRecord& record);
 std::string EncodeDentry(const DentryRecord& record);
 std::string EncodeChunk(const ChunkRecord& record);
 std::string EncodeCommand(const MetaCommand& command);
+std::string EncodeLogCommand(const LogCommand& entry);
+std::string EncodeSession(const SessionRecord& record);
+std::string EncodeAttr(const rpc::Attr& attr);
 
 Result<InodeRecord> DecodeInode(std::string_view bytes);
 Result<DentryRecord> DecodeDentry(std::string_view bytes);
 Result<ChunkRecord> DecodeChunk(std::string_view bytes);
 Result<MetaCommand> DecodeCommand(std::string_view bytes);
+// Also checks the session fields: client_id and sequence are both 0 or both > 0.
+Result<LogCommand> DecodeLogCommand(std::string_view bytes);
+Result<SessionRecord> DecodeSession(std::string_view bytes);
+Result<rpc::Attr> DecodeAttr(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

@@ -2,11 +2,12 @@
 
 #include "common/logging.h"
 #include "common/names.h"
+#include "master/client_sessions.h"
 #include "master/ops/ops.h"
 
 namespace tessera::master {
 
-StateMachine::StateMachine(std::unique_ptr<MetaStore> store) : store_(std::move(store)) {}
+StateMachine::StateMachine(std::shared_ptr<MetaStore> store) : store_(std::move(store)) {}
 
 Result<std::unique_ptr<StateMachine>> StateMachine::Open(const std::string& dir,
                                                          MetaStore::Options options) {
@@ -16,8 +17,27 @@ Result<std::unique_ptr<StateMachine>> StateMachine::Open(const std::string& dir,
   return machine;
 }
 
+std::shared_ptr<MetaStore> StateMachine::CurrentStore() const {
+  std::lock_guard lock(store_mu_);
+  return store_;
+}
+
+Status StateMachine::ReplaceStore(std::shared_ptr<MetaStore> store) {
+  std::lock_guard lock(apply_mu_);
+  ASSIGN_OR_RETURN(MetaCounters counters, store->ReadCounters());
+  {
+    std::lock_guard store_lock(store_mu_);
+    store_ = std::move(store);
+  }
+  std::lock_guard counters_lock(counters_mu_);
+  counters_ = counters;
+  LOG(kInfo, "master") << "namespace database replaced, applied index now "
+                       << counters.applied_index;
+  return Status::Ok();
+}
+
 Status StateMachine::LoadCounters() {
-  ASSIGN_OR_RETURN(MetaCounters counters, store_->ReadCounters());
+  ASSIGN_OR_RETURN(MetaCounters counters, CurrentStore()->ReadCounters());
   std::lock_guard lock(counters_mu_);
   counters_ = counters;
   return Status::Ok();
@@ -44,10 +64,29 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   return ApplyCommitWrite(op, command.commit_write);
 }
 
-Status StateMachine::Sync() { return store_->Sync(); }
+Status StateMachine::Sync() { return CurrentStore()->Sync(); }
 
 Result<ApplyResult> StateMachine::Apply(int64_t index, const MetaCommand& command) {
+  LogCommand entry;
+  entry.command = command;
+  return Apply(index, entry);
+}
+
+Result<ApplyResult> StateMachine::Apply(int64_t index, const LogCommand& entry) {
   std::lock_guard lock(apply_mu_);
+  return ApplyLocked(index, entry);
+}
+
+Status StateMachine::ApplyNoEffect(int64_t index) {
+  std::lock_guard lock(apply_mu_);
+  MetaCounters before = Counters();
+  if (index <= before.applied_index) return Status::Ok();
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  OpContext op(*store, before);
+  return Commit(index, "no-op", *store, op);
+}
+
+Result<ApplyResult> StateMachine::ApplyLocked(int64_t index, const LogCommand& entry) {
   MetaCounters before = Counters();
   if (index <= before.applied_index) {
     LOG(kDebug, "master") << "entry " << index << " already applied (applied index "
@@ -56,20 +95,27 @@ Result<ApplyResult> StateMachine::Apply(int64_t index, const MetaCommand& comman
     skipped.already_applied = true;
     return skipped;
   }
-  OpContext op(*store_, before);
-  Result<ApplyResult> result = Dispatch(op, command);
-  if (!result.ok()) op.DiscardChanges(before);
-  op.FinishBatch(index);
-  Status written = store_->Write(op.batch());
-  if (!written.ok()) {
-    LOG(kError, "master") << "entry " << index << " (" << CommandName(command)
-                          << ") not applied: " << written.ToString();
-    return written;
+  const MetaCommand& command = entry.command;
+  const bool has_session = entry.client_id > 0;
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  OpContext op(*store, before);
+  Result<ApplyResult> result = Status::Internal("not applied");
+  std::optional<Result<ApplyResult>> decided;
+  if (has_session) {
+    ASSIGN_OR_RETURN(decided, FindDecidedRequest(*store, entry.client_id, entry.sequence));
   }
-  {
-    std::lock_guard counters_lock(counters_mu_);
-    counters_ = op.counters();
+  if (decided) {
+    // A retry of a request this state machine already applied: the first reply, no effect.
+    LOG(kInfo, "master") << "entry " << index << " (" << CommandName(command) << ") repeats request "
+                         << entry.sequence << " of client " << entry.client_id
+                         << ": answered with the first reply";
+    result = std::move(*decided);
+  } else {
+    result = Dispatch(op, command);
+    if (!result.ok()) op.DiscardChanges(before);
+    if (has_session) RecordReply(op.batch(), entry.client_id, entry.sequence, result);
   }
+  RETURN_IF_ERROR(Commit(index, CommandName(command), *store, op));
   if (!result.ok()) {
     LOG(kDebug, "master") << "entry " << index << " (" << CommandName(command)
                           << ") refused: " << result.status().ToString();
@@ -77,21 +123,36 @@ Result<ApplyResult> StateMachine::Apply(int64_t index, const MetaCommand& comman
   return result;
 }
 
+Status StateMachine::Commit(int64_t index, std::string_view what, MetaStore& store,
+                            OpContext& op) {
+  op.FinishBatch(index);
+  Status written = store.Write(op.batch());
+  if (!written.ok()) {
+    LOG(kError, "master") << "entry " << index << " (" << what
+                          << ") not applied: " << written.ToString();
+    return written;
+  }
+  std::lock_guard counters_lock(counters_mu_);
+  counters_ = op.counters();
+  return Status::Ok();
+}
+
 Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {
-  ASSIGN_OR_RETURN(auto record, store_->GetInode(inode));
+  ASSIGN_OR_RETURN(auto record, CurrentStore()->GetInode(inode));
   if (!record) return Status::NotFound("no inode " + std::to_string(inode));
   return ToAttr(*record);
 }
 
 Result<rpc::Attr> StateMachine::Lookup(int64_t parent, std::string_view name) const {
-  ASSIGN_OR_RETURN(auto dir, store_->GetInode(parent));
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  ASSIGN_OR_RETURN(auto dir, store->GetInode(parent));
   if (!dir) return Status::NotFound("no inode " + std::to_string(parent));
   if (dir->type != rpc::FileType::DIRECTORY) {
     return Status::NotDirectory("inode " + std::to_string(parent) + " is not a directory");
   }
-  ASSIGN_OR_RETURN(auto dentry, store_->GetDentry(parent, name));
+  ASSIGN_OR_RETURN(auto dentry, store->GetDentry(parent, name));
   if (!dentry) return Status::NotFound("no entry '" + std::string(name) + "'");
-  ASSIGN_OR_RETURN(auto record, store_->GetInode(dentry->inode));
+  ASSIGN_OR_RETURN(auto record, store->GetInode(dentry->inode));
   // The dentry and the inode are written in one batch, but a read may fall between two batches.
   if (!record) return Status::NotFound("entry '" + std::string(name) + "' was just removed");
   return ToAttr(*record);
@@ -99,17 +160,18 @@ Result<rpc::Attr> StateMachine::Lookup(int64_t parent, std::string_view name) co
 
 Result<rpc::ReaddirReply> StateMachine::Readdir(int64_t inode, std::string_view after_name,
                                                 int max_entries) const {
+  std::shared_ptr<MetaStore> store = CurrentStore();
   if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
     return Status::InvalidArgument("max_entries must be in 1.." +
                                    std::to_string(kMaxReaddirEntries));
   }
-  ASSIGN_OR_RETURN(auto dir, store_->GetInode(inode));
+  ASSIGN_OR_RETURN(auto dir, store->GetInode(inode));
   if (!dir) return Status::NotFound("no inode " + std::to_string(inode));
   if (dir->type != rpc::FileType::DIRECTORY) {
     return Status::NotDirectory("inode " + std::to_string(inode) + " is not a directory");
   }
   bool eof = true;
-  ASSIGN_OR_RETURN(auto entries, store_->ListDentries(inode, after_name, max_entries, &eof));
+  ASSIGN_OR_RETURN(auto entries, store->ListDentries(inode, after_name, max_entries, &eof));
   rpc::ReaddirReply reply;
   reply.eof = eof;
   reply.entries.reserve(entries.size());
@@ -125,12 +187,13 @@ Result<rpc::ReaddirReply> StateMachine::Readdir(int64_t inode, std::string_view 
 
 Result<std::vector<ChunkAtIndex>> StateMachine::GetChunks(int64_t inode, int64_t first_index,
                                                           int64_t count) const {
-  ASSIGN_OR_RETURN(auto record, store_->GetInode(inode));
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  ASSIGN_OR_RETURN(auto record, store->GetInode(inode));
   if (!record) return Status::NotFound("no inode " + std::to_string(inode));
   if (record->type == rpc::FileType::DIRECTORY) {
     return Status::IsDirectory("inode " + std::to_string(inode) + " is a directory");
   }
-  ASSIGN_OR_RETURN(auto chunks, store_->ListChunks(inode, first_index, first_index + count));
+  ASSIGN_OR_RETURN(auto chunks, store->ListChunks(inode, first_index, first_index + count));
   std::vector<ChunkAtIndex> out;
   out.reserve(chunks.size());
   for (IndexedChunk& chunk : chunks) out.push_back({chunk.chunk_index, std::move(chunk.chunk)});
@@ -138,7 +201,7 @@ Result<std::vector<ChunkAtIndex>> StateMachine::GetChunks(int64_t inode, int64_t
 }
 
 Result<ChunkAtIndex> StateMachine::GetChunk(int64_t inode, int64_t chunk_index) const {
-  ASSIGN_OR_RETURN(auto chunk, store_->GetChunk(inode, chunk_index));
+  ASSIGN_OR_RETURN(auto chunk, CurrentStore()->GetChunk(inode, chunk_index));
   if (!chunk) {
     return Status::NotFound("inode " + std::to_string(inode) + " has no chunk " +
                             std::to_string(chunk_index));

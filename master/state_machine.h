@@ -7,8 +7,13 @@
 // validation (EEXIST, ENOTEMPTY, ...) changes nothing but still advances the applied index, as
 // every replica fails it the same way.
 //
-// Thread-safety: Apply calls are serialized by apply_mu_. Reads may run concurrently with Apply
-// and with each other; each read sees the state after some whole number of applied entries.
+// Sessions: an entry that carries (client id, sequence) is applied at most once per session;
+// applying it again (a retry after failover) gives the first reply (client_sessions.h).
+//
+// Thread-safety: Apply calls (and ReplaceStore) are serialized by apply_mu_. Reads may run
+// concurrently with Apply and with each other; each read sees the state after some whole number
+// of applied entries. ReplaceStore swaps the database under store_mu_; a read that started
+// before finishes on the old database, which lives until its last reader lets go.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +43,7 @@ struct ChunkAtIndex {
 
 class StateMachine {
  public:
-  explicit StateMachine(std::unique_ptr<MetaStore> store);
+  explicit StateMachine(std::shared_ptr<MetaStore> store);
   // Opens the database in `dir` and loads the counters.
   static Result<std::unique_ptr<StateMachine>> Open(const std::string& dir,
                                                     MetaStore::Options options);
@@ -48,7 +53,15 @@ class StateMachine {
 
   // REQUIRES: the counters were loaded (Open does it). Errors of the command come back as the
   // Result; a failure to write the batch (I/O) is returned as well and leaves the state as it was.
+  Result<ApplyResult> Apply(int64_t index, const LogCommand& entry);
+  // A command without a session (issued by the master itself, or by tests).
   Result<ApplyResult> Apply(int64_t index, const MetaCommand& command);
+  // An entry without namespace effect (a Raft noop or membership change): only the applied
+  // index advances. Entries at or below the applied index are skipped.
+  Status ApplyNoEffect(int64_t index);
+  // Replaces the whole database with `store` (a snapshot was installed) and reloads the
+  // counters from it.
+  Status ReplaceStore(std::shared_ptr<MetaStore> store);
   // Every command applied before the call is on stable storage when it returns. Thread-safe;
   // does not wait for Apply.
   Status Sync();
@@ -64,14 +77,21 @@ class StateMachine {
                                               int64_t count) const;
   Result<ChunkAtIndex> GetChunk(int64_t inode, int64_t chunk_index) const;
   MetaCounters Counters() const;
-  const MetaStore& store() const { return *store_; }
+  // The database reads go to now; keep the pointer for a consistent multi-call view.
+  std::shared_ptr<MetaStore> CurrentStore() const;
 
  private:
   Status LoadCounters();
   Result<ApplyResult> Dispatch(OpContext& op, const MetaCommand& command);
+  // Apply's body. REQUIRES: apply_mu_ held.
+  Result<ApplyResult> ApplyLocked(int64_t index, const LogCommand& entry);
+  // Writes `op`'s batch (with the applied index) and publishes its counters.
+  // REQUIRES: apply_mu_ held.
+  Status Commit(int64_t index, std::string_view what, MetaStore& store, OpContext& op);
 
-  std::unique_ptr<MetaStore> store_;
-  std::mutex apply_mu_;             // serializes Apply
+  std::mutex apply_mu_;             // serializes Apply and ReplaceStore
+  mutable std::mutex store_mu_;     // guards the store_ pointer (not the database)
+  std::shared_ptr<MetaStore> store_;
   mutable std::mutex counters_mu_;  // guards counters_
   MetaCounters counters_;
 };

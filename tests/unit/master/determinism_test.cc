@@ -11,7 +11,7 @@ namespace {
 
 std::map<std::string, std::string> Dump(const StateMachine& state) {
   std::map<std::string, std::string> all;
-  Status scanned = state.store().ForEach(
+  Status scanned = state.CurrentStore()->ForEach(
       [&](std::string_view key, std::string_view value) { all.emplace(key, value); });
   EXPECT_TRUE(scanned.ok()) << scanned.ToString();
   return all;
