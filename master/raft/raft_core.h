@@ -152,6 +152,9 @@ class RaftCore {
   void NotifyRoleIfChanged();
   void Send(Message message);
   bool WellFormed(const Message& message) const;
+  Status LoadAndRecover();
+  // A reply addressed to the sender of `request`, with this node's term.
+  Message ReplyTo(const Message& request, MessageType type) const;
   // Term checks common to every message; false when the message is done with.
   bool HandleTerm(const Message& message);
 
@@ -175,8 +178,12 @@ class RaftCore {
   void SendToPeer(NodeId peer, bool heartbeat);
   void HandleAppend(const Message& message);
   void HandleAppendReply(const Message& message);
+  // A peer answered this leader: it counts as alive and its ReadIndex round is noted. The
+  // peer's progress, or nullptr when this node no longer leads or does not track the peer.
+  Progress* PeerAnswered(const Message& message);
   // Appends to storage, then to the in-memory log.
-  bool AppendEntries(std::vector<LogEntry> entries);
+  bool AppendEntries(const std::vector<LogEntry>& entries);
+  Message AppendTo(NodeId peer, LogIndex prev, std::vector<LogEntry> entries) const;
   void MaybeAdvanceCommit();
   void AdvanceCommit(LogIndex index);
   void ApplyCommitted();
@@ -187,7 +194,8 @@ class RaftCore {
   void HandleInstallSnapshot(const Message& message);
   void HandleInstallSnapshotReply(const Message& message);
   // After Commit of a restore: make the log agree with the snapshot.
-  bool AdoptSnapshot(const SnapshotMeta& meta);
+  Status AdoptSnapshot(const SnapshotMeta& meta);
+  void StartSnapshot(NodeId peer, Progress& progress);
   void MaybeCompact();
   Status RecoverInterruptedRestore();
 
@@ -209,7 +217,9 @@ class RaftCore {
   bool CommittedInCurrentTerm() const;
   void StartReadRoundIfNeeded();
   void HandleReadAck(NodeId peer, uint64_t round);
-  void ReleaseConfirmedReads();
+  // Recomputes the round a quorum has confirmed, answers the reads it covers and starts the
+  // next round for reads that arrived meanwhile.
+  void UpdateConfirmedReads();
   void FailPendingReads();
 
   const RaftConfig config_;

@@ -1,0 +1,113 @@
+// A whole Raft group in one thread: real RaftCores over SimNetwork, SimStorage and
+// KvStateMachine, driven tick by tick from one seed, with the safety invariants checked as the
+// run goes (election safety, log matching, leader completeness, state machine safety).
+//
+// A node whose core stops (an injected I/O fault, or a crash the test asks for) loses its
+// RaftCore and volatile state machine; its SimStorage and durable KvState stay for the restart.
+// Not thread-safe; one SimCluster per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "master/raft/raft_core.h"
+#include "tests/unit/raft/kv_state_machine.h"
+#include "tests/unit/raft/sim_network.h"
+#include "tests/unit/raft/sim_storage.h"
+
+namespace tessera::raft::sim {
+
+// What the workload hears from the nodes.
+struct ClusterObserver {
+  std::function<void(NodeId, const LogEntry&, const KvState&)> on_apply;
+  std::function<void(NodeId, uint64_t context, LogIndex index)> on_read_ready;
+  std::function<void(NodeId, uint64_t context)> on_read_failed;
+  std::function<void(NodeId)> on_down;  // the node crashed or stopped
+};
+
+class SimCluster {
+ public:
+  // Bootstraps `initial_voters` nodes (ids 1..n) and starts them.
+  SimCluster(uint64_t seed, const RaftConfig& config, int initial_voters);
+  ~SimCluster();
+
+  void set_observer(ClusterObserver observer) { observer_ = std::move(observer); }
+
+  // A fresh node with empty storage (not bootstrapped), started; it waits to be added.
+  NodeId AddNode();
+  void Crash(NodeId id);
+  // REQUIRES: the node is down and not retired.
+  void Restart(NodeId id);
+  // Down for good (removed from the group).
+  void Retire(NodeId id);
+
+  bool IsUp(NodeId id) const;
+  bool IsRetired(NodeId id) const;
+  // nullptr when the node is down.
+  RaftCore* core(NodeId id);
+  const KvStateMachine* state_machine(NodeId id) const;
+  const SimStorage& storage(NodeId id) const;
+  FaultPlan& faults(NodeId id);
+  SimNetwork& network() { return network_; }
+  std::vector<NodeId> node_ids() const;  // every node not retired
+  std::vector<NodeId> up_ids() const;
+
+  // One tick: every up node ticks, then due messages are delivered (including replies due in
+  // this same tick), then nodes that stopped are taken down.
+  void Tick();
+  uint64_t now() const { return now_; }
+  // Increments on every message delivery and on each call the workload reports; a fine clock
+  // for the linearizability history.
+  uint64_t NextEvent() { return ++event_; }
+
+  // The up node that leads the highest term, or kNoNode.
+  NodeId Leader() const;
+
+  // Pairwise log matching over every node's durable log.
+  void CheckLogMatching();
+  // Nodes at the same applied index hold the same key-value state.
+  void CheckStateMachinesAgree();
+  void AddViolation(std::string what);
+  const std::vector<std::string>& violations() const { return violations_; }
+  // The entry committed at each index, as seen by every apply so far.
+  const std::map<LogIndex, std::pair<Term, std::string>>& committed() const { return committed_; }
+  uint64_t injected_faults() const;
+  // Counters of every core this cluster ran, crashed ones included.
+  RaftCounters TotalCounters() const;
+  uint64_t crashes() const { return crashes_; }
+
+ private:
+  struct Node;
+  class NodeListener;
+
+  void StartNode(Node& node);
+  void OnRoleChanged(NodeId id, Role role, Term term);
+  void OnAppend(NodeId id, const LogEntry& entry);
+  void OnApply(NodeId id, const LogEntry& entry, const KvState& state);
+  void CheckLeaderCompleteness(NodeId id);
+  void TakeDownStopped();
+
+  RaftConfig config_;
+  std::mt19937_64 rng_;
+  SimNetwork network_;
+  uint64_t now_ = 0;
+  uint64_t event_ = 0;
+  std::map<NodeId, std::unique_ptr<Node>> nodes_;
+  NodeId next_id_ = 1;
+  ClusterObserver observer_;
+
+  std::map<Term, NodeId> leaders_;
+  std::map<std::pair<LogIndex, Term>, std::string> entries_;
+  std::map<LogIndex, std::pair<Term, std::string>> committed_;
+  std::vector<std::string> violations_;
+  RaftCounters retired_counters_;  // of cores that crashed
+  uint64_t crashes_ = 0;
+};
+
+}  // namespace tessera::raft::sim
