@@ -6,14 +6,20 @@
 
 namespace tessera::master {
 
-namespace {
-
 Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
   if (status.ok()) return Status::Ok();
   if (status.IsCorruption())
     return Status::Corruption(std::string(what) + ": " + status.ToString());
   return Status::IoError(std::string(what) + ": " + status.ToString());
 }
+
+std::unique_ptr<leveldb::Iterator> MetaStoreView::NewIterator() const {
+  leveldb::ReadOptions options;
+  options.snapshot = snapshot_;
+  return std::unique_ptr<leveldb::Iterator>(db_->NewIterator(options));
+}
+
+namespace {
 
 bool StartsWith(const leveldb::Slice& key, const std::string& prefix) {
   return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
@@ -151,6 +157,10 @@ Status MetaStore::Sync() {
   leveldb::WriteOptions write_options;
   write_options.sync = true;
   return FromLevelDb(db_->Write(write_options, &empty), "sync");
+}
+
+std::unique_ptr<MetaStoreView> MetaStore::OpenView() const {
+  return std::unique_ptr<MetaStoreView>(new MetaStoreView(db_.get()));
 }
 
 Status MetaStore::ForEach(

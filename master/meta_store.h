@@ -32,6 +32,29 @@ struct MetaCounters {
   int64_t chunk_count = 0;
 };
 
+// LevelDB's status as ours: corruption stays corruption, anything else is an I/O error.
+Status FromLevelDb(const leveldb::Status& status, std::string_view what);
+
+// A frozen view of a whole MetaStore (a LevelDB snapshot): reads through it never see batches
+// written after it was taken. REQUIRES: destroyed before the MetaStore it came from, and every
+// iterator it made destroyed before it. Thread-safe as LevelDB reads are.
+class MetaStoreView {
+ public:
+  ~MetaStoreView() { db_->ReleaseSnapshot(snapshot_); }
+  MetaStoreView(const MetaStoreView&) = delete;
+  MetaStoreView& operator=(const MetaStoreView&) = delete;
+
+  // An unpositioned iterator over the view.
+  std::unique_ptr<leveldb::Iterator> NewIterator() const;
+
+ private:
+  friend class MetaStore;
+  explicit MetaStoreView(leveldb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+
+  leveldb::DB* const db_;
+  const leveldb::Snapshot* const snapshot_;
+};
+
 struct NamedDentry {
   std::string name;
   DentryRecord dentry;
@@ -75,6 +98,8 @@ class MetaStore {
   Status Write(leveldb::WriteBatch* batch);
   // Every batch written before the call is on stable storage when it returns.
   Status Sync();
+  // The state as of now, for reading while later batches are written (snapshots for Raft).
+  std::unique_ptr<MetaStoreView> OpenView() const;
   // Calls `visit(key, value)` for every key in order: for consistency checks and tests.
   Status ForEach(const std::function<void(std::string_view, std::string_view)>& visit) const;
 
