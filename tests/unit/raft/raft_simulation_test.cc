@@ -1,9 +1,9 @@
-// The deterministic simulation as one test: many seeds (1,000 by default), each a whole Raft
+// The deterministic simulation as one test: many seeds (5,000 by default), each a whole Raft
 // group under chaos (random_simulation.h). A failure names the seed and the command that replays
 // exactly that run with the core's decisions and the simulation's events narrated.
 //
 // TESSERA_RAFT_SEED=N      replay seed N alone, verbosely
-// TESSERA_RAFT_SEEDS=K     run K seeds (default 1000) starting at TESSERA_RAFT_FIRST_SEED (1)
+// TESSERA_RAFT_SEEDS=K     run K seeds (default 5000) starting at TESSERA_RAFT_FIRST_SEED (1)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,7 +39,7 @@ TEST(RaftSimulation, RandomSeedsStaySafeLinearizableAndLive) {
     SetLogLevel(LogLevel::kInfo);
   } else {
     uint64_t first = EnvOr("TESSERA_RAFT_FIRST_SEED", 1);
-    uint64_t count = EnvOr("TESSERA_RAFT_SEEDS", 1000);
+    uint64_t count = EnvOr("TESSERA_RAFT_SEEDS", 5000);
     for (uint64_t i = 0; i < count; ++i) seeds.push_back(first + i);
     // Faults are injected on purpose; the core's error lines would only drown the report.
     SetLogLevel(static_cast<LogLevel>(static_cast<int>(LogLevel::kError) + 1));

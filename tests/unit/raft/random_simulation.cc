@@ -1,6 +1,7 @@
 #include "tests/unit/raft/random_simulation.h"
 
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -12,7 +13,7 @@ namespace tessera::raft::sim {
 namespace {
 
 constexpr int kClients = 3;
-constexpr int kKeys = 4;
+constexpr int kKeys = 8;
 constexpr uint64_t kClientTimeoutTicks = 60;
 constexpr int kMinVoters = 3;
 constexpr int kMaxVoters = 5;
@@ -52,14 +53,19 @@ class Simulation {
     NetworkFaults faults;
     faults.loss = std::vector<double>{0, 0.02, 0.1, 0.2}[rng_() % 4];
     faults.duplicate = (rng_() % 2) != 0 ? 0.03 : 0;
-    faults.max_delay = rng_() % 4;
+    faults.max_delay = 1 + rng_() % 5;
     network_faults_ = faults;
     cluster_.network().set_faults(faults);
     io_failure_rate_ = std::vector<double>{0, 0.002, 0.01}[rng_() % 3];
+    crash_rate_ = std::vector<double>{0.001, 0.004, 0.015}[rng_() % 3];
+    cluster_.set_crash_after_reply_rate(std::vector<double>{0, 0.005, 0.02}[rng_() % 3]);
+    pause_rate_ = std::vector<double>{0, 0.005, 0.02}[rng_() % 3];
+    leader_kill_rate_ = std::vector<double>{0.1, 0.4, 0.8}[rng_() % 3];
     for (NodeId id : cluster_.node_ids()) cluster_.faults(id).set_failure_rate(io_failure_rate_);
     Trace("config: loss " + std::to_string(faults.loss) + " dup " +
           std::to_string(faults.duplicate) + " delay " + std::to_string(faults.max_delay) +
-          " io faults " + std::to_string(io_failure_rate_));
+          " io faults " + std::to_string(io_failure_rate_) + " crashes " +
+          std::to_string(crash_rate_) + " leader kills " + std::to_string(leader_kill_rate_));
     cluster_.set_observer(ClusterObserver{
         .on_apply = [this](NodeId id, const LogEntry& entry,
                            const KvState& state) { OnApply(id, entry); },
@@ -93,7 +99,7 @@ class Simulation {
     RaftConfig config;
     config.election_timeout_ticks = 10;
     config.heartbeat_ticks = 2;
-    config.max_append_entries = 1 + rng_() % 8;
+    config.max_append_entries = std::vector<uint64_t>{1, 1, 2, 8, 64}[rng_() % 5];
     config.max_append_bytes = 64 + rng_() % 512;
     config.max_inflight_appends = 1 + static_cast<int>(rng_() % 4);
     config.snapshot_chunk_bytes = 8 + rng_() % 64;
@@ -109,14 +115,46 @@ class Simulation {
   // ---- faults ----
   void InjectFaults() {
     for (NodeId id : cluster_.up_ids()) {
-      if (Chance(0.004)) {
+      if (Chance(crash_rate_)) {
         Trace("crash node " + std::to_string(id));
         cluster_.Crash(id);
       }
     }
+    if (Chance(pause_rate_) && !cluster_.up_ids().empty()) {
+      std::vector<NodeId> up = cluster_.up_ids();
+      NodeId leader = cluster_.Leader();
+      NodeId victim = leader != kNoNode && Chance(0.5) ? leader : up[rng_() % up.size()];
+      uint64_t until = cluster_.now() + 5 + rng_() % 50;
+      cluster_.Pause(victim, until);
+      Trace("pause node " + std::to_string(victim) + " until tick " + std::to_string(until));
+    }
+    // Short-lived leaders leave diverging logs behind: the ground where commitment and
+    // election rules are tested hardest (thesis figure 3.7).
+    NodeId leader = cluster_.Leader();
+    if (leader != kNoNode && cluster_.core(leader)->term() != last_leader_term_) {
+      last_leader_term_ = cluster_.core(leader)->term();
+      if (Chance(leader_kill_rate_)) {
+        leader_kill_at_ = cluster_.now() + rng_() % 4;
+        leader_to_kill_ = leader;
+      } else if (partition_until_ == 0 && Chance(leader_kill_rate_)) {
+        // Cut off at once: what it sent in this tick is lost too, unlike after a crash.
+        std::map<NodeId, int> groups;
+        for (NodeId id : cluster_.node_ids()) groups[id] = id == leader ? 1 : 0;
+        cluster_.network().SetPartition(groups);
+        partition_until_ = cluster_.now() + 5 + rng_() % 40;
+        Trace("isolate new leader " + std::to_string(leader));
+      }
+    }
+    if (leader_to_kill_ != kNoNode && cluster_.now() >= leader_kill_at_) {
+      Trace("crash new leader " + std::to_string(leader_to_kill_));
+      cluster_.Crash(leader_to_kill_);
+      leader_to_kill_ = kNoNode;
+    }
     for (NodeId id : cluster_.node_ids()) {
       if (!cluster_.IsUp(id) && restart_at_.count(id) == 0) {
-        restart_at_[id] = cluster_.now() + 5 + rng_() % 50;
+        // Some restarts are quick, so that a node is back while its peers still act on what
+        // it said before the crash.
+        restart_at_[id] = cluster_.now() + (Chance(0.5) ? rng_() % 3 : 5 + rng_() % 50);
       }
     }
     for (auto it = restart_at_.begin(); it != restart_at_.end();) {
@@ -153,7 +191,7 @@ class Simulation {
   // ---- membership and transfers ----
   void ChangeMembership() {
     NodeId leader = cluster_.Leader();
-    if (leader == kNoNode) return;
+    if (leader == kNoNode || cluster_.IsPaused(leader)) return;
     RaftCore* core = cluster_.core(leader);
     if (Chance(0.01)) {
       NodeId target = kNoNode;
@@ -202,7 +240,7 @@ class Simulation {
       WatchedChange& change = *it;
       auto entry = committed.find(change.index);
       bool decided = entry != committed.end();
-      bool took_effect = decided && entry->second.first == change.term;
+      bool took_effect = decided && entry->second.term == change.term;
       if (decided && change.retire_at == 0) {
         // A committed removal retires its node later; a lost add retires the fresh node now.
         bool retire = change.removal ? took_effect : !took_effect;
@@ -224,36 +262,72 @@ class Simulation {
 
   // ---- clients ----
   void StartClientOps() {
-    for (Client& client : clients_) {
+    for (int c = 0; c < kClients; ++c) {
+      Client& client = clients_[c];
       if (client.busy || !Chance(0.3)) continue;
-      NodeId leader = cluster_.Leader();
+      NodeId leader = ChooseLeader(c);
       if (leader == kNoNode) continue;
       RaftCore* core = cluster_.core(leader);
       std::string key = "k" + std::to_string(rng_() % kKeys);
-      KvOperation op{.key = key, .value = {}, .invoked = cluster_.NextEvent()};
-      client = Client{.node = leader, .deadline = cluster_.now() + kClientTimeoutTicks};
-      if (Chance(0.6)) {
-        op.is_put = true;
-        op.value = "v" + std::to_string(++values_);
-        Result<LogIndex> index = core->Propose({EncodePut(key, op.value)});
-        if (!index.ok() && !core->stopped()) continue;  // refused: no effect
-        // A core that stopped inside Propose may have made the entry durable: unknown outcome.
+      bool put = Chance(0.6);
+      // Registered before the call: a read may be confirmed inside ReadIndex itself.
+      client = Client{.busy = true,
+                      .op = history_.size(),
+                      .node = leader,
+                      .deadline = cluster_.now() + kClientTimeoutTicks};
+      history_.push_back(KvOperation{.key = key,
+                                     .is_put = put,
+                                     .value = put ? "v" + std::to_string(++values_) : "",
+                                     .invoked = cluster_.NextEvent()});
+      fates_.push_back(OpFate::kPending);
+      notes_.push_back("node " + std::to_string(leader) + " term " + std::to_string(core->term()));
+      Status status;
+      if (put) {
+        Result<LogIndex> index = core->Propose({EncodePut(key, history_.back().value)});
         client.index = index.ok() ? *index : 0;
         client.term = core->term();
+        notes_.back() += " index " + std::to_string(client.index);
+        status = index.status();
       } else {
         client.context = ++contexts_;
-        if (!core->ReadIndex(client.context).ok()) continue;
+        status = core->ReadIndex(client.context);
       }
-      client.busy = true;
-      client.op = history_.size();
-      history_.push_back(op);
-      fates_.push_back(OpFate::kPending);
-      if (core->stopped()) GiveUp(client);
-      notes_.push_back("node " + std::to_string(leader) + " term " + std::to_string(core->term()) +
-                       (op.is_put ? " index " + std::to_string(client.index) : ""));
+      if (core->stopped()) {
+        // It may have made a proposal durable before stopping: the outcome is unknown.
+        GiveUp(client);
+      } else if (!status.ok()) {
+        client.busy = false;  // refused: no effect
+        fates_[client.op] = OpFate::kDropped;
+      }
       // A single-voter read may be ready at once.
       CompleteReads();
     }
+  }
+
+  // Like a real client, keep using the node that last acted as leader while it still thinks it
+  // leads (it may be a deposed leader that has not noticed yet); otherwise pick any other node
+  // that thinks it leads.
+  NodeId ChooseLeader(int c) {
+    NodeId cached = clients_[c].node;
+    RaftCore* core = cached == kNoNode ? nullptr : cluster_.core(cached);
+    if (core != nullptr && core->role() == Role::kLeader) {
+      if (!cluster_.IsPaused(cached)) {
+        waited_[c] = 0;
+        return cached;
+      }
+      // A paused server keeps its clients waiting until their patience runs out: the first
+      // client waits for ever, so that it talks to the server as soon as it resumes.
+      int patience = c == 0 ? std::numeric_limits<int>::max() : 4 * c;
+      if (waited_[c]++ < patience) return kNoNode;
+    }
+    waited_[c] = 0;
+    std::vector<NodeId> leaders;
+    for (NodeId id : cluster_.up_ids()) {
+      if (cluster_.core(id)->role() == Role::kLeader && !cluster_.IsPaused(id) && id != cached) {
+        leaders.push_back(id);
+      }
+    }
+    return leaders.empty() ? kNoNode : leaders[rng_() % leaders.size()];
   }
 
   void OnApply(NodeId id, const LogEntry& entry) {
@@ -329,6 +403,7 @@ class Simulation {
     Trace("heal: no more faults");
     cluster_.network().Heal();
     cluster_.network().set_faults(NetworkFaults{});
+    cluster_.set_crash_after_reply_rate(0);
     for (NodeId id : cluster_.node_ids()) {
       cluster_.faults(id).set_failure_rate(0);
       if (!cluster_.IsUp(id)) cluster_.Restart(id);
@@ -388,7 +463,7 @@ class Simulation {
 
   bool AppliedEverywhere(const Membership& membership, LogIndex index, Term term) {
     auto entry = cluster_.committed().find(index);
-    if (entry == cluster_.committed().end() || entry->second.first != term) return false;
+    if (entry == cluster_.committed().end() || entry->second.term != term) return false;
     for (const Member& voter : membership.voters) {
       const KvStateMachine* machine = cluster_.state_machine(voter.id);
       if (machine == nullptr || machine->state().applied < index) return false;
@@ -449,7 +524,7 @@ class Simulation {
   bool PutTookEffect(const KvOperation& op) {
     std::string data = EncodePut(op.key, op.value);
     for (const auto& [index, entry] : cluster_.committed()) {
-      if (entry.second == data) return true;
+      if (entry.data == data) return true;
     }
     return false;
   }
@@ -459,10 +534,17 @@ class Simulation {
   SimCluster cluster_;
   NetworkFaults network_faults_;
   double io_failure_rate_ = 0;
+  double crash_rate_ = 0;        // per node and tick
+  double pause_rate_ = 0;        // per tick
+  double leader_kill_rate_ = 0;  // chance that a new leader crashes within a few ticks
+  Term last_leader_term_ = 0;
+  NodeId leader_to_kill_ = kNoNode;
+  uint64_t leader_kill_at_ = 0;
   std::map<NodeId, uint64_t> restart_at_;
   uint64_t partition_until_ = 0;
   std::vector<WatchedChange> watched_;
   Client clients_[kClients];
+  int waited_[kClients] = {};  // op starts a client spent waiting for a paused leader
   std::vector<KvOperation> history_;
   std::vector<OpFate> fates_;
   std::vector<std::string> notes_;  // where each operation ran, for narration

@@ -18,7 +18,7 @@ namespace tessera::raft::sim {
 
 struct SimulationOptions {
   uint64_t seed = 1;
-  int chaos_ticks = 400;
+  int chaos_ticks = 800;
   // Healing must produce a committed entry on every voter within this many ticks.
   int liveness_ticks = 300;
   bool verbose = false;  // narrate the run on stderr

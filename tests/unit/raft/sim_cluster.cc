@@ -70,6 +70,7 @@ struct SimCluster::Node {
 
 SimCluster::SimCluster(uint64_t seed, const RaftConfig& config, int initial_voters)
     : config_(config), rng_(seed), network_(seed * 7919 + 1) {
+  network_.set_send_hook([this](const Message& message) { OnSend(message); });
   Membership initial;
   for (int i = 0; i < initial_voters; ++i) {
     NodeId id = next_id_ + i;
@@ -120,6 +121,8 @@ void SimCluster::Crash(NodeId id) {
   Node& node = *nodes_.at(id);
   if (!node.up) return;
   node.up = false;
+  paused_until_.erase(id);
+  held_.erase(id);
   ++crashes_;
   AddCounters(node.core->counters(), &retired_counters_);
   node.core.reset();
@@ -194,8 +197,16 @@ RaftCounters SimCluster::TotalCounters() const {
 
 void SimCluster::Tick() {
   ++now_;
+  for (auto it = quick_restart_at_.begin(); it != quick_restart_at_.end();) {
+    if (it->second > now_) {
+      ++it;
+      continue;
+    }
+    Restart(it->first);
+    it = quick_restart_at_.erase(it);
+  }
   for (auto& [id, node] : nodes_) {
-    if (node->up) node->core->Tick();
+    if (node->up && !IsPaused(id)) node->core->Tick();
   }
   TakeDownStopped();
   Message message;
@@ -208,16 +219,51 @@ void SimCluster::Tick() {
     }
     auto it = nodes_.find(message.to);
     if (it == nodes_.end() || !it->second->up) continue;
+    if (IsPaused(message.to)) {
+      held_[message.to].push_back(std::move(message));
+      continue;
+    }
     ++event_;
     it->second->core->Step(message);
-    if (it->second->core->stopped()) Crash(message.to);
+    TakeDownStopped();
   }
   TakeDownStopped();
+  // Resume at the end of the tick, so that the workload gets to talk to a resumed node before
+  // the messages that piled up for it arrive.
+  for (auto it = paused_until_.begin(); it != paused_until_.end();) {
+    if (it->second > now_) {
+      ++it;
+      continue;
+    }
+    for (Message& held : held_[it->first]) network_.Requeue(std::move(held), now_ + 1);
+    held_.erase(it->first);
+    it = paused_until_.erase(it);
+  }
+}
+
+void SimCluster::Pause(NodeId id, uint64_t until) {
+  if (IsUp(id)) paused_until_[id] = until;
 }
 
 void SimCluster::TakeDownStopped() {
   for (auto& [id, node] : nodes_) {
     if (node->up && node->core->stopped()) Crash(id);
+  }
+  for (NodeId id : crash_after_reply_) {
+    if (IsUp(id)) {
+      Crash(id);
+      quick_restart_at_[id] = now_ + rng_() % 3;
+    }
+  }
+  crash_after_reply_.clear();
+}
+
+void SimCluster::OnSend(const Message& message) {
+  bool acknowledgement = (message.type == MessageType::kVoteReply && !message.reject) ||
+                         (message.type == MessageType::kAppendReply && !message.reject);
+  if (acknowledgement && crash_after_reply_rate_ > 0 &&
+      std::uniform_real_distribution<double>(0, 1)(rng_) < crash_after_reply_rate_) {
+    crash_after_reply_.push_back(message.from);
   }
 }
 
@@ -249,12 +295,14 @@ void SimCluster::OnRoleChanged(NodeId id, Role role, Term term) {
 
 void SimCluster::CheckLeaderCompleteness(NodeId id) {
   const SimStorage& log = storage(id);
+  Term leader_term = log.state().hard_state.term;
   for (auto it = committed_.lower_bound(log.snapshot_index()); it != committed_.end(); ++it) {
-    std::optional<Term> term = log.TermAt(it->first);
-    if (term != it->second.first) {
-      AddViolation("leader completeness: new leader " + std::to_string(id) +
-                   " lacks committed entry " + std::to_string(it->first) + " of term " +
-                   std::to_string(it->second.first));
+    if (it->second.commit_term >= leader_term) continue;  // not an earlier term's commitment
+    if (log.TermAt(it->first) != it->second.term) {
+      AddViolation("leader completeness: new leader " + std::to_string(id) + " of term " +
+                   std::to_string(leader_term) + " lacks entry " + std::to_string(it->first) +
+                   " of term " + std::to_string(it->second.term) + " committed in term " +
+                   std::to_string(it->second.commit_term));
       return;
     }
   }
@@ -269,12 +317,15 @@ void SimCluster::OnAppend(NodeId id, const LogEntry& entry) {
 }
 
 void SimCluster::OnApply(NodeId id, const LogEntry& entry, const KvState& state) {
-  auto [it, inserted] = committed_.emplace(entry.index, std::make_pair(entry.term, entry.data));
-  if (!inserted && (it->second.first != entry.term || it->second.second != entry.data)) {
+  Term applier_term = nodes_.at(id)->core->term();
+  auto [it, inserted] =
+      committed_.emplace(entry.index, CommittedEntry{entry.term, entry.data, applier_term});
+  if (!inserted && (it->second.term != entry.term || it->second.data != entry.data)) {
     AddViolation("state machine safety: node " + std::to_string(id) + " applied term " +
                  std::to_string(entry.term) + " at index " + std::to_string(entry.index) +
-                 " where term " + std::to_string(it->second.first) + " was applied");
+                 " where term " + std::to_string(it->second.term) + " was applied");
   }
+  it->second.commit_term = std::min(it->second.commit_term, applier_term);
   if (observer_.on_apply) observer_.on_apply(id, entry, state);
 }
 

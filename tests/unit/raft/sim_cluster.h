@@ -23,6 +23,15 @@
 
 namespace tessera::raft::sim {
 
+// An entry some node applied, so committed.
+struct CommittedEntry {
+  Term term = 0;
+  std::string data;
+  // The lowest term of a node seen applying it: the term of the leader that committed it, whose
+  // successors must all hold it.
+  Term commit_term = 0;
+};
+
 // What the workload hears from the nodes.
 struct ClusterObserver {
   std::function<void(NodeId, const LogEntry&, const KvState&)> on_apply;
@@ -38,6 +47,10 @@ class SimCluster {
   ~SimCluster();
 
   void set_observer(ClusterObserver observer) { observer_ = std::move(observer); }
+  // Probability that a node crashes right after it sent a granted vote or an accepted Append:
+  // the moment a persistence bug would show (it answered, then forgot). It restarts within a
+  // few ticks.
+  void set_crash_after_reply_rate(double rate) { crash_after_reply_rate_ = rate; }
 
   // A fresh node with empty storage (not bootstrapped), started; it waits to be added.
   NodeId AddNode();
@@ -46,6 +59,11 @@ class SimCluster {
   void Restart(NodeId id);
   // Down for good (removed from the group).
   void Retire(NodeId id);
+
+  // The node stops taking ticks and messages until tick `until` (a process stopped by SIGSTOP
+  // or a long pause): it comes back believing what it believed before. Messages for it wait.
+  void Pause(NodeId id, uint64_t until);
+  bool IsPaused(NodeId id) const { return paused_until_.count(id) > 0; }
 
   bool IsUp(NodeId id) const;
   bool IsRetired(NodeId id) const;
@@ -76,7 +94,7 @@ class SimCluster {
   void AddViolation(std::string what);
   const std::vector<std::string>& violations() const { return violations_; }
   // The entry committed at each index, as seen by every apply so far.
-  const std::map<LogIndex, std::pair<Term, std::string>>& committed() const { return committed_; }
+  const std::map<LogIndex, CommittedEntry>& committed() const { return committed_; }
   uint64_t injected_faults() const;
   // Counters of every core this cluster ran, crashed ones included.
   RaftCounters TotalCounters() const;
@@ -92,6 +110,7 @@ class SimCluster {
   void OnApply(NodeId id, const LogEntry& entry, const KvState& state);
   void CheckLeaderCompleteness(NodeId id);
   void TakeDownStopped();
+  void OnSend(const Message& message);
 
   RaftConfig config_;
   std::mt19937_64 rng_;
@@ -104,10 +123,15 @@ class SimCluster {
 
   std::map<Term, NodeId> leaders_;
   std::map<std::pair<LogIndex, Term>, std::string> entries_;
-  std::map<LogIndex, std::pair<Term, std::string>> committed_;
+  std::map<LogIndex, CommittedEntry> committed_;
   std::vector<std::string> violations_;
   RaftCounters retired_counters_;  // of cores that crashed
   uint64_t crashes_ = 0;
+  double crash_after_reply_rate_ = 0;
+  std::vector<NodeId> crash_after_reply_;        // chosen by the send hook, crashed after the call
+  std::map<NodeId, uint64_t> quick_restart_at_;  // when those come back
+  std::map<NodeId, uint64_t> paused_until_;
+  std::map<NodeId, std::vector<Message>> held_;  // messages for paused nodes
 };
 
 }  // namespace tessera::raft::sim

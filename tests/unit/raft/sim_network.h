@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <queue>
 #include <random>
@@ -25,12 +26,17 @@ class SimNetwork {
   explicit SimNetwork(uint64_t seed) : rng_(seed) {}
 
   void set_faults(const NetworkFaults& faults) { faults_ = faults; }
+  // Sees every message sent, before faults apply.
+  void set_send_hook(std::function<void(const Message&)> hook) { send_hook_ = std::move(hook); }
   // Nodes in different groups cannot talk. Nodes not named are in group 0.
   void SetPartition(const std::map<NodeId, int>& groups) { groups_ = groups; }
   void Heal() { groups_.clear(); }
   bool Connected(NodeId a, NodeId b) const { return Group(a) == Group(b); }
 
   void Send(Message message, uint64_t now);
+  // Puts back a message that was due but could not be taken (its receiver is paused); no
+  // faults apply a second time.
+  void Requeue(Message message, uint64_t due);
   // Removes and returns the next message due at or before `now`, in delivery order.
   bool PopDue(uint64_t now, Message* message);
   uint64_t sent() const { return sent_; }
@@ -53,6 +59,7 @@ class SimNetwork {
 
   std::mt19937_64 rng_;
   NetworkFaults faults_;
+  std::function<void(const Message&)> send_hook_;
   std::map<NodeId, int> groups_;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> queue_;
   uint64_t sent_ = 0;

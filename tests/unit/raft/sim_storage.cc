@@ -1,13 +1,15 @@
 #include "tests/unit/raft/sim_storage.h"
 
-#include <stdexcept>
+#include <string>
 
 namespace tessera::raft::sim {
 namespace {
 
-// A broken precondition is a bug in the core: fail loudly so the simulation reports it.
-void Require(bool condition, const char* what) {
-  if (!condition) throw std::logic_error(std::string("storage precondition violated: ") + what);
+// A broken precondition is a bug in the core. The Internal status stops the node, and the
+// simulation reports every stop that it did not inject.
+Status Require(bool condition, const char* what) {
+  if (condition) return Status::Ok();
+  return Status::Internal(std::string("storage precondition violated: ") + what);
 }
 
 }  // namespace
@@ -27,12 +29,13 @@ std::optional<Term> SimStorage::TermAt(LogIndex index) const {
 }
 
 Status SimStorage::SaveHardState(const HardState& state) {
-  Require(state.term >= state_.hard_state.term, "term went backwards");
+  RETURN_IF_ERROR(Require(state.term >= state_.hard_state.term, "term went backwards"));
   return Mutate([&] { state_.hard_state = state; });
 }
 
 Status SimStorage::Append(const std::vector<LogEntry>& entries) {
-  Require(!entries.empty() && entries.front().index == last_index() + 1, "append not contiguous");
+  RETURN_IF_ERROR(Require(!entries.empty() && entries.front().index == last_index() + 1,
+                          "append not contiguous"));
   return Mutate([&] {
     for (const LogEntry& entry : entries) {
       state_.entries.push_back(entry);
@@ -42,15 +45,16 @@ Status SimStorage::Append(const std::vector<LogEntry>& entries) {
 }
 
 Status SimStorage::TruncateFrom(LogIndex index) {
-  Require(index > snapshot_index(), "truncation below the snapshot");
+  RETURN_IF_ERROR(Require(index > snapshot_index(), "truncation below the snapshot"));
   return Mutate([&] {
     while (last_index() >= index) state_.entries.pop_back();
   });
 }
 
 Status SimStorage::CompactThrough(const SnapshotMeta& meta) {
-  Require(meta.index >= snapshot_index() && meta.index <= last_index(), "compaction out of range");
-  Require(TermAt(meta.index) == meta.term, "compaction term mismatch");
+  RETURN_IF_ERROR(Require(meta.index >= snapshot_index() && meta.index <= last_index(),
+                          "compaction out of range"));
+  RETURN_IF_ERROR(Require(TermAt(meta.index) == meta.term, "compaction term mismatch"));
   return Mutate([&] {
     size_t drop = meta.index - snapshot_index();
     state_.entries.erase(state_.entries.begin(), state_.entries.begin() + drop);
