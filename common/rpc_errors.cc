@@ -27,7 +27,16 @@ Status FromRpcError(const rpc::TesseraError& error) {
 }
 
 void ThrowIfError(const Status& status) {
-  if (!status.ok()) throw ToRpcError(status);
+  if (status.ok()) return;
+  // By convention a kNotLeader status carries the leader's address (or nothing) as its message.
+  if (status.code() == StatusCode::kNotLeader) {
+    throw ToRpcError(Status::NotLeader(status.message().empty()
+                                           ? "this master is not the leader; leader unknown"
+                                           : "this master is not the leader; try " +
+                                                 status.message()),
+                     status.message());
+  }
+  throw ToRpcError(status);
 }
 
 }  // namespace tessera

@@ -22,6 +22,7 @@ rpc::TesseraError ToRpcError(const Status& status, std::string leader_hint = "")
 Status FromRpcError(const rpc::TesseraError& error);
 
 // Throws the TesseraError for `status` when it is not ok: the RPC edge of a server handler.
+// A kNotLeader status's message is the leader's address (or empty); it becomes leader_hint.
 void ThrowIfError(const Status& status);
 
 // Outcome of one remote call: the Status, and whether the connection it used must be dropped

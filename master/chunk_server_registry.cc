@@ -194,4 +194,16 @@ void ChunkServerRegistry::CheckLiveness() {
   }
 }
 
+void ChunkServerRegistry::BeginTenure(int64_t term) {
+  std::lock_guard lock(mu_);
+  if (term == tenure_term_) return;
+  if (!servers_.empty()) {
+    LOG(kInfo, "master") << "leadership term " << term << ": forgetting " << servers_.size()
+                         << " chunk server(s) of an earlier tenure until they register again";
+  }
+  servers_.clear();
+  replicas_.clear();
+  tenure_term_ = term;
+}
+
 }  // namespace tessera::master

@@ -62,6 +62,11 @@ class ChunkServerRegistry {
   // Logs servers that died since the last check (one line each). Called periodically.
   void CheckLiveness();
 
+  // Starts the registry afresh when `term` is a new leadership term of this master: what it
+  // knew from an earlier tenure may be stale, so servers must register and report again
+  // (they are told so by their next heartbeat). Idempotent within a term.
+  void BeginTenure(int64_t term);
+
  private:
   struct Server {
     rpc::ChunkServerInfo info;
@@ -81,7 +86,8 @@ class ChunkServerRegistry {
 
   const Clock* const clock_;
   const int64_t timeout_ns_;
-  mutable std::mutex mu_;  // guards servers_ and replicas_
+  mutable std::mutex mu_;  // guards servers_, replicas_ and tenure_term_
+  int64_t tenure_term_ = -1;
   std::map<int64_t, Server> servers_;
   std::unordered_map<int64_t, std::map<int64_t, int64_t>> replicas_;  // chunk -> server -> version
 };

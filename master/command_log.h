@@ -21,6 +21,12 @@ struct RequestOrigin {
   int64_t sequence = 0;
 };
 
+// This replica's current term of office as leader.
+struct LeaderTenure {
+  int64_t term = 0;
+  int64_t since_monotonic_ns = 0;  // when it became leader (Clock::NowMonotonicNanos)
+};
+
 class CommandLog {
  public:
   virtual ~CommandLog() = default;
@@ -33,6 +39,9 @@ class CommandLog {
   // Returns once the local state reflects every mutation acknowledged anywhere before the call,
   // so that a read served next is linearizable. kNotLeader as for Propose.
   virtual Status ReadBarrier() = 0;
+  // The tenure when this replica leads; kNotLeader (with the leader's address) otherwise. Soft
+  // state such as chunk server reports is rebuilt by each new leader from its tenure's start.
+  virtual Result<LeaderTenure> CheckLeader() const = 0;
   virtual int64_t AppliedIndex() const = 0;
   // Every entry applied before the call is on stable storage when it returns (fsync, fsyncdir).
   virtual Status SyncApplied() = 0;

@@ -28,13 +28,12 @@ class LocalCommandLog final : public CommandLog {
   Result<ApplyResult> Propose(RequestOrigin origin, MetaCommand command) override;
   // A single master is always current.
   Status ReadBarrier() override { return Status::Ok(); }
+  // A single master leads for its whole life.
+  Result<LeaderTenure> CheckLeader() const override { return LeaderTenure{}; }
   int64_t AppliedIndex() const override;
   Status SyncApplied() override;
 
  private:
-  // Puts the proposer's choices into `command`. REQUIRES: mu_ held.
-  void FillNonDeterministicFields(MetaCommand* command, const MetaCounters& counters) const;
-
   StateMachine* const state_machine_;
   const Clock* const clock_;
   const EntryObserver observer_;

@@ -1,4 +1,4 @@
-// tessera-master: the metadata service (single process until Raft arrives).
+// tessera-master: one master of the Raft-replicated metadata service.
 #include <signal.h>
 
 #include <cerrno>
@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "common/clock.h"
@@ -15,88 +16,160 @@
 #include "common/rpc_server.h"
 #include "gen-cpp/MasterService.h"
 #include "master/chunk_server_registry.h"
-#include "master/local_command_log.h"
 #include "master/master_options.h"
 #include "master/master_service.h"
+#include "master/meta_directory.h"
+#include "master/namespace_replica.h"
+#include "master/raft_log_store.h"
+#include "master/raft_transport.h"
+#include "master/replicated_log.h"
 #include "master/state_machine.h"
 
 namespace tessera::master {
 namespace {
 
 constexpr int kRootMode = 0755;
+constexpr const char* kComponent = "master";
 
-// A fresh namespace gets its root directory through the log, like any other change.
-Status EnsureRoot(const StateMachine& state, CommandLog* log) {
+// The first command of every new leader: the root directory when the namespace has none yet,
+// so that it enters the log before any client's request (ReplicatedLogOptions).
+std::optional<MetaCommand> RootIfMissing(const StateMachine& state) {
   Result<rpc::Attr> root = state.GetAttr(kRootInode);
-  if (root.ok()) return Status::Ok();
-  if (root.status().code() != StatusCode::kNotFound) return root.status();
+  if (root.ok() || root.status().code() != StatusCode::kNotFound) return std::nullopt;
+  LOG(kInfo, kComponent) << "the namespace has no root directory yet: creating it";
   MetaCommand command;
   master_state::InitRootCommand init;
   init.mode = kRootMode;
   command.__set_init_root(init);
-  RETURN_IF_ERROR(log->Propose(std::move(command)).status());
-  LOG(kInfo, "master") << "created the root directory of a new namespace";
-  return Status::Ok();
+  return command;
 }
 
-// Waits for SIGTERM or SIGINT (blocked in every thread), checking chunk server liveness while
-// it waits. Returns the signal.
-int WaitForShutdown(const sigset_t& signals, ChunkServerRegistry* registry) {
+// Waits for SIGTERM or SIGINT (blocked in every thread), doing the periodic chores meanwhile.
+// Returns the signal, or 0 when the Raft node stopped for good (a storage failure).
+int WaitForShutdown(const sigset_t& signals, ChunkServerRegistry* registry,
+                    const ReplicatedLog& log) {
   while (true) {
-    timespec interval{1, 0};
+    timespec interval{0, 200'000'000};
     int signal = sigtimedwait(&signals, nullptr, &interval);
     if (signal > 0) return signal;
+    if (log.Stopped()) return 0;
     registry->CheckLiveness();
   }
+}
+
+raft::RaftConfig RaftConfigFrom(const MasterOptions& options) {
+  raft::RaftConfig config;
+  config.heartbeat_ticks = options.heartbeat_ms / options.raft_tick_ms;
+  config.election_timeout_ticks = options.election_timeout_ms / options.raft_tick_ms;
+  config.compaction_threshold_entries = options.snapshot_entries;
+  return config;
+}
+
+// Writes the founding configuration into a new Raft log; a log that has any state is left
+// alone (the flags that found a group are read only once).
+Status BootstrapIfNew(const MasterOptions& options, RaftLogStore* storage,
+                      const StateMachine& state) {
+  if (options.join) return Status::Ok();
+  raft::Membership founding;
+  if (options.peers.empty()) {
+    founding.voters.push_back({options.id, options.advertise.ToString()});
+  } else {
+    for (const FoundingMember& member : options.peers) {
+      founding.voters.push_back({member.id, member.address.ToString()});
+    }
+  }
+  Status bootstrapped = raft::RaftCore::Bootstrap(storage, founding);
+  if (bootstrapped.code() == StatusCode::kAlreadyExists) return Status::Ok();
+  RETURN_IF_ERROR(bootstrapped);
+  if (state.Counters().applied_index > 0) {
+    return Status::InvalidArgument(
+        "the metadata database already holds entries but the Raft log is new: this data "
+        "directory was not written by a replicated master");
+  }
+  LOG(kInfo, kComponent) << "founded a Raft group of " << founding.voters.size()
+                         << " master(s)";
+  return Status::Ok();
 }
 
 int Run(const MasterOptions& options) {
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) {
-    LOG(kError, "master") << "cannot create --data-dir " << options.data_dir << ": "
-                          << error.message();
+    LOG(kError, kComponent) << "cannot create --data-dir " << options.data_dir << ": "
+                            << error.message();
     return 1;
   }
-  std::string db_dir = (std::filesystem::path(options.data_dir) / "meta").string();
-  Result<std::unique_ptr<StateMachine>> state = StateMachine::Open(db_dir, {});
+  Result<MetaDirectory> directory = MetaDirectory::Open(options.data_dir);
+  if (!directory.ok()) {
+    LOG(kError, kComponent) << "cannot open the metadata directories in " << options.data_dir
+                            << ": " << directory.status().ToString();
+    return 1;
+  }
+  Result<std::unique_ptr<StateMachine>> state = StateMachine::Open(directory->LivePath(), {});
   if (!state.ok()) {
-    LOG(kError, "master") << "cannot open metadata in " << db_dir << ": "
-                          << state.status().ToString();
+    LOG(kError, kComponent) << "cannot open metadata in " << directory->LivePath() << ": "
+                            << state.status().ToString();
     return 1;
   }
+  const std::string raft_dir = (std::filesystem::path(options.data_dir) / "raft").string();
+  Result<std::unique_ptr<RaftLogStore>> raft_log = RaftLogStore::Open(raft_dir);
+  if (!raft_log.ok()) {
+    LOG(kError, kComponent) << "cannot open the Raft log in " << raft_dir << ": "
+                            << raft_log.status().ToString();
+    return 1;
+  }
+  if (Status founded = BootstrapIfNew(options, raft_log->get(), **state); !founded.ok()) {
+    LOG(kError, kComponent) << "cannot found the Raft group: " << founded.ToString();
+    return 1;
+  }
+
   SystemClock clock;
-  LocalCommandLog log(state->get(), &clock);
-  if (Status root = EnsureRoot(**state, &log); !root.ok()) {
-    LOG(kError, "master") << "cannot create the root directory: " << root.ToString();
+  RaftTransport transport;
+  NamespaceReplica replica(state->get(), &*directory);
+  ReplicatedLogOptions log_options;
+  log_options.id = options.id;
+  log_options.raft = RaftConfigFrom(options);
+  log_options.tick_ms = options.raft_tick_ms;
+  const StateMachine& namespace_state = **state;
+  log_options.leader_first_command = [&namespace_state] { return RootIfMissing(namespace_state); };
+  Result<std::unique_ptr<ReplicatedLog>> log = ReplicatedLog::Start(
+      log_options, raft_log->get(), &replica, &transport, state->get(), &clock);
+  if (!log.ok()) {
+    LOG(kError, kComponent) << "cannot start the Raft node: " << log.status().ToString();
     return 1;
   }
 
   ChunkServerRegistry registry(&clock, options.chunkserver_timeout_ms);
   MasterServiceOptions service_options;
   service_options.default_goal = options.default_goal;
-  service_options.advertised_address = options.listen.ToString();
-  auto handler =
-      std::make_shared<MasterServiceHandler>(service_options, &log, state->get(), &registry);
+  service_options.advertised_address = options.advertise.ToString();
+  auto handler = std::make_shared<MasterServiceHandler>(service_options, log->get(), state->get(),
+                                                        &registry, log->get(), &clock);
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
       std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
   RpcServer server(processor_factory, options.listen);
   if (Status started = server.Start(); !started.ok()) {
-    LOG(kError, "master") << "cannot listen on " << options.listen.ToString() << ": "
-                          << started.ToString();
+    LOG(kError, kComponent) << "cannot listen on " << options.listen.ToString() << ": "
+                            << started.ToString();
     return 1;
   }
   MetaCounters counters = (*state)->Counters();
-  LOG(kInfo, "master") << "master ready on " << options.listen.ToString() << " (data "
-                       << options.data_dir << ", applied index " << counters.applied_index << ", "
-                       << counters.inode_count << " inodes, " << counters.chunk_count
-                       << " chunks, default goal " << options.default_goal << ")";
+  LOG(kInfo, kComponent) << "master " << options.id << " ready on " << options.listen.ToString()
+                         << " (data " << options.data_dir << ", applied index "
+                         << counters.applied_index << ", " << counters.inode_count << " inodes, "
+                         << counters.chunk_count << " chunks, default goal "
+                         << options.default_goal << ")";
 
-  int signal = WaitForShutdown(ShutdownSignals(), &registry);
-  LOG(kInfo, "master") << "signal " << signal << ": shutting down";
+  int signal = WaitForShutdown(ShutdownSignals(), &registry, **log);
+  if (signal == 0) {
+    LOG(kError, kComponent) << "the Raft node stopped after a storage failure: exiting";
+  } else {
+    LOG(kInfo, kComponent) << "signal " << signal << ": shutting down";
+  }
   server.Stop();
-  LOG(kInfo, "master") << "stopped";
-  return 0;
+  log->reset();
+  LOG(kInfo, kComponent) << "stopped";
+  return signal == 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -20,8 +20,63 @@ po::options_description Describe() {
       "chunkserver-timeout-ms", po::value<int64_t>()->default_value(5000),
       "a chunk server without heartbeat for this long is dead")(
       "log-level", po::value<std::string>()->default_value("info"),
-      "debug, info, warning or error");
+      "debug, info, warning or error")(
+      "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
+      "advertise", po::value<std::string>(), "HOST:PORT others use to reach this master "
+      "(default: --listen)")(
+      "peers", po::value<std::string>(),
+      "founding members ID=HOST:PORT,... including this one (read only for a new data dir)")(
+      "join", "start empty and wait to be added to an existing group")(
+      "raft-tick-ms", po::value<int>()->default_value(50), "Raft clock period (5..1000)")(
+      "heartbeat-ms", po::value<int>()->default_value(100), "leader heartbeat period")(
+      "election-timeout-ms", po::value<int>()->default_value(500),
+      "silence after which a follower campaigns (randomized up to twice this)")(
+      "snapshot-entries", po::value<int64_t>()->default_value(10000),
+      "applied entries after which the Raft log is compacted");
   return description;
+}
+
+Result<std::vector<FoundingMember>> ParsePeers(const std::string& text) {
+  std::vector<FoundingMember> peers;
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Status::InvalidArgument("--peers: '" + item + "' is not ID=HOST:PORT");
+    }
+    FoundingMember member;
+    try {
+      size_t used = 0;
+      const long long id = std::stoll(item.substr(0, equals), &used);
+      if (used != equals || id <= 0) throw std::invalid_argument("id");
+      member.id = static_cast<uint64_t>(id);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument("--peers: '" + item.substr(0, equals) +
+                                     "' is not a master id > 0");
+    }
+    Result<HostPort> address = ParseHostPort(item.substr(equals + 1));
+    if (!address.ok()) return Status::InvalidArgument("--peers: " + address.status().message());
+    for (const FoundingMember& other : peers) {
+      if (other.id == member.id || other.address == *address) {
+        return Status::InvalidArgument("--peers: '" + item + "' repeats an id or address");
+      }
+    }
+    member.address = *address;
+    peers.push_back(std::move(member));
+  }
+  if (peers.empty()) return Status::InvalidArgument("--peers is empty");
+  return peers;
+}
+
+// Inclusive bounds check of an integer flag.
+template <typename T>
+Status InRange(const char* flag, T value, T low, T high) {
+  if (value < low || value > high) {
+    return Status::InvalidArgument(std::string("--") + flag + " must be " + std::to_string(low) +
+                                   ".." + std::to_string(high));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -69,6 +124,45 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }
+
+  const int64_t id = values["id"].as<int64_t>();
+  RETURN_IF_ERROR(InRange<int64_t>("id", id, 1, int64_t{1} << 62));
+  options.id = static_cast<uint64_t>(id);
+  options.advertise = options.listen;
+  if (values.count("advertise")) {
+    Result<HostPort> advertise = ParseHostPort(values["advertise"].as<std::string>());
+    if (!advertise.ok()) return Status::InvalidArgument("--advertise: " + advertise.status().message());
+    options.advertise = *advertise;
+  }
+  options.join = values.count("join") > 0;
+  if (values.count("peers")) {
+    if (options.join) return Status::InvalidArgument("--peers and --join exclude each other");
+    ASSIGN_OR_RETURN(options.peers, ParsePeers(values["peers"].as<std::string>()));
+    bool listed = false;
+    for (const FoundingMember& member : options.peers) {
+      if (member.id != options.id) continue;
+      listed = true;
+      if (!(member.address == options.advertise)) {
+        return Status::InvalidArgument("--peers gives master " + std::to_string(id) + " address " +
+                                       member.address.ToString() + ", but it is reached at " +
+                                       options.advertise.ToString());
+      }
+    }
+    if (!listed) {
+      return Status::InvalidArgument("--peers must list this master (--id " + std::to_string(id) +
+                                     ")");
+    }
+  }
+  options.raft_tick_ms = values["raft-tick-ms"].as<int>();
+  RETURN_IF_ERROR(InRange("raft-tick-ms", options.raft_tick_ms, 5, 1000));
+  options.heartbeat_ms = values["heartbeat-ms"].as<int>();
+  RETURN_IF_ERROR(InRange("heartbeat-ms", options.heartbeat_ms, options.raft_tick_ms, 60'000));
+  options.election_timeout_ms = values["election-timeout-ms"].as<int>();
+  RETURN_IF_ERROR(InRange("election-timeout-ms", options.election_timeout_ms,
+                          2 * options.heartbeat_ms, 600'000));
+  const int64_t snapshot_entries = values["snapshot-entries"].as<int64_t>();
+  RETURN_IF_ERROR(InRange<int64_t>("snapshot-entries", snapshot_entries, 1, int64_t{1} << 40));
+  options.snapshot_entries = static_cast<uint64_t>(snapshot_entries);
   return options;
 }
 

@@ -1,11 +1,16 @@
 // Command line of tessera-master (the contract in DESIGN.md's preamble):
-//   tessera-master --listen HOST:PORT --data-dir DIR [--default-goal 3]
-//                  [--chunkserver-timeout-ms 5000] [--log-level info]
+//   tessera-master --listen HOST:PORT --data-dir DIR [--id 1]
+//                  [--peers 1=HOST:PORT,2=HOST:PORT,3=HOST:PORT | --join]
+//                  [--default-goal 3] [--chunkserver-timeout-ms 5000] [--log-level info] ...
+// --peers names the founding members of the Raft group (this master among them); it is read
+// only when the data directory is new. Without it a new master founds a group of one.
+// --join starts a new master that waits to be added (`tessera master add`).
 // Defaults live here and nowhere else. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/address.h"
 #include "common/logging.h"
@@ -15,9 +20,23 @@ namespace tessera::master {
 
 inline constexpr int kMaxGoal = 16;
 
+struct FoundingMember {
+  uint64_t id = 0;
+  HostPort address;
+};
+
 struct MasterOptions {
   HostPort listen;
   std::string data_dir;
+  uint64_t id = 1;
+  // Where other masters, chunk servers and clients reach this master (default: --listen).
+  HostPort advertise;
+  std::vector<FoundingMember> peers;  // empty: a group of this master alone
+  bool join = false;
+  int raft_tick_ms = 50;
+  int heartbeat_ms = 100;
+  int election_timeout_ms = 500;
+  uint64_t snapshot_entries = 10000;  // compact the Raft log after this many applied entries
   int default_goal = 3;
   int64_t chunkserver_timeout_ms = 5000;
   LogLevel log_level = LogLevel::kInfo;

@@ -3,9 +3,12 @@
 #include <sstream>
 
 #include "common/logging.h"
+#include "common/address.h"
 #include "common/names.h"
 #include "common/rpc_errors.h"
+#include "master/master_statuses.h"
 #include "master/placement.h"
+#include "master/raft_messages.h"
 #include "master/request_validation.h"
 
 namespace tessera::master {
@@ -34,8 +37,32 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
 }  // namespace
 
 MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, CommandLog* log,
-                                           const StateMachine* state, ChunkServerRegistry* registry)
-    : options_(std::move(options)), log_(log), state_(state), registry_(registry) {}
+                                           const StateMachine* state, ChunkServerRegistry* registry,
+                                           MasterGroup* group, const Clock* clock)
+    : options_(std::move(options)),
+      log_(log),
+      state_(state),
+      registry_(registry),
+      group_(group),
+      clock_(clock) {}
+
+Result<LeaderTenure> MasterServiceHandler::LeadForChunkServers() {
+  ASSIGN_OR_RETURN(LeaderTenure tenure, log_->CheckLeader());
+  registry_->BeginTenure(tenure.term);
+  return tenure;
+}
+
+bool MasterServiceHandler::InReportGrace() const {
+  Result<LeaderTenure> tenure = log_->CheckLeader();
+  if (!tenure.ok() || tenure->since_monotonic_ns == 0) return false;
+  return clock_->NowMonotonicNanos() - tenure->since_monotonic_ns <
+         int64_t{options_.report_grace_ms} * 1'000'000;
+}
+
+Result<MasterGroup*> MasterServiceHandler::Group() const {
+  if (group_ == nullptr) return Status::Unavailable("this master runs without a Raft group");
+  return group_;
+}
 
 Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
                                                  MetaCommand command) {
@@ -61,6 +88,7 @@ void MasterServiceHandler::lookup(rpc::Attr& reply, const rpc::RequestContext& c
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(parent, "parent"));
   ThrowIfError(ValidateName(name));
+  ThrowIfError(log_->ReadBarrier());
   reply = ValueOrThrow(state_->Lookup(parent, name));
 }
 
@@ -68,6 +96,7 @@ void MasterServiceHandler::getattr(rpc::Attr& reply, const rpc::RequestContext& 
                                    int64_t inode) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(inode));
+  ThrowIfError(log_->ReadBarrier());
   reply = ValueOrThrow(state_->GetAttr(inode));
 }
 
@@ -137,6 +166,7 @@ void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestC
     ThrowIfError(
         Status::InvalidArgument("max_entries must be 1.." + std::to_string(kMaxReaddirEntries)));
   }
+  ThrowIfError(log_->ReadBarrier());
   reply = ValueOrThrow(state_->Readdir(inode, after_name, max_entries));
 }
 
@@ -187,6 +217,7 @@ void MasterServiceHandler::rename(const rpc::RequestContext& ctx, int64_t old_pa
 
 void MasterServiceHandler::statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) {
   ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(log_->ReadBarrier());
   SpaceTotals space = registry_->LiveSpace();
   reply.total_bytes = space.total_bytes;
   reply.free_bytes = space.free_bytes;
@@ -200,6 +231,10 @@ Result<rpc::ChunkInfo> MasterServiceHandler::ExistingChunk(int64_t chunk_index,
   info.chunk_id = chunk.chunk_id;
   info.version = chunk.version;
   info.replicas = registry_->LiveReplicas(chunk.chunk_id, chunk.version);
+  if (info.replicas.empty() && InReportGrace()) {
+    return Status::Unavailable("chunk " + std::to_string(chunk.chunk_id) +
+                               ": a new master leader is waiting for chunk servers to report");
+  }
   return info;
 }
 
@@ -212,6 +247,7 @@ void MasterServiceHandler::getChunks(std::vector<rpc::ChunkInfo>& reply,
   if (count < 1 || count > kMaxChunksPerCall) {
     ThrowIfError(Status::InvalidArgument("count must be 1.." + std::to_string(kMaxChunksPerCall)));
   }
+  ThrowIfError(log_->ReadBarrier());
   auto chunks = ValueOrThrow(state_->GetChunks(inode, first_index, count));
   reply.clear();
   for (const ChunkAtIndex& chunk : chunks) {
@@ -238,8 +274,12 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
   }
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
 
-  ASSIGN_OR_RETURN(std::vector<int64_t> servers,
-                   ChooseChunkServers(registry_->LivePlacementCandidates(), attr.goal));
+  Result<std::vector<int64_t>> chosen =
+      ChooseChunkServers(registry_->LivePlacementCandidates(), attr.goal);
+  if (!chosen.ok() && InReportGrace()) {
+    return Status::Unavailable("a new master leader is waiting for chunk servers to register");
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> servers, std::move(chosen));
   master_state::AllocateChunkCommand command;
   command.inode = inode;
   command.chunk_index = chunk_index;
@@ -275,6 +315,7 @@ void MasterServiceHandler::prepareWrite(rpc::ChunkInfo& reply, const rpc::Reques
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(inode));
   ThrowIfError(ValidateChunkIndex(chunk_index));
+  ThrowIfError(log_->ReadBarrier());
   reply = ValueOrThrow(PrepareWrite(ctx, inode, chunk_index));
 }
 
@@ -309,6 +350,7 @@ void MasterServiceHandler::registerChunkServer(rpc::RegisterReply& reply,
                                                const std::vector<rpc::ChunkReport>& chunks) {
   ThrowIfError(ValidateChunkServerInfo(info));
   ThrowIfError(ValidateChunkReports(chunks));
+  ThrowIfError(LeadForChunkServers().status());
   registry_->Register(info, chunks);
   reply.heartbeat_interval_ms = options_.heartbeat_interval_ms;
 }
@@ -321,20 +363,74 @@ void MasterServiceHandler::heartbeat(rpc::HeartbeatReply& reply, int64_t server_
   ThrowIfError(ValidateChunkServerStats(stats));
   ThrowIfError(ValidateChunkReports(added));
   ThrowIfError(ValidateChunkIds(removed));
+  ThrowIfError(LeadForChunkServers().status());
   reply = registry_->Heartbeat(server_id, stats, added, removed);
 }
 
+void MasterServiceHandler::raftDeliver(const std::vector<rpc::RaftMessage>& messages) {
+  // One-way: nothing to answer. A malformed message is dropped alone; Raft copes with loss.
+  Result<MasterGroup*> group = Group();
+  if (!group.ok()) return;
+  std::vector<raft::Message> delivered;
+  delivered.reserve(messages.size());
+  for (const rpc::RaftMessage& wire : messages) {
+    Result<raft::Message> message = FromRpc(wire);
+    if (!message.ok()) {
+      LOG(kWarning, "raft") << "dropped a malformed message from master " << wire.from_id << ": "
+                            << message.status().ToString();
+      continue;
+    }
+    delivered.push_back(std::move(*message));
+  }
+  (*group)->Deliver(std::move(delivered));
+}
+
 void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
+  LeaderTenure tenure = ValueOrThrow(log_->CheckLeader());
   MetaCounters counters = state_->Counters();
-  rpc::MasterStatus self;
-  self.address = options_.advertised_address;
-  self.role = "leader";
-  self.term = 0;
-  self.applied_index = counters.applied_index;
-  reply.masters = {self};
+  reply.masters.clear();
+  if (group_ == nullptr) {
+    rpc::MasterStatus self;
+    self.address = options_.advertised_address;
+    self.role = "leader";
+    self.term = tenure.term;
+    self.applied_index = counters.applied_index;
+    reply.masters.push_back(std::move(self));
+  } else {
+    reply.masters = MasterStatuses(group_->View());
+  }
   reply.chunk_servers = registry_->Statuses();
   reply.inode_count = counters.inode_count;
   reply.chunk_count = counters.chunk_count;
+}
+
+void MasterServiceHandler::addMaster(int64_t id, const std::string& address) {
+  if (id <= 0) ThrowIfError(Status::InvalidArgument("master id must be > 0"));
+  Result<HostPort> parsed = ParseHostPort(address);
+  if (!parsed.ok()) ThrowIfError(Status::InvalidArgument("master address: " + parsed.status().message()));
+  MasterGroup* group = ValueOrThrow(Group());
+  Status added = group->AddMaster(raft::Member{static_cast<raft::NodeId>(id), parsed->ToString()});
+  LOG(kInfo, "raft") << "operator asked to add master " << id << " at " << address << ": "
+                     << added.ToString();
+  ThrowIfError(added);
+}
+
+void MasterServiceHandler::removeMaster(int64_t id) {
+  if (id <= 0) ThrowIfError(Status::InvalidArgument("master id must be > 0"));
+  MasterGroup* group = ValueOrThrow(Group());
+  Status removed = group->RemoveMaster(static_cast<raft::NodeId>(id));
+  LOG(kInfo, "raft") << "operator asked to remove master " << id << ": " << removed.ToString();
+  ThrowIfError(removed);
+}
+
+void MasterServiceHandler::transferLeader(int64_t id) {
+  if (id < 0) ThrowIfError(Status::InvalidArgument("master id must be >= 0 (0: any)"));
+  MasterGroup* group = ValueOrThrow(Group());
+  Status transferred = group->TransferLeadership(static_cast<raft::NodeId>(id));
+  LOG(kInfo, "raft") << "operator asked to hand the leadership to "
+                     << (id == 0 ? std::string("the best master") : "master " + std::to_string(id))
+                     << ": " << transferred.ToString();
+  ThrowIfError(transferred);
 }
 
 }  // namespace tessera::master

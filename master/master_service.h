@@ -14,6 +14,7 @@
 #include "gen-cpp/MasterService.h"
 #include "master/chunk_server_registry.h"
 #include "master/command_log.h"
+#include "master/master_group.h"
 #include "master/state_machine.h"
 
 namespace tessera::master {
@@ -22,13 +23,18 @@ struct MasterServiceOptions {
   int32_t default_goal = 3;              // replicas of new files' chunks
   int32_t heartbeat_interval_ms = 1000;  // asked of chunk servers at registration
   std::string advertised_address;        // "host:port" shown in clusterStatus
+  // After this master becomes leader, chunk servers need a moment to register with it; until
+  // this much time has passed, "no live replica" and "too few servers" are kUnavailable (the
+  // client retries) rather than a final error.
+  int32_t report_grace_ms = 3000;
 };
 
 class MasterServiceHandler final : public rpc::MasterServiceIf {
  public:
-  // Borrows everything; all must outlive the handler.
+  // Borrows everything; all must outlive the handler. `group` is null for a master that runs
+  // without Raft (tests of the handler); its group RPCs then answer kUnavailable.
   MasterServiceHandler(MasterServiceOptions options, CommandLog* log, const StateMachine* state,
-                       ChunkServerRegistry* registry);
+                       ChunkServerRegistry* registry, MasterGroup* group, const Clock* clock);
 
   void lookup(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
               const std::string& name) override;
@@ -58,7 +64,11 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void heartbeat(rpc::HeartbeatReply& reply, int64_t server_id, const rpc::ChunkServerStats& stats,
                  const std::vector<rpc::ChunkReport>& added,
                  const std::vector<int64_t>& removed) override;
+  void raftDeliver(const std::vector<rpc::RaftMessage>& messages) override;
   void clusterStatus(rpc::ClusterStatus& reply) override;
+  void addMaster(int64_t id, const std::string& address) override;
+  void removeMaster(int64_t id) override;
+  void transferLeader(int64_t id) override;
 
  private:
   // Proposes `command`; hands freed chunks to the registry for deletion.
@@ -66,11 +76,18 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   Result<rpc::ChunkInfo> PrepareWrite(const rpc::RequestContext& ctx, int64_t inode,
                                       int64_t chunk_index);
   Result<rpc::ChunkInfo> ExistingChunk(int64_t chunk_index, const ChunkRecord& chunk) const;
+  // Leader only: the registry is reset when a new tenure began. Returns the tenure.
+  Result<LeaderTenure> LeadForChunkServers();
+  // True while a new leader still waits for chunk servers to register.
+  bool InReportGrace() const;
+  Result<MasterGroup*> Group() const;
 
   const MasterServiceOptions options_;
   CommandLog* const log_;
   const StateMachine* const state_;
   ChunkServerRegistry* const registry_;
+  MasterGroup* const group_;
+  const Clock* const clock_;
 };
 
 }  // namespace tessera::master

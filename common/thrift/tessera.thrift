@@ -158,9 +158,65 @@ struct ChunkServerStatus {
 
 struct MasterStatus {
   1: string address,
-  2: string role,          // "leader" while the master is a single process
+  2: string role,          // "leader", "follower", "candidate", "learner" or "unreachable"
   3: i64 term,
   4: i64 applied_index,
+  5: i64 id,               // the master's Raft node id
+  6: bool voter,
+  7: i64 match_index,      // as the leader knows it: the last log index this master holds
+  8: i64 commit_index,     // the leader's own line only
+  9: i64 last_index,       // the leader's own line only
+}
+
+// ---- master <-> master (Raft, master/raft/) ----
+// Unsigned Raft numbers travel as i64 and must be >= 0; the receiver validates every field.
+
+struct RaftEntry {
+  1: i64 term,
+  2: i64 index,
+  3: i32 kind,             // 0 command, 1 noop, 2 membership
+  4: binary data,
+}
+
+struct RaftMember {
+  1: i64 id,
+  2: string address,
+}
+
+struct RaftMembership {
+  1: list<RaftMember> voters,
+  2: list<RaftMember> learners,
+}
+
+struct RaftSnapshotMeta {
+  1: i64 index,
+  2: i64 term,
+  3: RaftMembership membership,
+}
+
+// One Raft message; the fields each type uses are listed in master/raft/raft_types.h.
+struct RaftMessage {
+  1: i32 type,
+  2: i64 from_id,
+  3: i64 to_id,
+  4: i64 term,
+  5: i64 last_log_index,
+  6: i64 last_log_term,
+  7: bool leadership_transfer,
+  8: i64 prev_log_index,
+  9: i64 prev_log_term,
+  10: list<RaftEntry> entries,
+  11: i64 commit_index,
+  12: bool reject,
+  13: i64 match_index,
+  14: i64 reject_index,
+  15: i64 hint_index,
+  16: i64 hint_term,
+  17: i64 read_round,
+  18: RaftSnapshotMeta snapshot,
+  19: i64 offset,
+  20: binary data,
+  21: bool done,
 }
 
 struct ClusterStatus {
@@ -213,8 +269,20 @@ service MasterService {
                            3: list<ChunkReport> added, 4: list<i64> removed)
       throws (1: TesseraError err),
 
+  // ---- masters ----
+  // Raft messages from another master of the group, in the order they were sent. One-way: Raft
+  // tolerates loss, and a sender must never wait for a slow peer.
+  oneway void raftDeliver(1: list<RaftMessage> messages),
   // ---- operators ----
+  // Answered by the leader (NOT_LEADER elsewhere): masters, chunk servers, counts.
   ClusterStatus clusterStatus() throws (1: TesseraError err),
+  // Adds a master to the Raft group: it catches up as a learner, then becomes a voter.
+  // Returns when the change committed (the promotion follows by itself).
+  void addMaster(1: i64 id, 2: string address) throws (1: TesseraError err),
+  void removeMaster(1: i64 id) throws (1: TesseraError err),
+  // Hands leadership to master `id` (0: the most up-to-date one); returns when this master has
+  // sent the hand-over (the new leader is elected within an election timeout).
+  void transferLeader(1: i64 id) throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

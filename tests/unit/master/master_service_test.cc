@@ -28,7 +28,8 @@ class MasterServiceTest : public MasterStateTest {
     options.default_goal = 2;
     options.advertised_address = "127.0.0.1:9400";
     handler_ =
-        std::make_unique<MasterServiceHandler>(options, log_.get(), state_.get(), &registry_);
+        std::make_unique<MasterServiceHandler>(options, log_.get(), state_.get(), &registry_,
+                                               /*group=*/nullptr, &clock_);
   }
 
   void AddServer(int64_t id, int64_t free_bytes) {

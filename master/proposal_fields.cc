@@ -1,0 +1,27 @@
+#include "master/proposal_fields.h"
+
+namespace tessera::master {
+
+void FillProposerFields(MetaCommand* command, int64_t now_ns, IdCursor* ids) {
+  auto& set = command->__isset;
+  if (set.init_root) command->init_root.time_ns = now_ns;
+  if (set.mkdir) {
+    command->mkdir.inode = ids->next_inode++;
+    command->mkdir.time_ns = now_ns;
+  }
+  if (set.create) {
+    command->create.inode = ids->next_inode++;
+    command->create.time_ns = now_ns;
+  }
+  if (set.unlink) command->unlink.time_ns = now_ns;
+  if (set.rmdir) command->rmdir.time_ns = now_ns;
+  if (set.rename) command->rename.time_ns = now_ns;
+  if (set.set_attr) command->set_attr.time_ns = now_ns;
+  if (set.allocate_chunk) {
+    command->allocate_chunk.chunk_id = ids->next_chunk_id++;
+    command->allocate_chunk.version = 1;
+  }
+  // commit_write carries the writer's time: nothing to fill.
+}
+
+}  // namespace tessera::master
