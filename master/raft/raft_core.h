@@ -71,8 +71,9 @@ class RaftCore {
 
   // Writes the first configuration of a new group (entry 1, a membership entry of term 1) into
   // empty storage. Every founding member calls it once with the same `initial`; a server that
-  // joins later starts from empty storage without it and waits to be added.
-  // AlreadyExists when the storage holds any state.
+  // joins later starts from empty storage without it and waits to be added. Repeating the call
+  // on storage that holds just that entry completes it (a crash may have cut it short);
+  // AlreadyExists when the storage holds anything else. InvalidArgument without voters.
   static Status Bootstrap(RaftStorage* storage, const Membership& initial);
 
   // Loads the persistent state and finishes a snapshot install that a crash interrupted. Applies

@@ -31,7 +31,9 @@ struct SnapshotChunk {
   bool last = false;  // no bytes follow this chunk
 };
 
-// A consistent view of the state at Index(), read in chunks.
+// A consistent view of the state at Index(), read in chunks. The bytes are a function of the
+// state alone: two readers opened at the same index yield the same bytes, because a follower
+// may resume a transfer that the leader restarted with a new reader.
 class SnapshotReader {
  public:
   virtual ~SnapshotReader() = default;

@@ -1,6 +1,7 @@
 #include "master/raft/raft_types.h"
 
 #include <algorithm>
+#include <set>
 
 namespace tessera::raft {
 namespace {
@@ -85,12 +86,14 @@ Result<Membership> ReadMembership(Reader* reader) {
   membership.voters = reader->Members();
   membership.learners = reader->Members();
   if (!reader->ok()) return Status::Corruption("truncated membership");
-  for (const Member& voter : membership.voters) {
-    if (voter.id == kNoNode) return Status::Corruption("membership names node 0");
-    if (membership.IsLearner(voter.id)) return Status::Corruption("node both voter and learner");
-  }
-  for (const Member& learner : membership.learners) {
-    if (learner.id == kNoNode) return Status::Corruption("membership names node 0");
+  std::set<NodeId> seen;
+  for (const std::vector<Member>* members : {&membership.voters, &membership.learners}) {
+    for (const Member& member : *members) {
+      if (member.id == kNoNode) return Status::Corruption("membership names node 0");
+      if (!seen.insert(member.id).second) {
+        return Status::Corruption("membership names node " + std::to_string(member.id) + " twice");
+      }
+    }
   }
   return membership;
 }

@@ -209,6 +209,24 @@ TEST_F(RaftScenarioTest, PreVoteKeepsPartitionedFollowerFromRaisingTerms) {
   EXPECT_EQ(cluster_->core(leader)->term(), term);
 }
 
+// Leader stickiness: a follower that stops hearing the leader (a one-way link failure) while
+// the others still hear it campaigns with a log as good as theirs. Its campaign must not
+// depose the healthy leader.
+TEST_F(RaftScenarioTest, FollowerThatStopsHearingTheLeaderCannotDeposeIt) {
+  NodeId leader = StartWithLeader();
+  ASSERT_NE(leader, kNoNode);
+  NodeId deaf = Others(leader)[0];
+  Term term = cluster_->core(leader)->term();
+  cluster_->network().Block(leader, deaf);
+  TickFor(100);
+  EXPECT_EQ(cluster_->Leader(), leader);
+  EXPECT_EQ(cluster_->core(leader)->term(), term);
+  EXPECT_EQ(cluster_->core(Others(leader)[1])->term(), term);
+  cluster_->network().Heal();
+  LogIndex index = Put(leader, "k", "still leading");
+  EXPECT_TRUE(TickUntil([&] { return AppliedEverywhere(index); }, 20));
+}
+
 TEST_F(RaftScenarioTest, LeaderWithoutQuorumStepsDownAndItsReadsFail) {
   NodeId leader = StartWithLeader();
   ASSERT_NE(leader, kNoNode);
@@ -356,6 +374,28 @@ TEST(RaftTypesTest, MembershipAndSnapshotMetaRoundTripAndRefuseGarbage) {
   EXPECT_FALSE(Membership::Decode("").ok());
   bytes[1] = '\xff';  // a huge member count
   EXPECT_FALSE(Membership::Decode(bytes).ok());
+  Membership twice;
+  twice.voters = {{1, "a:1"}};
+  twice.learners = {{1, "a:1"}};
+  EXPECT_FALSE(Membership::Decode(twice.Encode()).ok());
+}
+
+TEST(RaftBootstrapTest, WritesTheFirstConfigurationOnce) {
+  FaultPlan no_faults(1);
+  SimStorage storage(&no_faults, [](const LogEntry&) {});
+  Membership initial;
+  initial.voters = {{1, "a:1"}, {2, "b:2"}, {3, "c:3"}};
+  EXPECT_EQ(RaftCore::Bootstrap(&storage, Membership{}).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(RaftCore::Bootstrap(&storage, initial).ok());
+  ASSERT_EQ(storage.state().entries.size(), 1u);
+  EXPECT_EQ(storage.state().entries[0].kind, EntryKind::kMembership);
+  EXPECT_EQ(storage.state().hard_state.term, 1u);
+  // Repeating it is harmless; bootstrapping another group over it is refused.
+  EXPECT_TRUE(RaftCore::Bootstrap(&storage, initial).ok());
+  EXPECT_EQ(storage.state().entries.size(), 1u);
+  Membership other = initial;
+  other.voters.pop_back();
+  EXPECT_EQ(RaftCore::Bootstrap(&storage, other).code(), StatusCode::kAlreadyExists);
 }
 
 }  // namespace

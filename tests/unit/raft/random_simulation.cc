@@ -172,6 +172,14 @@ class Simulation {
       Trace("partition healed");
       cluster_.network().Heal();
       partition_until_ = 0;
+    } else if (partition_until_ == 0 && Chance(0.004)) {
+      // A one-way link failure: the receiver stops hearing the sender, not the other way round.
+      std::vector<NodeId> ids = cluster_.node_ids();
+      NodeId from = ids[rng_() % ids.size()];
+      NodeId to = ids[rng_() % ids.size()];
+      cluster_.network().Block(from, to);
+      partition_until_ = cluster_.now() + 10 + rng_() % 80;
+      Trace("block messages from " + std::to_string(from) + " to " + std::to_string(to));
     } else if (partition_until_ == 0 && Chance(0.01)) {
       std::map<NodeId, int> groups;
       std::vector<NodeId> ids = cluster_.node_ids();

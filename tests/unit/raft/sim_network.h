@@ -8,6 +8,8 @@
 #include <map>
 #include <queue>
 #include <random>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "master/raft/raft_types.h"
@@ -30,8 +32,15 @@ class SimNetwork {
   void set_send_hook(std::function<void(const Message&)> hook) { send_hook_ = std::move(hook); }
   // Nodes in different groups cannot talk. Nodes not named are in group 0.
   void SetPartition(const std::map<NodeId, int>& groups) { groups_ = groups; }
-  void Heal() { groups_.clear(); }
-  bool Connected(NodeId a, NodeId b) const { return Group(a) == Group(b); }
+  void Heal() {
+    groups_.clear();
+    blocked_.clear();
+  }
+  // One-way fault: messages from `from` to `to` are lost, the other direction works.
+  void Block(NodeId from, NodeId to) { blocked_.insert({from, to}); }
+  bool Connected(NodeId from, NodeId to) const {
+    return Group(from) == Group(to) && blocked_.count({from, to}) == 0;
+  }
 
   void Send(Message message, uint64_t now);
   // Puts back a message that was due but could not be taken (its receiver is paused); no
@@ -61,6 +70,7 @@ class SimNetwork {
   NetworkFaults faults_;
   std::function<void(const Message&)> send_hook_;
   std::map<NodeId, int> groups_;
+  std::set<std::pair<NodeId, NodeId>> blocked_;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> queue_;
   uint64_t sent_ = 0;
 };
