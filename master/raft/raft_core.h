@@ -92,7 +92,9 @@ class RaftCore {
   // outcome from RaftStateMachine::Apply: the entry at that index carries term() of this call
   // when the command committed, another term when it was lost.
   // NotLeader (message: the leader's address, or empty when unknown) on a non-leader;
-  // Unavailable while a leadership transfer is under way; InvalidArgument for an empty batch.
+  // Unavailable while a leadership transfer is under way or when the core has stopped (if it
+  // stopped inside this call, storage may hold the entries: their outcome is unknown);
+  // InvalidArgument for an empty batch.
   Result<LogIndex> Propose(std::vector<std::string> commands);
 
   // Registers a linearizable read. OnReadIndexReady(context, index) follows once this node has

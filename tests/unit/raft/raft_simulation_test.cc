@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -27,8 +28,10 @@ uint64_t EnvOr(const char* name, uint64_t fallback) {
 }
 
 std::string ReplayCommand(uint64_t seed) {
-  return "TESSERA_RAFT_SEED=" + std::to_string(seed) +
-         " tests/unit/raft/raft_unit_tests --gtest_filter='RaftSimulation.*'";
+  std::error_code error;
+  std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  return "TESSERA_RAFT_SEED=" + std::to_string(seed) + " " +
+         (error ? "raft_unit_tests" : binary.string()) + " --gtest_filter='RaftSimulation.*'";
 }
 
 TEST(RaftSimulation, RandomSeedsStaySafeLinearizableAndLive) {
