@@ -264,4 +264,20 @@ Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   return status;
 }
 
+Status MasterClient::AddMaster(int64_t id, const HostPort& address) {
+  return Read(Caller{}, "addMaster", [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) {
+    m.addMaster(id, address.ToString());
+  });
+}
+
+Status MasterClient::RemoveMaster(int64_t id) {
+  return Read(Caller{}, "removeMaster",
+              [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.removeMaster(id); });
+}
+
+Status MasterClient::TransferLeader(int64_t id) {
+  return Read(Caller{}, "transferLeader",
+              [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.transferLeader(id); });
+}
+
 }  // namespace tessera::client

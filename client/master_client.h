@@ -77,6 +77,13 @@ class MasterClient final : public MasterConnection {
                                 int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
 
+  // Operators' changes to the master group (not part of MasterConnection: only the CLI needs
+  // them). Retries follow the leader like every call; a retried add may answer ALREADY_EXISTS.
+  Status AddMaster(int64_t id, const HostPort& address);
+  Status RemoveMaster(int64_t id);
+  // id 0: let the leader pick the most up-to-date master.
+  Status TransferLeader(int64_t id);
+
   // The master that answered last, if any (for tests and status output).
   std::optional<HostPort> leader() const;
 

@@ -124,7 +124,7 @@ int Run(const MasterOptions& options) {
   }
 
   SystemClock clock;
-  RaftTransport transport;
+  RaftTransport transport(RaftTransportOptions{.self_address = options.advertise.ToString()});
   NamespaceReplica replica(state->get(), &*directory);
   ReplicatedLogOptions log_options;
   log_options.id = options.id;

@@ -3,9 +3,11 @@
 // Thread-safety: every method may be called from any RPC thread.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "common/address.h"
 #include "common/status.h"
 #include "master/raft/raft_core.h"
 
@@ -32,8 +34,11 @@ struct GroupView {
 class MasterGroup {
  public:
   virtual ~MasterGroup() = default;
-  // Messages from other masters, in arrival order. Never blocks on the group.
-  virtual void Deliver(std::vector<raft::Message> messages) = 0;
+  // Messages from other masters, in arrival order, and where their senders say they can be
+  // reached (used to answer a sender that is in no configuration this master knows yet).
+  // Never blocks on the group.
+  virtual void Deliver(std::vector<raft::Message> messages,
+                       std::map<raft::NodeId, HostPort> sender_addresses) = 0;
   // Operators' changes; add and remove return once the configuration entry committed.
   // kNotLeader (message: the leader's address) on a follower.
   virtual Status AddMaster(raft::Member member) = 0;

@@ -372,6 +372,7 @@ void MasterServiceHandler::raftDeliver(const std::vector<rpc::RaftMessage>& mess
   Result<MasterGroup*> group = Group();
   if (!group.ok()) return;
   std::vector<raft::Message> delivered;
+  std::map<raft::NodeId, HostPort> sender_addresses;
   delivered.reserve(messages.size());
   for (const rpc::RaftMessage& wire : messages) {
     Result<raft::Message> message = FromRpc(wire);
@@ -380,9 +381,14 @@ void MasterServiceHandler::raftDeliver(const std::vector<rpc::RaftMessage>& mess
                             << message.status().ToString();
       continue;
     }
+    if (!wire.from_address.empty()) {
+      if (Result<HostPort> from = ParseHostPort(wire.from_address); from.ok()) {
+        sender_addresses[message->from] = *from;
+      }
+    }
     delivered.push_back(std::move(*message));
   }
-  (*group)->Deliver(std::move(delivered));
+  (*group)->Deliver(std::move(delivered), std::move(sender_addresses));
 }
 
 void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {

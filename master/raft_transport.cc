@@ -86,6 +86,7 @@ class RaftTransport::Peer {
         batch_bytes += bytes;
         queued_bytes_ -= bytes;
         batch.push_back(ToRpc(queue_.front()));
+        batch.back().from_address = options_.self_address;
         queue_.pop_front();
       }
       lock.unlock();

@@ -27,6 +27,7 @@
 namespace tessera::master {
 
 struct RaftTransportOptions {
+  std::string self_address;  // sent with every message (rpc::RaftMessage.from_address)
   size_t max_queued_messages = 4096;
   size_t max_queued_bytes = 64 << 20;
   // One raftDeliver call carries at most this much (well under the RPC frame cap).

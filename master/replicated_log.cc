@@ -127,11 +127,13 @@ Result<LeaderTenure> ReplicatedLog::CheckLeader() const {
 
 int64_t ReplicatedLog::AppliedIndex() const { return state_->Counters().applied_index; }
 
-void ReplicatedLog::Deliver(std::vector<raft::Message> messages) {
+void ReplicatedLog::Deliver(std::vector<raft::Message> messages,
+                            std::map<raft::NodeId, HostPort> sender_addresses) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     for (raft::Message& message : messages) inbox_.push_back(std::move(message));
+    for (auto& [id, address] : sender_addresses) inbox_addresses_[id] = std::move(address);
   }
   wake_.notify_one();
 }
@@ -184,6 +186,7 @@ void ReplicatedLog::Run() {
   auto next_tick = std::chrono::steady_clock::now() + tick;
   while (true) {
     std::vector<raft::Message> inbox;
+    std::map<raft::NodeId, HostPort> addresses;
     std::vector<Proposal> proposals;
     std::vector<ReadRequest> reads;
     std::vector<AdminRequest> admin;
@@ -195,10 +198,18 @@ void ReplicatedLog::Run() {
       });
       if (stopping_) break;
       inbox.swap(inbox_);
+      addresses.swap(inbox_addresses_);
       proposals.swap(proposals_);
       reads.swap(read_requests_);
       admin.swap(admin_requests_);
     }
+    for (auto& [id, address] : addresses) {
+      constexpr size_t kMaxSenderAddresses = 16;
+      if (sender_addresses_.size() < kMaxSenderAddresses || sender_addresses_.contains(id)) {
+        sender_addresses_[id] = std::move(address);
+      }
+    }
+    UpdatePeers();  // before Step: a reply to a sender learnt just now must find its address
     for (const raft::Message& message : inbox) core_->Step(message);
     StartAdmin(admin);
     ProposeBatch(proposals);
@@ -371,22 +382,30 @@ void ReplicatedLog::FailWaiters(const Status& status) {
 
 void ReplicatedLog::UpdatePeers() {
   const raft::Membership& membership = core_->membership();
-  if (membership == peers_set_for_) return;
   std::map<raft::NodeId, HostPort> peers;
   for (const auto* members : {&membership.voters, &membership.learners}) {
     for (const raft::Member& member : *members) {
       if (member.id == options_.id) continue;
       Result<HostPort> address = ParseHostPort(member.address);
       if (!address.ok()) {
-        LOG(kError, kComponent) << "master " << member.id << " has an unusable address '"
-                                << member.address << "': " << address.status().ToString();
+        if (!peers_given_.contains(member.id)) {
+          LOG(kError, kComponent) << "master " << member.id << " has an unusable address '"
+                                  << member.address << "': " << address.status().ToString();
+        }
         continue;
       }
       peers.emplace(member.id, *address);
     }
   }
+  // Senders outside the configuration: a leader that is adding this master. Once the
+  // configuration names them, it wins.
+  std::erase_if(sender_addresses_, [&](const auto& entry) { return membership.Contains(entry.first); });
+  for (const auto& [id, address] : sender_addresses_) {
+    if (id != options_.id) peers.emplace(id, address);
+  }
+  if (peers == peers_given_) return;
   transport_->SetPeers(peers);
-  peers_set_for_ = membership;
+  peers_given_ = std::move(peers);
 }
 
 void ReplicatedLog::Publish() {

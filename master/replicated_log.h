@@ -81,7 +81,8 @@ class ReplicatedLog final : public CommandLog, public MasterGroup, private raft:
   // so there is nothing left to flush.
   Status SyncApplied() override { return Status::Ok(); }
 
-  void Deliver(std::vector<raft::Message> messages) override;
+  void Deliver(std::vector<raft::Message> messages,
+               std::map<raft::NodeId, HostPort> sender_addresses) override;
   Status AddMaster(raft::Member member) override;
   Status RemoveMaster(raft::NodeId id) override;
   Status TransferLeadership(raft::NodeId target) override;
@@ -167,11 +168,14 @@ class ReplicatedLog final : public CommandLog, public MasterGroup, private raft:
   raft::Role role_ = raft::Role::kFollower;
   raft::Term term_ = 0;
   int64_t leader_since_ns_ = 0;
-  raft::Membership peers_set_for_;  // the membership the transport was last given
+  // Addresses of senders outside the configuration (a leader adding this master), bounded.
+  std::map<raft::NodeId, HostPort> sender_addresses_;
+  std::map<raft::NodeId, HostPort> peers_given_;  // what the transport was last given
 
   mutable std::mutex mu_;  // guards the queues below and stopping_
   std::condition_variable wake_;
   std::vector<raft::Message> inbox_;
+  std::map<raft::NodeId, HostPort> inbox_addresses_;
   std::vector<Proposal> proposals_;
   std::vector<ReadRequest> read_requests_;
   std::vector<AdminRequest> admin_requests_;

@@ -83,15 +83,37 @@ std::string JsonString(const std::string& text) {
   return out + "\"";
 }
 
+std::string FormatMastersText(const std::vector<rpc::MasterStatus>& masters) {
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "ADDRESS", "ROLE", "VOTER", "TERM", "LAST INDEX"}};
+  for (const auto& master : masters) {
+    rows.push_back({std::to_string(master.id), master.address, master.role,
+                    master.voter ? "yes" : "no", std::to_string(master.term),
+                    std::to_string(master.match_index)});
+  }
+  return Table(rows);
+}
+
+std::string FormatMastersJson(const std::vector<rpc::MasterStatus>& masters) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < masters.size(); ++i) {
+    const auto& master = masters[i];
+    out << (i ? "," : "") << "{\"id\":" << master.id << ",\"address\":" << JsonString(master.address)
+        << ",\"role\":" << JsonString(master.role)
+        << ",\"voter\":" << (master.voter ? "true" : "false") << ",\"term\":" << master.term
+        << ",\"match_index\":" << master.match_index
+        << ",\"applied_index\":" << master.applied_index
+        << ",\"commit_index\":" << master.commit_index
+        << ",\"last_index\":" << master.last_index << "}";
+  }
+  out << "]";
+  return out.str();
+}
+
 std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   std::ostringstream out;
-  out << "Masters: " << status.masters.size() << "\n";
-  std::vector<std::vector<std::string>> masters = {{"ADDRESS", "ROLE", "TERM", "APPLIED"}};
-  for (const auto& master : status.masters) {
-    masters.push_back({master.address, master.role, std::to_string(master.term),
-                       std::to_string(master.applied_index)});
-  }
-  out << Table(masters);
+  out << "Masters: " << status.masters.size() << "\n" << FormatMastersText(status.masters);
 
   int alive =
       static_cast<int>(std::count_if(status.chunk_servers.begin(), status.chunk_servers.end(),
@@ -115,14 +137,7 @@ std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
 
 std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
   std::ostringstream out;
-  out << "{\"masters\":[";
-  for (size_t i = 0; i < status.masters.size(); ++i) {
-    const auto& master = status.masters[i];
-    out << (i ? "," : "") << "{\"address\":" << JsonString(master.address)
-        << ",\"role\":" << JsonString(master.role) << ",\"term\":" << master.term
-        << ",\"applied_index\":" << master.applied_index << "}";
-  }
-  out << "],\"chunk_servers\":[";
+  out << "{\"masters\":" << FormatMastersJson(status.masters) << ",\"chunk_servers\":[";
   for (size_t i = 0; i < status.chunk_servers.size(); ++i) {
     const auto& server = status.chunk_servers[i];
     out << (i ? "," : "") << "{\"server_id\":" << server.info.server_id

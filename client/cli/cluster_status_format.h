@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gen-cpp/tessera_types.h"
 
@@ -10,6 +11,9 @@ namespace tessera::client::cli {
 
 std::string FormatClusterStatusText(const rpc::ClusterStatus& status);
 std::string FormatClusterStatusJson(const rpc::ClusterStatus& status);
+// The masters alone, for `tessera master members`.
+std::string FormatMastersText(const std::vector<rpc::MasterStatus>& masters);
+std::string FormatMastersJson(const std::vector<rpc::MasterStatus>& masters);
 
 // "1.5 GiB", "512 B".
 std::string HumanBytes(int64_t bytes);

@@ -1,9 +1,10 @@
 // `tessera`: the operator's command-line tool.
 //
 //   tessera [--masters H:P,...] [--timeout-ms N] [--log-level L] status [--json]
+//   tessera [...] master members|add|remove|transfer-leader ...
 //
-// Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes:
-// 0 success, 1 the cluster could not be asked (no master reachable), 2 bad usage.
+// Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes are
+// in cli_common.h.
 #include <thrift/Thrift.h>  // declares GlobalOutput; TOutput.h alone lacks its includes
 
 #include <algorithm>
@@ -13,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "client/cli/cli_common.h"
 #include "client/cli/cluster_status_format.h"
+#include "client/cli/master_commands.h"
 #include "client/file_system.h"
 #include "common/address.h"
 #include "common/logging.h"
@@ -23,27 +26,14 @@ namespace po = boost::program_options;
 namespace tessera::client::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitUnreachable = 1;
-constexpr int kExitUsage = 2;
-
 constexpr char kUsage[] =
     "Usage: tessera [GLOBAL OPTIONS] COMMAND [COMMAND OPTIONS]\n"
     "\n"
     "Commands:\n"
     "  status    show the masters and the chunk servers of the cluster\n"
+    "  master    list the masters, add or remove one, hand over the leadership\n"
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command.\n";
-
-struct GlobalOptions {
-  std::vector<HostPort> masters;
-  int timeout_ms = 5000;
-};
-
-int UsageError(const std::string& message) {
-  std::cerr << "tessera: " << message << "\n(see 'tessera --help')\n";
-  return kExitUsage;
-}
 
 int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description options("Options of 'tessera status'");
@@ -71,7 +61,7 @@ int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args)
   Result<rpc::ClusterStatus> status = (*fs)->ClusterStatus();
   if (!status.ok()) {
     std::cerr << "tessera: cannot get the cluster status: " << status.status().ToString() << "\n";
-    return kExitUnreachable;
+    return kExitFailed;
   }
   std::cout << (vm.count("json") ? FormatClusterStatusJson(*status)
                                  : FormatClusterStatusText(*status));
@@ -154,10 +144,17 @@ int Main(int argc, char** argv) {
   }
 
   if (command == "status") return RunStatus(global, command_args);
+  if (command == "master") return RunMaster(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
 
 }  // namespace
+
+int UsageError(const std::string& message) {
+  std::cerr << "tessera: " << message << "\n(see 'tessera --help')\n";
+  return kExitUsage;
+}
+
 }  // namespace tessera::client::cli
 
 int main(int argc, char** argv) { return tessera::client::cli::Main(argc, argv); }

@@ -217,6 +217,9 @@ struct RaftMessage {
   19: i64 offset,
   20: binary data,
   21: bool done,
+  // Where the sender can be reached: lets a master that is not yet in any configuration (just
+  // started with --join) answer the leader that is adding it.
+  22: string from_address,
 }
 
 struct ClusterStatus {

@@ -1,0 +1,26 @@
+// What every `tessera` subcommand shares: the global options and the exit-code contract.
+//
+// Exit codes: 0 success, 1 the cluster could not be asked or refused the request (the message
+// says which), 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+
+namespace tessera::client::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  std::vector<HostPort> masters;
+  int timeout_ms = 5000;
+};
+
+// Prints "tessera: MESSAGE" and a hint to stderr; returns kExitUsage.
+int UsageError(const std::string& message);
+
+}  // namespace tessera::client::cli
