@@ -203,7 +203,20 @@ void RaftCore::HandleAppendReply(const Message& message) {
   Progress& progress = *answered;
 
   if (message.reject) {
-    if (message.reject_index <= progress.match) return;  // stale
+    if (message.reject_index <= progress.match) {
+      // Usually an answer to an old Append. But a peer whose disk was wiped refuses the very
+      // entry it matched (a heartbeat checks next - 1 == match) and hints at a shorter log;
+      // without this the leader would wait for it forever. At worst a late stale answer costs
+      // one probe round.
+      if (message.reject_index < progress.match || message.hint_index >= progress.match) return;
+      LOG(kWarning, kLog) << "node " << message.from << " no longer holds index "
+                          << message.reject_index << " it had acknowledged (its log ends at or "
+                          << "before " << message.hint_index << "; wiped?): replicating again";
+      progress.match = message.hint_index;
+      progress.BecomeProbe(message.hint_index + 1);
+      SendToPeer(message.from, false);
+      return;
+    }
     if (progress.mode == ProgressMode::kProbe && message.reject_index != progress.next - 1) {
       return;  // answers an older probe
     }
