@@ -126,6 +126,7 @@ Status RaftCore::LoadAndRecover() {
 void RaftCore::Tick() {
   if (!Running()) return;
   ++election_elapsed_;
+  if (ticks_since_start_ < config_.election_timeout_ticks) ++ticks_since_start_;
   if (role_ == Role::kLeader) {
     TickHeartbeat();
     if (role_ == Role::kLeader) TickTransfer();

@@ -247,6 +247,11 @@ class RaftCore {
   // Ticks since the last reset: since the leader was heard (follower), since the campaign
   // started (candidates), since the last check-quorum (leader).
   int election_elapsed_ = 0;
+  // Ticks since Start, counted up to the election timeout. A node that just (re)started may
+  // have acknowledged a leader moments before it crashed, and that leader may be serving reads
+  // on a lease; so it grants no (pre)vote for one election timeout, as if it had heard from a
+  // leader (InLease).
+  int ticks_since_start_ = 0;
   int randomized_election_timeout_ = 0;
   int heartbeat_elapsed_ = 0;
   std::map<NodeId, bool> votes_;  // (pre)vote replies of the current campaign

@@ -24,6 +24,7 @@ bool RaftCore::CanCampaign() const { return log_.membership().IsVoter(self_); }
 
 bool RaftCore::InLease() const {
   if (role_ == Role::kLeader) return true;
+  if (ticks_since_start_ < config_.election_timeout_ticks) return true;
   return leader_ != kNoNode && election_elapsed_ < config_.election_timeout_ticks;
 }
 

@@ -25,8 +25,12 @@ Result<LogIndex> RaftCore::Propose(std::vector<std::string> commands) {
                                .kind = EntryKind::kCommand,
                                .data = std::move(command)});
   }
-  if (!AppendEntries(entries)) return Status::Unavailable("raft core stopped");
+  // The followers get the entries before the leader's own fsync, so that their disks and the
+  // leader's work at the same time (thesis 10.2.1). Nothing can commit before the leader's
+  // write returns: no reply is handled inside this call, and a failed write stops the node.
+  log_.Append(entries);
   for (auto& [peer, progress] : progress_) SendToPeer(peer, false);
+  if (!Check(storage_->Append(entries))) return Status::Unavailable("raft core stopped");
   MaybeAdvanceCommit();
   return first;
 }
