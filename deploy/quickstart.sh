@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # deploy/quickstart.sh [start|stop|status]
 #
-# start  (default) installs missing packages, builds ./build, starts one master (127.0.0.1:9400)
-#        and three chunk servers (127.0.0.1:9501..9503), waits until the master sees all three
-#        alive, and mounts the file system at ./mnt. Idempotent: what already runs is kept.
+# start  (default) installs missing packages, builds ./build, starts three masters forming one
+#        Raft group (127.0.0.1:9400..9402) and three chunk servers (127.0.0.1:9501..9503), waits
+#        until the leader sees all three chunk servers alive, and mounts the file system at
+#        ./mnt. Idempotent: what already runs is kept.
 # stop   unmounts ./mnt and stops every daemon by its pid file (SIGTERM, SIGKILL after 15 s).
 # status prints `tessera status` and the mount state.
 #
-# State and logs: run/NAME/ (NAME = master1, cs1..cs3, mount) holds `log` and `pid`; the
-# master keeps its metadata in run/master1/data, chunk server N its chunks in run/csN/data.
+# State and logs: run/NAME/ (NAME = master1..master3, cs1..cs3, mount) holds `log` and `pid`;
+# master N keeps its metadata and Raft log in run/masterN/data, chunk server N its chunks in
+# run/csN/data.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RUN=$TESSERA_ROOT/run
 BIN=$TESSERA_ROOT/build/bin
 MNT=$TESSERA_ROOT/mnt
-MASTER=127.0.0.1:9400
+MASTER_SERVERS=(master1:1:127.0.0.1:9400 master2:2:127.0.0.1:9401 master3:3:127.0.0.1:9402)
+MASTERS=127.0.0.1:9400,127.0.0.1:9401,127.0.0.1:9402
+# The founding members, as tessera-master --peers wants them.
+PEERS=1=127.0.0.1:9400,2=127.0.0.1:9401,3=127.0.0.1:9402
 CHUNK_SERVERS=(cs1:127.0.0.1:9501 cs2:127.0.0.1:9502 cs3:127.0.0.1:9503)
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
 STOP_GRACE_S=15
@@ -50,20 +55,21 @@ check_alive() {
 }
 
 cluster_status_json() {
-  "$BIN/tessera" --masters "$MASTER" status --json 2>/dev/null
+  "$BIN/tessera" --masters "$MASTERS" status --json 2>/dev/null
 }
 
 wait_for_chunk_servers() {
   local want=$1 deadline=$((SECONDS + READY_TIMEOUT_S)) alive=0 json
   while [ $SECONDS -lt $deadline ]; do
-    check_alive master1 tessera-master
+    local entry
+    for entry in "${MASTER_SERVERS[@]}"; do check_alive "${entry%%:*}" tessera-master; done
     if json=$(cluster_status_json); then
       alive=$(count_alive_chunk_servers <<<"$json")
-      [ "$alive" -ge "$want" ] && { log "master reports $alive alive chunk servers"; return 0; }
+      [ "$alive" -ge "$want" ] && { log "master leader reports $alive alive chunk servers"; return 0; }
     fi
     sleep 0.2
   done
-  die "after ${READY_TIMEOUT_S}s the master reports $alive of $want chunk servers alive; logs in $RUN/*/log"
+  die "after ${READY_TIMEOUT_S}s the master leader reports $alive of $want chunk servers alive; logs in $RUN/*/log"
 }
 
 start_mount() {
@@ -79,7 +85,7 @@ start_mount() {
     fusermount3 -uz "$MNT" || umount -l "$MNT" || die "cannot detach stale mount $MNT"
   fi
   mkdir -p "$MNT"
-  start_daemon mount tessera-mount --masters "$MASTER" -f "$MNT"
+  start_daemon mount tessera-mount --masters "$MASTERS" -f "$MNT"
   local deadline=$((SECONDS + READY_TIMEOUT_S))
   until is_mounted "$MNT"; do
     check_alive mount tessera-mount
@@ -96,14 +102,18 @@ cmd_start() {
   for program in tessera-master tessera-chunkserver tessera-mount tessera; do
     [ -x "$BIN/$program" ] || die "$BIN/$program was not built"
   done
-  mkdir -p "$RUN/master1/data"
-  start_daemon master1 tessera-master --listen "$MASTER" --data-dir "$RUN/master1/data" --default-goal 3
-  local entry name address
+  local entry name id address
+  for entry in "${MASTER_SERVERS[@]}"; do
+    IFS=: read -r name id address <<<"$entry"
+    mkdir -p "$RUN/$name/data"
+    start_daemon "$name" tessera-master --id "$id" --listen "$address" --peers "$PEERS" \
+      --data-dir "$RUN/$name/data" --default-goal 3
+  done
   for entry in "${CHUNK_SERVERS[@]}"; do
     name=${entry%%:*}
     address=${entry#*:}
     mkdir -p "$RUN/$name/data"
-    start_daemon "$name" tessera-chunkserver --listen "$address" --masters "$MASTER" \
+    start_daemon "$name" tessera-chunkserver --listen "$address" --masters "$MASTERS" \
       --data-dir "$RUN/$name/data" --rack "rack-$name"
   done
   wait_for_chunk_servers "${#CHUNK_SERVERS[@]}"
@@ -111,12 +121,15 @@ cmd_start() {
   start_mount
   cat <<MSG
 
-Tessera is running: master $MASTER, chunk servers 127.0.0.1:9501-9503, mounted at $MNT.
+Tessera is running: masters $MASTERS (one Raft group), chunk servers 127.0.0.1:9501-9503,
+mounted at $MNT.
   ls $MNT; cp some-file $MNT/           use it like any directory (3 replicas per chunk)
-  $BIN/tessera --masters $MASTER status  cluster state
+  export TESSERA_MASTERS=$MASTERS
+  $BIN/tessera status                   cluster state
+  $BIN/tessera master members           the Raft group
   $0 status                             cluster state and mount
   $0 stop                               unmount and stop everything
-Logs: $RUN/{master1,cs1,cs2,cs3,mount}/log
+Logs: $RUN/{master1,master2,master3,cs1,cs2,cs3,mount}/log
 MSG
 }
 
@@ -124,7 +137,7 @@ cmd_stop() {
   [ "$(id -u)" = 0 ] || die "must run as root to unmount $MNT"
   unmount_fuse "$MNT"
   local name binary
-  for name in mount cs1 cs2 cs3 master1; do
+  for name in mount cs1 cs2 cs3 master1 master2 master3; do
     case $name in
       mount) binary=tessera-mount ;;
       cs*) binary=tessera-chunkserver ;;
@@ -144,7 +157,7 @@ cmd_stop() {
 cmd_status() {
   local rc=0
   if [ -x "$BIN/tessera" ]; then
-    "$BIN/tessera" --masters "$MASTER" status || rc=1
+    "$BIN/tessera" --masters "$MASTERS" status || rc=1
   else
     echo "tessera CLI not built ($BIN/tessera)"
     rc=1

@@ -53,6 +53,9 @@ Result<std::unique_ptr<ReplicatedLog>> ReplicatedLog::Start(ReplicatedLogOptions
   RETURN_IF_ERROR(options.raft.Validate());
   if (options.id == raft::kNoNode) return Status::InvalidArgument("the master id must be > 0");
   if (options.tick_ms <= 0) return Status::InvalidArgument("tick_ms must be > 0");
+  if (!(options.lease_fraction >= 0 && options.lease_fraction <= 0.9)) {
+    return Status::InvalidArgument("lease_fraction must be in [0, 0.9]");
+  }
   std::unique_ptr<ReplicatedLog> log(
       new ReplicatedLog(options, transport, replica, state, clock));
   ReplicatedLog* self = log.get();
@@ -104,6 +107,9 @@ Result<ApplyResult> ReplicatedLog::Propose(RequestOrigin origin, MetaCommand com
 }
 
 Status ReplicatedLog::ReadBarrier() {
+  if (clock_->NowMonotonicNanos() < lease_until_ns_.load(std::memory_order_acquire)) {
+    return Status::Ok();
+  }
   ReadRequest request;
   std::future<Status> confirmed = request.done.get_future();
   {
@@ -141,6 +147,8 @@ void ReplicatedLog::Deliver(std::vector<raft::Message> messages,
 Status ReplicatedLog::RunAdmin(std::function<Result<raft::LogIndex>(raft::RaftCore&)> run,
                                const char* what) {
   AdminRequest request;
+  // A membership change or transfer may hand the leadership over through TimeoutNow, whose
+  // campaign voters grant despite stickiness: no lease may outlive it.
   request.run = std::move(run);
   std::future<Outcome> done = request.done.get_future();
   {
@@ -221,6 +229,7 @@ void ReplicatedLog::Run() {
       if (next_tick <= now) next_tick = now + tick;  // the thread was held up; do not race
     }
     ReleaseConfirmedReads();
+    MaybeRenewLease();
     UpdatePeers();
     Publish();
   }
@@ -319,6 +328,12 @@ void ReplicatedLog::StartReads(std::vector<ReadRequest>& arrived) {
 }
 
 void ReplicatedLog::StartAdmin(std::vector<AdminRequest>& requests) {
+  if (!requests.empty()) {
+    DropLease();
+    no_lease_before_ns_ = clock_->NowMonotonicNanos() +
+                          int64_t{4} * options_.raft.election_timeout_ticks * options_.tick_ms *
+                              1'000'000;
+  }
   for (AdminRequest& request : requests) {
     Result<raft::LogIndex> index = request.run(*core_);
     if (!index.ok()) {
@@ -355,6 +370,25 @@ void ReplicatedLog::MaybeStartIdCursor() {
   ids_ready_ = true;
   LOG(kInfo, kComponent) << "leader of term " << term_ << " ready to propose after index "
                          << counters.applied_index;
+}
+
+void ReplicatedLog::DropLease() {
+  lease_until_ns_.store(0, std::memory_order_release);
+  renewal_context_ = 0;
+}
+
+void ReplicatedLog::MaybeRenewLease() {
+  if (options_.lease_fraction <= 0 || renewal_context_ != 0) return;
+  if (role_ != raft::Role::kLeader || core_->stopped() || !LeaderReady()) return;
+  const int64_t now = clock_->NowMonotonicNanos();
+  if (now < no_lease_before_ns_) return;
+  const int64_t lease_ns = LeaseNanos();
+  // Renew when half the lease is left, so that a steady reader never waits for a round.
+  if (lease_until_ns_.load(std::memory_order_relaxed) - now > lease_ns / 2) return;
+  // Set first: a group of one confirms the round inside the call.
+  renewal_context_ = next_read_context_++;
+  renewal_started_ns_ = now;
+  if (!core_->ReadIndex(renewal_context_).ok()) renewal_context_ = 0;
 }
 
 void ReplicatedLog::OnApplied(const raft::LogEntry& entry, const Outcome* outcome) {
@@ -430,6 +464,7 @@ void ReplicatedLog::Publish() {
 
 void ReplicatedLog::OnRoleChanged(raft::Role role, raft::Term term, raft::NodeId leader) {
   const bool was_leader = role_ == raft::Role::kLeader;
+  DropLease();
   if (!was_leader && role == raft::Role::kLeader) leader_since_ns_ = clock_->NowMonotonicNanos();
   role_ = role;
   term_ = term;
@@ -448,6 +483,13 @@ void ReplicatedLog::OnRoleChanged(raft::Role role, raft::Term term, raft::NodeId
 }
 
 void ReplicatedLog::OnReadIndexReady(uint64_t context, raft::LogIndex read_index) {
+  if (context != 0 && context == renewal_context_) {
+    renewal_context_ = 0;
+    if (role_ == raft::Role::kLeader) {
+      lease_until_ns_.store(renewal_started_ns_ + LeaseNanos(), std::memory_order_release);
+    }
+    return;
+  }
   auto it = reads_.find(context);
   if (it == reads_.end()) return;
   it->second.confirmed = true;
@@ -455,13 +497,23 @@ void ReplicatedLog::OnReadIndexReady(uint64_t context, raft::LogIndex read_index
 }
 
 void ReplicatedLog::OnReadIndexFailed(uint64_t context) {
+  if (context != 0 && context == renewal_context_) {
+    DropLease();
+    return;
+  }
   auto it = reads_.find(context);
   if (it == reads_.end()) return;
   it->second.done.set_value(Status::NotLeader(""));
   reads_.erase(it);
 }
 
+int64_t ReplicatedLog::LeaseNanos() const {
+  return static_cast<int64_t>(options_.lease_fraction * options_.raft.election_timeout_ticks *
+                              options_.tick_ms * 1e6);
+}
+
 void ReplicatedLog::OnStopped(const Status& status) {
+  DropLease();
   LOG(kError, kComponent) << "master " << options_.id << " stopped its Raft node: "
                           << status.ToString();
   FailWaiters(Status::Unavailable("this master stopped after a storage failure"));

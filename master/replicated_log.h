@@ -16,9 +16,18 @@
 // the caller gets kUnavailable (a retry with the same session is answered, not re-applied).
 //
 // Reads: ReadBarrier registers a ReadIndex read and returns once the leadership was confirmed by
-// a quorum and the state machine applied up to the read index (thesis 6.4).
+// a quorum and the state machine applied up to the read index (thesis 6.4). A leader that holds
+// a lease answers at once instead, on the caller's thread: when a quorum confirmed a ReadIndex
+// round registered at time t, each of them had heard from this leader after t, and a voter that
+// heard from a leader grants no vote for one election timeout (leader stickiness; a restarted
+// node also waits that long), so no other leader can exist before t + election timeout. The
+// lease ends earlier than that (lease_fraction) to leave room for timer jitter; it is measured on
+// the monotonic clock, so a leader that was paused finds it expired, and it is dropped at once
+// on any change of role and before any leadership transfer. Writes are acknowledged only after
+// they are applied here, so the local state then reflects every acknowledged write.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -51,6 +60,9 @@ struct ReplicatedLogOptions {
   int tick_ms = 50;
   // How long a proposal, read barrier or membership change waits for the group.
   int request_timeout_ms = 10000;
+  // Lease reads (see the file comment): the lease lasts this fraction of the minimum election
+  // timeout after the confirming round started. 0 turns leases off (every read is a ReadIndex).
+  double lease_fraction = 0.75;
   // Asked once per leadership, when the new leader may first propose: a command to log before
   // any client's, or nothing. Reads wait until it is applied. (The master creates the root of a
   // new namespace this way, so no client ever sees a namespace without one.)
@@ -128,6 +140,10 @@ class ReplicatedLog final : public CommandLog, public MasterGroup, private raft:
   bool LeaderReady() const;
   void StartAdmin(std::vector<AdminRequest>& admin);
   void ReleaseConfirmedReads();
+  // Starts a ReadIndex round of its own when the lease runs low.
+  void MaybeRenewLease();
+  void DropLease();
+  int64_t LeaseNanos() const;
   void OnApplied(const raft::LogEntry& entry, const Outcome* outcome);
   // Starts the id cursor once this leader may hand out ids (see the file comment).
   void MaybeStartIdCursor();
@@ -158,6 +174,9 @@ class ReplicatedLog final : public CommandLog, public MasterGroup, private raft:
   std::map<raft::LogIndex, Waiter> waiters_;
   std::map<uint64_t, Read> reads_;
   uint64_t next_read_context_ = 1;
+  uint64_t renewal_context_ = 0;      // the lease-renewal read in flight, 0 when none
+  int64_t renewal_started_ns_ = 0;    // monotonic time it was registered
+  int64_t no_lease_before_ns_ = 0;    // no lease while an operator's change may hand over
   std::vector<Proposal> deferred_;  // arrived before the id cursor was ready
   std::vector<ReadRequest> deferred_reads_;  // arrived before the leader was ready
   // The leader's first command (if any) sits at this index; reads wait until it is applied.
@@ -180,6 +199,10 @@ class ReplicatedLog final : public CommandLog, public MasterGroup, private raft:
   std::vector<ReadRequest> read_requests_;
   std::vector<AdminRequest> admin_requests_;
   bool stopping_ = false;
+
+  // Until when (monotonic ns) reads may be served without a ReadIndex round; written by the
+  // Raft thread, read by RPC threads.
+  std::atomic<int64_t> lease_until_ns_{0};
 
   mutable std::mutex status_mu_;  // guards view_
   GroupView view_;
