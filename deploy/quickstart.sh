@@ -163,7 +163,7 @@ cmd_status() {
     rc=1
   fi
   local name binary pid
-  for name in master1 cs1 cs2 cs3 mount; do
+  for name in master1 master2 master3 cs1 cs2 cs3 mount; do
     case $name in
       mount) binary=tessera-mount ;;
       cs*) binary=tessera-chunkserver ;;
