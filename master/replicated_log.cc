@@ -373,7 +373,9 @@ void ReplicatedLog::MaybeStartIdCursor() {
 }
 
 void ReplicatedLog::DropLease() {
-  lease_until_ns_.store(0, std::memory_order_release);
+  if (lease_until_ns_.exchange(0, std::memory_order_acq_rel) > clock_->NowMonotonicNanos()) {
+    LOG(kInfo, kComponent) << "master " << options_.id << " dropped its read lease";
+  }
   renewal_context_ = 0;
 }
 
@@ -486,7 +488,13 @@ void ReplicatedLog::OnReadIndexReady(uint64_t context, raft::LogIndex read_index
   if (context != 0 && context == renewal_context_) {
     renewal_context_ = 0;
     if (role_ == raft::Role::kLeader) {
+      const int64_t previous = lease_until_ns_.load(std::memory_order_relaxed);
       lease_until_ns_.store(renewal_started_ns_ + LeaseNanos(), std::memory_order_release);
+      if (previous < clock_->NowMonotonicNanos()) {
+        LOG(kInfo, kComponent) << "master " << options_.id << " holds a read lease in term "
+                               << term_ << " (" << LeaseNanos() / 1'000'000
+                               << " ms, renewed while it leads)";
+      }
     }
     return;
   }

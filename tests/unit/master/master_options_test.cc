@@ -49,5 +49,45 @@ TEST(MasterOptionsTest, RejectsBadFlags) {
   EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "extra"}).ok());
 }
 
+TEST(MasterOptionsTest, ParsesTheRaftGroup) {
+  Result<MasterOptions> options =
+      Parse({"--listen", "127.0.0.1:9401", "--data-dir", "d", "--id", "2", "--peers",
+             "1=127.0.0.1:9400,2=127.0.0.1:9401,3=127.0.0.1:9402", "--election-timeout-ms", "800"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->id, 2u);
+  ASSERT_EQ(options->peers.size(), 3u);
+  EXPECT_EQ(options->peers[2].id, 3u);
+  EXPECT_EQ(options->peers[2].address.port, 9402);
+  EXPECT_EQ(options->advertise.port, 9401);
+  EXPECT_EQ(options->election_timeout_ms, 800);
+  EXPECT_FALSE(options->join);
+}
+
+TEST(MasterOptionsTest, RejectsBadRaftFlags) {
+  const std::vector<std::vector<const char*>> bad = {
+      {"--id", "0"},
+      {"--id", "-3"},
+      {"--peers", "1=127.0.0.1:9400,1=127.0.0.1:9401"},             // repeated id
+      {"--peers", "1=127.0.0.1:9400,2=127.0.0.1:9400"},             // repeated address
+      {"--peers", "2=127.0.0.1:9401"},                              // this master missing
+      {"--peers", "1=127.0.0.1:9999"},                              // listed at another address
+      {"--peers", "x=127.0.0.1:9400"},
+      {"--peers", "1=nonsense"},
+      {"--peers", ""},
+      {"--peers", "1=127.0.0.1:9400", "--join"},
+      {"--heartbeat-ms", "10"},                                     // below the tick
+      {"--election-timeout-ms", "150"},                             // < 2 heartbeats
+      {"--raft-tick-ms", "0"},
+      {"--snapshot-entries", "0"},
+  };
+  for (const auto& extra : bad) {
+    std::vector<const char*> args = {"--listen", "127.0.0.1:9400", "--data-dir", "d"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Result<MasterOptions> options = Parse(args);
+    EXPECT_FALSE(options.ok()) << extra[0] << " " << (extra.size() > 1 ? extra[1] : "");
+    if (!options.ok()) EXPECT_EQ(options.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::master
