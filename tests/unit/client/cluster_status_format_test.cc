@@ -11,8 +11,17 @@ rpc::ClusterStatus Sample() {
   master.address = "127.0.0.1:9400";
   master.role = "leader";
   master.term = 3;
-  master.applied_index = 1042;
+  master.applied_index = 1040;
+  master.id = 1;
+  master.voter = true;
+  master.match_index = 1042;
   status.masters.push_back(master);
+  rpc::MasterStatus learner;
+  learner.address = "127.0.0.1:9403";
+  learner.role = "learner";
+  learner.id = 4;
+  learner.match_index = 977;
+  status.masters.push_back(learner);
   rpc::ChunkServerStatus server;
   server.info.server_id = 17;
   server.info.host = "127.0.0.1";
@@ -45,6 +54,18 @@ TEST(ClusterStatusFormatTest, JsonHasNumbersAndEscapedStrings) {
   EXPECT_NE(json.find("\"rack\":\"r\\\"1\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"used_bytes\":6442450944"), std::string::npos) << json;
   EXPECT_NE(json.find("\"alive\":true"), std::string::npos) << json;
+}
+
+TEST(ClusterStatusFormatTest, MastersListShowsIdsRolesAndProgress) {
+  const rpc::ClusterStatus status = Sample();
+  std::string text = FormatMastersText(status.masters);
+  EXPECT_NE(text.find("learner"), std::string::npos) << text;
+  EXPECT_NE(text.find("977"), std::string::npos) << text;
+  std::string json = FormatMastersJson(status.masters);
+  EXPECT_NE(json.find("\"id\":4,\"address\":\"127.0.0.1:9403\",\"role\":\"learner\",\"voter\":false"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"match_index\":1042"), std::string::npos) << json;
 }
 
 TEST(ClusterStatusFormatTest, JsonStringEscapesControlCharacters) {
