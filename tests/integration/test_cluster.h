@@ -1,10 +1,15 @@
-// TestCluster: a real Tessera cluster (one master, N chunk servers, optional FUSE mounts) made
-// of the built binaries, for integration tests.
+// TestCluster: a real Tessera cluster (one master or a Raft group of masters, N chunk servers,
+// optional FUSE mounts) made of the built binaries, for integration and fault tests.
 //
 // Every daemon listens on a free 127.0.0.1 port and keeps its state and log in a fresh temp
-// directory (root_dir()/master, root_dir()/csN, root_dir()/mnt-N). Start() returns once the
-// master answers clusterStatus and reports every chunk server alive. Any daemon can be killed
-// (SIGKILL), stopped (SIGTERM) and started again on the same port and data directory.
+// directory (root_dir()/master for a single master, root_dir()/masterN for master id N of a
+// group, root_dir()/csN, root_dir()/mnt-N). Start() returns once a master leader answers
+// clusterStatus and reports every chunk server alive. Any daemon can be killed (SIGKILL),
+// stopped (SIGTERM) and started again on the same port and data directory; a master can also be
+// wiped (restarted empty with --join), and masters can be added to the group.
+//
+// Masters are named by their index in this cluster (0, 1, ...); master index i has Raft id i+1.
+// Chunk servers and mounts are given the address of every founding master.
 //
 // Ownership: the cluster owns every process it started and its temp directory; the destructor
 // unmounts, stops every process by PID and removes the directory (kept when the environment
@@ -13,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,12 +33,16 @@
 namespace tessera::testing {
 
 struct ClusterOptions {
+  // 1: a master that founds a group of one (no --peers). More: a group founded with --peers.
+  int masters = 1;
   int chunk_servers = 3;
   int default_goal = 3;
   int heartbeat_ms = 200;
   // Short, so that a killed chunk server is declared dead quickly.
   int chunkserver_timeout_ms = 2000;
   std::chrono::milliseconds ready_deadline = std::chrono::seconds(30);
+  // Appended to every master's command line, e.g. {"--snapshot-entries", "50"}.
+  std::vector<std::string> extra_master_flags;
 };
 
 // The directory holding tessera-master, tessera-chunkserver, tessera-mount and tessera: the
@@ -47,19 +57,53 @@ class TestCluster {
   TestCluster& operator=(const TestCluster&) = delete;
 
   const std::string& root_dir() const { return root_dir_; }
-  const HostPort& master_address() const { return master_address_; }
+  // Master index 0 (the only one of a single-master cluster).
+  const HostPort& master_address() const { return master_address(0); }
   int chunk_server_count() const { return static_cast<int>(chunk_servers_.size()); }
   const HostPort& chunk_server_address(int index) const;
   const std::string& chunk_server_data_dir(int index) const;
   // Index of the chunk server listening on `port`, or kNotFound.
   Result<int> ChunkServerIndexByPort(int port) const;
 
-  DaemonProcess& master() { return *master_; }
+  DaemonProcess& master() { return master(0); }
   DaemonProcess& chunk_server(int index);
 
-  // Starts the master again (after Stop/Kill) on the same port and data directory, and waits
+  // ---- masters ----
+  int master_count() const { return static_cast<int>(masters_.size()); }
+  const HostPort& master_address(int index) const;
+  int64_t master_id(int index) const { return index + 1; }
+  DaemonProcess& master(int index);
+  const std::string& master_data_dir(int index) const;
+  // "H:P,H:P,...": the founding masters, as chunk servers and mounts are given them.
+  std::string MasterList() const;
+
+  // Starts master 0 again (after Stop/Kill) on the same port and data directory, and waits
   // until it answers clusterStatus.
-  Status RestartMaster();
+  Status RestartMaster() { return RestartMaster(0); }
+  // Starts master `index` again on the same port and data directory, and waits until it
+  // answers RPCs (as leader, or with NOT_LEADER).
+  Status RestartMaster(int index);
+  // Deletes the data directory of stopped master `index` and starts it again empty with
+  // --join, under the same id and address: the leader must bring it back (by snapshot once
+  // the log is compacted).
+  Status WipeAndRestartMaster(int index);
+  // Starts a new empty master with --join on a free port (id = its index + 1) and returns its
+  // index. It serves nothing until AddMaster makes it a member.
+  Result<int> StartJoiningMaster();
+
+  // Polls the running masters (except `skip`, e.g. a paused one) until one answers
+  // clusterStatus as leader; returns its index. When two answer (an old leader that has not
+  // noticed yet), the one with the higher term wins.
+  Result<int> WaitForLeader(std::chrono::milliseconds deadline, int skip = -1);
+  // Polls until the leader reports master `index` as a voter whose match index reached the
+  // leader's commit index as it was when this call began.
+  Status WaitForCaughtUp(int index, std::chrono::milliseconds deadline);
+  // Asks the leader to hand the leadership to master `index` (repeating the request while the
+  // target is not ready) and polls until `index` leads.
+  Status TransferLeadership(int index, std::chrono::milliseconds deadline);
+  // Membership changes, sent to the current leader (repeated across a leader change).
+  Status AddMaster(int index, std::chrono::milliseconds deadline);
+  Status RemoveMaster(int index, std::chrono::milliseconds deadline);
   // Starts chunk server `index` again on the same port and data directories.
   Status RestartChunkServer(int index);
 
@@ -67,6 +111,7 @@ class TestCluster {
   Status WaitForAliveChunkServers(int count, std::chrono::milliseconds deadline);
   // Polls clusterStatus until exactly `count` chunk servers are alive.
   Status WaitForExactlyAliveChunkServers(int count, std::chrono::milliseconds deadline);
+  // clusterStatus from the leader (the only master that answers it).
   Result<rpc::ClusterStatus> QueryClusterStatus();
 
   // Mounts the cluster with tessera-mount at a new directory under root_dir() and returns it.
@@ -89,6 +134,13 @@ class TestCluster {
     std::string data_dir;
     std::unique_ptr<DaemonProcess> process;
   };
+  struct Master {
+    HostPort address;
+    std::string name;  // "master" alone, "master<id>" in a group
+    std::string data_dir;
+    bool join = false;  // started with --join instead of founding the group
+    std::unique_ptr<DaemonProcess> process;
+  };
   struct MountedDir {
     std::string mountpoint;
     std::unique_ptr<DaemonProcess> process;
@@ -96,9 +148,16 @@ class TestCluster {
 
   TestCluster(ClusterOptions options, std::string root_dir);
   Status StartAll();
-  Status StartMasterProcess();
+  Status StartMasterProcess(int index);
   Status StartChunkServerProcess(int index);
-  Status WaitForMasterAnswering(std::chrono::milliseconds deadline);
+  // A single master must answer clusterStatus; a master of a group may answer NOT_LEADER.
+  Status WaitForMasterAnswering(int index, std::chrono::milliseconds deadline);
+  // clusterStatus from master `index` through the short-timeout probe pool.
+  Result<rpc::ClusterStatus> ProbeClusterStatus(int index);
+  // Runs `call` on the leader, looking for it again while the answer is NOT_LEADER or
+  // UNAVAILABLE, until `deadline`.
+  Status CallOnLeader(const std::function<void(rpc::MasterServiceClient&)>& call,
+                      std::chrono::milliseconds deadline);
   // Fails early (with the log) when a daemon has exited while we wait for it.
   Status CheckDaemonsRunning();
   Status WaitForAlive(int count, bool exact, std::chrono::milliseconds deadline);
@@ -106,8 +165,7 @@ class TestCluster {
 
   const ClusterOptions options_;
   const std::string root_dir_;
-  HostPort master_address_;
-  std::unique_ptr<DaemonProcess> master_;
+  std::vector<Master> masters_;
   std::vector<ChunkServer> chunk_servers_;
   std::vector<MountedDir> mounts_;
   int next_mount_number_ = 1;
@@ -115,6 +173,8 @@ class TestCluster {
   int64_t next_sequence_ = 1;
   RpcClientPool<rpc::MasterServiceClient> master_rpc_;
   RpcClientPool<rpc::ChunkServerServiceClient> chunk_server_rpc_;
+  // Short timeouts: finding the leader must not hang on a paused master.
+  RpcClientPool<rpc::MasterServiceClient> probe_rpc_;
 };
 
 // Runs one RPC whose Thrift signature returns its value through a reference first argument
