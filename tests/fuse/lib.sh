@@ -1,6 +1,12 @@
-# Shared harness of the FUSE tests (sourced). fuse_cluster_start starts a master, chunk servers
-# and a mount in a fresh mktemp dir on free 127.0.0.1 ports; everything is torn down by PID in
-# an EXIT trap, whether the test passes or fails.
+# Shared harness of the FUSE tests (sourced). fuse_cluster_start starts a master (or, with
+# MASTERS=3, a Raft group of three), chunk servers and a mount in a fresh mktemp dir on free
+# 127.0.0.1 ports; everything is torn down by PID in an EXIT trap, whether the test passes or
+# fails.
+#
+# Masters are named by index 0..MASTERS-1 (Raft id = index + 1) in MASTER_ADDRS, MASTER_PIDS and
+# MASTER_DATA. MASTER_ADDR is the comma-separated list of all of them, as chunk servers, mounts
+# and the CLI take it; MASTER_PID is master 0's pid. For fault tests: wait_leader, kill9_master,
+# restart_master, wipe_master, wait_master_caught_up.
 #
 # Needs TESSERA_BIN_DIR (set by ctest) pointing at tessera-master, tessera-chunkserver,
 # tessera-mount and tessera. Set TESSERA_KEEP_TEST_DIR=1 to keep the temp dir for debugging.
@@ -8,10 +14,15 @@ set -euo pipefail
 
 BIN=${TESSERA_BIN_DIR:?TESSERA_BIN_DIR must name the directory of the built programs}
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
+MASTERS=${MASTERS:-1}
+# Extra flags for every master, e.g. MASTER_FLAGS="--snapshot-entries 50".
+MASTER_FLAGS=${MASTER_FLAGS:-}
 TEST_DIR=$(mktemp -d /tmp/tessera-fuse-XXXXXX)
 MASTER_ADDR=
 declare -a CS_PIDS=() CS_ADDRS=() CS_DATA=() MOUNT_DIRS=() MOUNT_PIDS=() USED_PORTS=()
+declare -a MASTER_ADDRS=() MASTER_PIDS=() MASTER_DATA=() MASTER_JOIN=()
 MASTER_PID=
+LEADER=
 
 say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -57,7 +68,10 @@ teardown() {
     [ -n "${MOUNT_DIRS[$i]}" ] && unmount_tessera "$i"
   done
   for pid in "${CS_PIDS[@]}"; do stop_pid "$pid"; done
-  stop_pid "$MASTER_PID"
+  for pid in "${MASTER_PIDS[@]}"; do
+    [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null  # a paused master cannot handle SIGTERM
+    stop_pid "$pid"
+  done
   if [ -z "${TESSERA_KEEP_TEST_DIR:-}" ]; then rm -rf "$TEST_DIR"; else echo "kept $TEST_DIR" >&2; fi
   exit $status
 }
@@ -82,11 +96,19 @@ alive_chunk_servers() {
     | grep -o '"alive"[[:space:]]*:[[:space:]]*true' | wc -l
 }
 
+any_master_running() {
+  local pid
+  for pid in "${MASTER_PIDS[@]}"; do
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && return 0
+  done
+  return 1
+}
+
 # wait_alive N: until the master reports exactly N alive chunk servers.
 wait_alive() {
   local want=$1 deadline=$((SECONDS + READY_TIMEOUT_S)) alive=0
   while [ $SECONDS -lt $deadline ]; do
-    kill -0 "$MASTER_PID" 2>/dev/null || fail "the master exited"
+    any_master_running || fail "the master exited"
     alive=$(alive_chunk_servers || true)
     [ "$alive" = "$want" ] && return 0
     sleep 0.2
@@ -103,23 +125,53 @@ start_chunk_server() {  # INDEX (0-based), with the address and data dir chosen 
   CS_PIDS[$i]=$!
 }
 
-# fuse_cluster_start [CHUNK_SERVERS=3]: master (goal 3) + chunk servers + one mount at $MNT.
+# The directory of master INDEX: "master" alone, "master<id>" in a group.
+master_dir() {
+  if [ "$MASTERS" = 1 ] && [ "$1" = 0 ]; then echo "$TEST_DIR/master"; else echo "$TEST_DIR/master$(($1 + 1))"; fi
+}
+
+# start_master INDEX: on its address and data dir, founding the group (--peers) unless it
+# was wiped or added (then --join).
+start_master() {
+  local i=$1 dir peers="" j
+  dir=$(master_dir "$i")
+  mkdir -p "${MASTER_DATA[$i]}"
+  local -a flags=(--listen "${MASTER_ADDRS[$i]}" --data-dir "${MASTER_DATA[$i]}" --default-goal 3
+                  --chunkserver-timeout-ms 2000)
+  if [ "${MASTER_JOIN[$i]:-0}" = 1 ]; then
+    flags+=(--id $((i + 1)) --join)
+  elif [ "$MASTERS" -gt 1 ]; then
+    for ((j = 0; j < MASTERS; j++)); do peers+="${peers:+,}$((j + 1))=${MASTER_ADDRS[$j]}"; done
+    flags+=(--id $((i + 1)) --peers "$peers")
+  fi
+  # shellcheck disable=SC2206  # MASTER_FLAGS is a list of words on purpose
+  flags+=($MASTER_FLAGS)
+  "$BIN/tessera-master" "${flags[@]}" </dev/null >>"$dir/log" 2>&1 &
+  MASTER_PIDS[$i]=$!
+  [ "$i" = 0 ] && MASTER_PID=${MASTER_PIDS[0]}
+  return 0
+}
+
+# fuse_cluster_start [CHUNK_SERVERS=3]: $MASTERS masters (goal 3) + chunk servers + one mount
+# at $MNT.
 fuse_cluster_start() {
   local count=${1:-3} i
   [ "$(id -u)" = 0 ] || fail "FUSE tests must run as root"
   [ -c /dev/fuse ] || fail "/dev/fuse is missing"
-  MASTER_ADDR=127.0.0.1:$(free_port)
-  mkdir -p "$TEST_DIR/master/data"
-  "$BIN/tessera-master" --listen "$MASTER_ADDR" --data-dir "$TEST_DIR/master/data" \
-    --default-goal 3 --chunkserver-timeout-ms 2000 </dev/null >>"$TEST_DIR/master/log" 2>&1 &
-  MASTER_PID=$!
+  for ((i = 0; i < MASTERS; i++)); do
+    MASTER_ADDRS[$i]=127.0.0.1:$(free_port)
+    MASTER_DATA[$i]=$(master_dir "$i")/data
+    MASTER_JOIN[$i]=0
+  done
+  MASTER_ADDR=$(IFS=,; echo "${MASTER_ADDRS[*]}")
+  for ((i = 0; i < MASTERS; i++)); do start_master "$i"; done
   for ((i = 0; i < count; i++)); do
     CS_ADDRS[$i]=127.0.0.1:$(free_port)
     CS_DATA[$i]=$TEST_DIR/cs$((i + 1))/data
     start_chunk_server "$i"
   done
   wait_alive "$count"
-  say "cluster up: master $MASTER_ADDR, $count chunk servers, in $TEST_DIR"
+  say "cluster up: master(s) $MASTER_ADDR, $count chunk servers, in $TEST_DIR"
   mount_tessera
   MNT=$NEW_MNT
 }
@@ -178,4 +230,87 @@ chunk_ids_in() {
     [ "$dir" = "${id:14:2}" ] || fail "chunk $path is not in the directory of its lowest byte"
     echo "$id"
   done | sort
+}
+
+# ---- masters of a group (MASTERS > 1) ----
+
+# The masters as the leader lists them: one JSON object per line (tessera master members).
+master_members() {
+  "$BIN/tessera" --masters "$MASTER_ADDR" --timeout-ms 2000 master members --json 2>/dev/null \
+    | sed 's/},{/}\n{/g'
+}
+
+# json_number LINE FIELD: the numeric FIELD of a one-line JSON object.
+json_number() { sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$1"; }
+
+# The index of the master at address ADDRESS, or nothing.
+master_index_of() {
+  local i
+  for ((i = 0; i < ${#MASTER_ADDRS[@]}; i++)); do
+    [ "${MASTER_ADDRS[$i]}" = "$1" ] && { echo "$i"; return 0; }
+  done
+}
+
+# wait_leader [NOT_INDEX]: until a master leads (one other than NOT_INDEX); sets LEADER to its
+# index.
+wait_leader() {
+  local not=${1:--1} deadline=$((SECONDS + READY_TIMEOUT_S)) line address index
+  while [ $SECONDS -lt $deadline ]; do
+    line=$(master_members | grep '"role":"leader"' || true)
+    address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' <<<"$line")
+    index=$(master_index_of "$address")
+    if [ -n "$index" ] && [ "$index" != "$not" ]; then
+      LEADER=$index
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "no master leader (other than index $not) within ${READY_TIMEOUT_S}s"
+}
+
+kill9_master() {  # INDEX
+  kill -KILL "${MASTER_PIDS[$1]}"
+  wait "${MASTER_PIDS[$1]}" 2>/dev/null || true
+  MASTER_PIDS[$1]=
+}
+
+stop_master() {  # INDEX: SIGTERM, and wait
+  stop_pid "${MASTER_PIDS[$1]}"
+  MASTER_PIDS[$1]=
+}
+
+restart_master() {  # INDEX: again on the same port and data dir
+  [ -z "${MASTER_PIDS[$1]}" ] || fail "master index $1 is still running"
+  start_master "$1"
+}
+
+# wipe_master INDEX: stops it, deletes its data dir and starts it empty with --join under the
+# same id and address; the leader brings it back (by snapshot once its log is compacted).
+wipe_master() {
+  local i=$1
+  [ -z "${MASTER_PIDS[$i]}" ] || stop_master "$i"
+  rm -rf "${MASTER_DATA[$i]}"
+  MASTER_JOIN[$i]=1
+  start_master "$i"
+}
+
+# wait_master_caught_up INDEX: until the leader lists master INDEX as a voter whose match
+# index reached the leader's commit index as it was when this began.
+wait_master_caught_up() {
+  local id=$(($1 + 1)) deadline=$((SECONDS + READY_TIMEOUT_S)) members line target= match=
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "${MASTER_PIDS[$1]}" 2>/dev/null || fail "master index $1 exited"
+    members=$(master_members || true)
+    line=$(grep '"role":"leader"' <<<"$members" || true)
+    if [ -n "$line" ]; then
+      [ -n "$target" ] || target=$(json_number "$line" commit_index)
+      line=$(grep "\"id\":$id," <<<"$members" || true)
+      match=$(json_number "$line" match_index)
+      if grep -q '"voter":true' <<<"$line" && [ -n "$match" ] && [ "$match" -ge "$target" ]; then
+        return 0
+      fi
+    fi
+    sleep 0.1
+  done
+  fail "master $id did not catch up in ${READY_TIMEOUT_S}s (match index ${match:-?}, target ${target:-?})"
 }
