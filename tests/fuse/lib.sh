@@ -19,8 +19,9 @@ MASTERS=${MASTERS:-1}
 MASTER_FLAGS=${MASTER_FLAGS:-}
 TEST_DIR=$(mktemp -d /tmp/tessera-fuse-XXXXXX)
 MASTER_ADDR=
-declare -a CS_PIDS=() CS_ADDRS=() CS_DATA=() MOUNT_DIRS=() MOUNT_PIDS=() USED_PORTS=()
-declare -a MASTER_ADDRS=() MASTER_PIDS=() MASTER_DATA=() MASTER_JOIN=()
+# -g: global even when this file is sourced inside a function (the EXIT trap needs them).
+declare -ga CS_PIDS=() CS_ADDRS=() CS_DATA=() MOUNT_DIRS=() MOUNT_PIDS=() USED_PORTS=()
+declare -ga MASTER_ADDRS=() MASTER_PIDS=() MASTER_DATA=() MASTER_JOIN=()
 MASTER_PID=
 LEADER=
 
