@@ -14,7 +14,7 @@ namespace {
 
 // Operations the workload completes while the master is away: far more log entries than the
 // compaction threshold of the snapshot test, so the entries it misses are gone from every log.
-constexpr int64_t kOpsWhileAway = 150;
+constexpr int64_t kOpsWhileAway = 400;
 constexpr char kSnapshotInstalled[] = "installed a snapshot through index";
 
 // The log at `path` from byte `offset` on (the part a restarted daemon appended).

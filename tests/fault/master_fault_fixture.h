@@ -30,7 +30,7 @@ constexpr std::chrono::milliseconds kCatchUpDeadline = std::chrono::seconds(40);
 // The masters' --election-timeout-ms (their default).
 constexpr std::chrono::milliseconds kElectionTimeout = std::chrono::milliseconds(500);
 // Successful operations that show the workload goes on after a fault.
-constexpr int64_t kProgressOps = 10;
+constexpr int64_t kProgressOps = 25;
 
 class MasterFaultTest : public ::testing::Test {
  protected:
@@ -69,12 +69,12 @@ class MasterFaultTest : public ::testing::Test {
   }
 
   // Polls until the workload succeeded kProgressOps times with operations started after
-  // `since_ns`; returns how long after `since_ns` the first of them ended, in milliseconds.
-  double ExpectProgressSince(int64_t since_ns, const std::string& after_what) {
+  // `since_ns`, and returns the progress.
+  ProgressSince ExpectProgressSince(int64_t since_ns, const std::string& after_what) {
     Result<ProgressSince> progress =
         workload_->WaitForSuccessesSince(since_ns, kProgressOps, kProgressDeadline);
     EXPECT_TRUE(progress.ok()) << "after " << after_what << ": " << progress.status().ToString();
-    return progress.ok() ? progress->first_success_ns / 1e6 : -1;
+    return progress.ok() ? *progress : ProgressSince{};
   }
 
   // Stops the workload and runs the checker against the tree the mount serves now.

@@ -48,6 +48,10 @@ std::string WorkloadReport::Summary() const {
   std::ostringstream out;
   out << operations << " operations (" << succeeded << " ok, " << failed << " failed), " << files
       << " files at the end; " << violations.size() << " violation(s)";
+  constexpr size_t kFailuresShown = 5;
+  for (size_t i = 0; i < failures.size() && i < kFailuresShown; ++i) {
+    out << "\n  failed: " << failures[i];
+  }
   for (const std::string& violation : violations) out << "\n  " << violation;
   return out.str();
 }
@@ -58,7 +62,14 @@ Result<WorkloadReport> CheckWorkload(const std::vector<JournalEntry>& journal,
   WorkloadModel model;
   for (const JournalEntry& entry : journal) {
     ++report.operations;
-    entry.ok() ? ++report.succeeded : ++report.failed;
+    if (entry.ok()) {
+      ++report.succeeded;
+    } else {
+      ++report.failed;
+      report.failures.push_back(entry.Describe() + ": " + entry.DescribeResult() + " after " +
+                                std::to_string((entry.end_ns - entry.start_ns) / 1'000'000) +
+                                " ms");
+    }
     if (std::optional<std::string> violation = model.Apply(entry)) {
       report.violations.push_back(*violation);
     }
@@ -106,6 +117,7 @@ Result<WorkloadReport> CheckWorkload(const std::vector<JournalEntry>& journal,
 ProgressSince ProgressAfter(const std::vector<JournalEntry>& journal, int64_t since_ns) {
   ProgressSince progress;
   for (const JournalEntry& entry : journal) {
+    if (entry.start_ns < since_ns && entry.end_ns > since_ns) ++progress.in_flight;
     if (entry.start_ns < since_ns || !entry.ok()) continue;
     if (progress.succeeded++ == 0) progress.first_success_ns = entry.end_ns - since_ns;
   }

@@ -22,9 +22,11 @@ struct WorkloadReport {
   int64_t succeeded = 0;
   int64_t failed = 0;     // errors that left names uncertain
   int64_t files = 0;      // files the workload knows exist at the end
+  std::vector<std::string> failures;  // the failed operations, described
   std::vector<std::string> violations;
 
-  // "1234 operations (1200 ok, 34 failed), 300 files; 0 violations", then each violation.
+  // "1234 operations (1200 ok, 34 failed), 300 files; 0 violations", then the first failures
+  // and every violation.
   std::string Summary() const;
 };
 
@@ -34,7 +36,8 @@ Result<WorkloadReport> CheckWorkload(const std::vector<JournalEntry>& journal,
 
 // How the workload went on around a fault at `since_ns` (CLOCK_MONOTONIC).
 struct ProgressSince {
-  int64_t succeeded = 0;        // operations that started at or after it and succeeded
+  int64_t in_flight = 0;          // operations that started before it and ended after it
+  int64_t succeeded = 0;          // operations that started at or after it and succeeded
   int64_t first_success_ns = -1;  // the first of them ended this long after it; -1 if none
 };
 ProgressSince ProgressAfter(const std::vector<JournalEntry>& journal, int64_t since_ns);
