@@ -267,10 +267,15 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
   Result<ChunkAtIndex> existing = state_->GetChunk(inode, chunk_index);
   if (existing.ok()) {
     ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, existing->chunk));
-    if (info.replicas.empty()) {
-      return Status::Unavailable("no live replica of chunk " + std::to_string(info.chunk_id));
+    if (!info.replicas.empty()) return info;
+    // No server holds the chunk. When the file ends before it, it holds no acknowledged byte:
+    // it was allocated but never written, and where it was placed (soft state) was lost, e.g.
+    // with the leader that placed it. Chunk servers create a chunk file on its first write, so
+    // none will ever report it; it is placed anew.
+    if (attr.size <= chunk_index * kChunkSize) {
+      return PlaceUnwrittenChunkAgain(ctx, attr, chunk_index, existing->chunk);
     }
-    return info;
+    return Status::Unavailable("no live replica of chunk " + std::to_string(info.chunk_id));
   }
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
 
@@ -299,15 +304,55 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
   LOG_REQ(kInfo, "master", ctx.request_id)
       << "chunk " << applied.chunk->chunk_id << " (inode " << inode << " index " << chunk_index
       << ", goal " << attr.goal << ") placed on servers " << JoinIds(servers);
+  return PlacedChunk(chunk_index, *applied.chunk, servers);
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::PlacedChunk(
+    int64_t chunk_index, const ChunkRecord& chunk, const std::vector<int64_t>& servers) const {
   rpc::ChunkInfo info;
   info.chunk_index = chunk_index;
-  info.chunk_id = applied.chunk->chunk_id;
-  info.version = applied.chunk->version;
+  info.chunk_id = chunk.chunk_id;
+  info.version = chunk.version;
   info.replicas = registry_->LiveAddresses(servers);
   if (info.replicas.empty()) {
     return Status::Unavailable("every chosen chunk server died during placement");
   }
   return info;
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::PlaceUnwrittenChunkAgain(
+    const rpc::RequestContext& ctx, const rpc::Attr& attr, int64_t chunk_index,
+    const ChunkRecord& chunk) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> servers,
+                   ChooseChunkServers(registry_->LivePlacementCandidates(), attr.goal));
+  // A new version first: should a server with an old copy of this chunk come back, its copy
+  // is stale and never served.
+  master_state::BumpChunkVersionCommand command;
+  command.inode = attr.inode;
+  command.chunk_index = chunk_index;
+  command.chunk_id = chunk.chunk_id;
+  command.from_version = chunk.version;
+  command.to_version = chunk.version + 1;
+  MetaCommand wrapped;
+  wrapped.__set_bump_chunk_version(command);
+  Result<ApplyResult> bumped = Mutate(ctx, std::move(wrapped));
+  if (!bumped.ok()) {
+    // Another writer placed it first (kStaleVersion); its chain is the one to use.
+    if (bumped.status().code() != StatusCode::kStaleVersion) return bumped.status();
+    ASSIGN_OR_RETURN(ChunkAtIndex current, state_->GetChunk(attr.inode, chunk_index));
+    ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, current.chunk));
+    if (info.replicas.empty()) {
+      return Status::Unavailable("chunk " + std::to_string(chunk.chunk_id) + " is being placed");
+    }
+    return info;
+  }
+  if (!bumped->chunk) return Status::Internal("bump_chunk_version produced no chunk");
+  registry_->RecordReplicas(bumped->chunk->chunk_id, bumped->chunk->version, servers);
+  LOG_REQ(kInfo, "master", ctx.request_id)
+      << "chunk " << chunk.chunk_id << " (inode " << attr.inode << " index " << chunk_index
+      << ") had no replica and no written byte: placed again as version "
+      << bumped->chunk->version << " on servers " << JoinIds(servers);
+  return PlacedChunk(chunk_index, *bumped->chunk, servers);
 }
 
 void MasterServiceHandler::prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx,

@@ -76,6 +76,14 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   Result<rpc::ChunkInfo> PrepareWrite(const rpc::RequestContext& ctx, int64_t inode,
                                       int64_t chunk_index);
   Result<rpc::ChunkInfo> ExistingChunk(int64_t chunk_index, const ChunkRecord& chunk) const;
+  // The write chain of a chunk just placed on `servers`.
+  Result<rpc::ChunkInfo> PlacedChunk(int64_t chunk_index, const ChunkRecord& chunk,
+                                     const std::vector<int64_t>& servers) const;
+  // Places a chunk that no server holds and that holds no acknowledged byte on new servers,
+  // under a new version.
+  Result<rpc::ChunkInfo> PlaceUnwrittenChunkAgain(const rpc::RequestContext& ctx,
+                                                  const rpc::Attr& attr, int64_t chunk_index,
+                                                  const ChunkRecord& chunk);
   // Leader only: the registry is reset when a new tenure began. Returns the tenure.
   Result<LeaderTenure> LeadForChunkServers();
   // True while a new leader still waits for chunk servers to register.

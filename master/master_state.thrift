@@ -116,6 +116,17 @@ struct AllocateChunkCommand {
   4: i64 version,
 }
 
+// Gives chunk `chunk_index` of `inode` a new version, when it still is (chunk_id, from_version).
+// Used when a chunk must be placed anew: replicas holding an older version are then stale and
+// never served (DESIGN.md, write leases and versions).
+struct BumpChunkVersionCommand {
+  1: i64 inode,
+  2: i64 chunk_index,
+  3: i64 chunk_id,
+  4: i64 from_version,
+  5: i64 to_version,
+}
+
 struct CommitWriteCommand {
   1: i64 inode,
   2: i64 end_offset,
@@ -133,6 +144,7 @@ union MetaCommand {
   7: SetAttrCommand set_attr,
   8: AllocateChunkCommand allocate_chunk,
   9: CommitWriteCommand commit_write,
+  10: BumpChunkVersionCommand bump_chunk_version,
 }
 
 // ---- the replicated log ----

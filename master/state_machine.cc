@@ -61,6 +61,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.rename) return ApplyRename(op, command.rename);
   if (set.set_attr) return ApplySetAttr(op, command.set_attr);
   if (set.allocate_chunk) return ApplyAllocateChunk(op, command.allocate_chunk);
+  if (set.bump_chunk_version) return ApplyBumpChunkVersion(op, command.bump_chunk_version);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

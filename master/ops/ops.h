@@ -26,6 +26,8 @@ Result<ApplyResult> ApplyAllocateChunk(OpContext& op,
                                        const master_state::AllocateChunkCommand& command);
 Result<ApplyResult> ApplyCommitWrite(OpContext& op,
                                      const master_state::CommitWriteCommand& command);
+Result<ApplyResult> ApplyBumpChunkVersion(OpContext& op,
+                                          const master_state::BumpChunkVersionCommand& command);
 
 // For commands that add a new inode under `name` in `parent` (mkdir, create): checks that the
 // parent is a directory, the name valid and free, and the proposer's inode number unused, and

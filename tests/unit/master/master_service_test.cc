@@ -32,13 +32,13 @@ class MasterServiceTest : public MasterStateTest {
                                                /*group=*/nullptr, &clock_);
   }
 
-  void AddServer(int64_t id, int64_t free_bytes) {
+  void AddServer(int64_t id, int64_t free_bytes, const std::vector<rpc::ChunkReport>& chunks = {}) {
     rpc::ChunkServerInfo info;
     info.server_id = id;
     info.host = "127.0.0.1";
     info.port = static_cast<int>(9500 + id);
     rpc::RegisterReply reply;
-    handler_->registerChunkServer(reply, info, {});
+    handler_->registerChunkServer(reply, info, chunks);
     EXPECT_GT(reply.heartbeat_interval_ms, 0);
     rpc::ChunkServerStats stats;
     stats.total_bytes = int64_t{1} << 40;
@@ -277,13 +277,44 @@ TEST_F(MasterServiceTest, DeadReplicasAreNotOffered) {
   int64_t file = CreateFile("f");
   rpc::ChunkInfo chunk;
   handler_->prepareWrite(chunk, ctx_, file, 0);
+  rpc::Attr committed;
+  handler_->commitWrite(committed, ctx_, file, 4096, 1);
   clock_.AdvanceMs(6000);
   std::vector<rpc::ChunkInfo> chunks;
   handler_->getChunks(chunks, ctx_, file, 0, 1);
   ASSERT_EQ(chunks.size(), 1u);
   EXPECT_TRUE(chunks[0].replicas.empty());
+  // The chunk holds acknowledged data that only the dead server has: wait for it.
   EXPECT_EQ(ErrorOf([&] { handler_->prepareWrite(chunk, ctx_, file, 0); }),
             rpc::ErrorCode::UNAVAILABLE);
+}
+
+// A chunk allocated but never written has no replica anywhere once its placement is forgotten
+// (it died with the leader that made it); it is placed again under a new version.
+TEST_F(MasterServiceTest, UnwrittenChunkWithoutReplicasIsPlacedAgain) {
+  AddServer(1, int64_t{100} << 30);
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo first;
+  handler_->prepareWrite(first, ctx_, file, 0);
+  clock_.AdvanceMs(6000);  // server 1 died
+  EXPECT_EQ(ErrorOf([&] { handler_->prepareWrite(first, ctx_, file, 0); }),
+            rpc::ErrorCode::NO_SPACE);  // nowhere to place it
+  AddServer(2, int64_t{100} << 30);
+  rpc::ChunkInfo again;
+  handler_->prepareWrite(again, ctx_, file, 0);
+  EXPECT_EQ(again.chunk_id, first.chunk_id);
+  EXPECT_EQ(again.version, first.version + 1);
+  ASSERT_EQ(again.replicas.size(), 1u);
+  EXPECT_EQ(again.replicas[0].server_id, 2);
+  // Server 1 comes back with an old copy: it is stale and not offered.
+  rpc::ChunkReport old_copy;
+  old_copy.chunk_id = first.chunk_id;
+  old_copy.version = first.version;
+  AddServer(1, int64_t{100} << 30, {old_copy});
+  std::vector<rpc::ChunkInfo> chunks;
+  handler_->getChunks(chunks, ctx_, file, 0, 1);
+  ASSERT_EQ(chunks.size(), 1u);
+  for (const auto& replica : chunks[0].replicas) EXPECT_NE(replica.server_id, 1);
 }
 
 }  // namespace
