@@ -3,7 +3,7 @@
 //   - tries the remembered leader first, then every known master in turn;
 //   - on NOT_LEADER with a leader_hint it goes straight to the hinted master;
 //   - on UNAVAILABLE (or NOT_LEADER without a hint) it moves to the next master, and after a
-//     whole round without a leader it backs off exponentially (50 ms doubling to 200 ms) until
+//     whole round without a leader it backs off exponentially (50 ms doubling to 100 ms) until
 //     ClientOptions::master_retry_deadline_ms has passed, then returns the last error;
 //   - any other error is the answer and is returned at once.
 // Mutating calls carry (client_id, sequence) from a ClientSessionPool; the retries of one call
@@ -48,7 +48,7 @@ struct MasterClientOptions {
   int initial_backoff_ms = 50;
   // Short: while the masters elect a new leader (well under a second) the client should find it
   // soon after, not sleep through it; a round of failed calls to masters costs little.
-  int max_backoff_ms = 200;
+  int max_backoff_ms = 100;
 };
 
 class MasterClient final : public MasterConnection {
