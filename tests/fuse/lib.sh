@@ -17,6 +17,8 @@ READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
 MASTERS=${MASTERS:-1}
 # Extra flags for every master, e.g. MASTER_FLAGS="--snapshot-entries 50".
 MASTER_FLAGS=${MASTER_FLAGS:-}
+# Extra flags for every chunk server, e.g. CS_FLAGS="--replication-mbps 0".
+CS_FLAGS=${CS_FLAGS:-}
 TEST_DIR=$(mktemp -d /tmp/tessera-fuse-XXXXXX)
 MASTER_ADDR=
 # -g: global even when this file is sourced inside a function (the EXIT trap needs them).
@@ -120,8 +122,9 @@ wait_alive() {
 start_chunk_server() {  # INDEX (0-based), with the address and data dir chosen before
   local i=$1 name="cs$(($1 + 1))"
   mkdir -p "$TEST_DIR/$name" "${CS_DATA[$i]}"
+  # shellcheck disable=SC2086  # CS_FLAGS is a list of words on purpose
   "$BIN/tessera-chunkserver" --listen "${CS_ADDRS[$i]}" --masters "$MASTER_ADDR" \
-    --data-dir "${CS_DATA[$i]}" --rack "rack$i" --heartbeat-ms 200 \
+    --data-dir "${CS_DATA[$i]}" --rack "rack$i" --heartbeat-ms 200 $CS_FLAGS \
     </dev/null >>"$TEST_DIR/$name/log" 2>&1 &
   CS_PIDS[$i]=$!
 }
