@@ -21,6 +21,7 @@ namespace {
 constexpr char kComponent[] = "chunkserver";
 constexpr char kChunkSuffix[] = ".chunk";
 constexpr char kTempSuffix[] = ".tmp";
+constexpr char kImportSuffix[] = ".import";
 
 std::string Hex(uint64_t value, int digits) {
   char buf[17];
@@ -57,6 +58,23 @@ struct ChunkStore::ChunkEntry {
 
 namespace {
 
+Status StaleVersionError(int64_t chunk_id, int64_t held, const char* what, int64_t named) {
+  return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
+                              std::to_string(held) + ", " + what + " names " +
+                              std::to_string(named));
+}
+
+// Creates the chunks/XX directory of `chunk_path` when missing and makes its entry in chunks/
+// durable, so that a chunk renamed into it survives a crash. Always synced, not only when this
+// call created it: another thread may have created it and not yet synced chunks/.
+Status MakeDurableChunkSubdir(const std::string& chunk_path) {
+  const fs::path subdir = fs::path(chunk_path).parent_path();
+  std::error_code ec;
+  fs::create_directories(subdir, ec);
+  if (ec) return Status::IoError("cannot create " + subdir.string() + ": " + ec.message());
+  return SyncDirectory(subdir.parent_path().string());
+}
+
 // After the chunk file at `path` was synced: makes its directory entry durable too, once.
 Status SyncNewEntry(const std::string& path, bool* entry_synced) {
   if (*entry_synced) return Status::Ok();
@@ -83,11 +101,15 @@ Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> da
     std::error_code ec;
     fs::create_directories(dir + "/chunks", ec);
     if (!ec) fs::create_directories(dir + "/corrupt", ec);
+    if (!ec) fs::create_directories(dir + "/incoming", ec);
     if (ec) return Status::IoError("cannot create directories in " + dir + ": " + ec.message());
   }
   ASSIGN_OR_RETURN(int64_t server_id, LoadOrCreateServerId(data_dirs));
   std::unique_ptr<ChunkStore> store(new ChunkStore(std::move(data_dirs), server_id));
-  for (size_t i = 0; i < store->data_dirs_.size(); ++i) RETURN_IF_ERROR(store->ScanDir(i));
+  for (size_t i = 0; i < store->data_dirs_.size(); ++i) {
+    RETURN_IF_ERROR(store->ClearIncoming(i));
+    RETURN_IF_ERROR(store->ScanDir(i));
+  }
   LOG(kInfo, kComponent) << "chunk store open: server id " << server_id << ", "
                          << store->chunk_count() << " chunks in " << store->data_dirs_.size()
                          << " data dirs";
@@ -108,6 +130,25 @@ void ChunkStore::MoveAside(size_t dir_index, const std::string& path, const std:
     return;
   }
   LOG(kWarning, kComponent) << "refused " << path << " (" << why << "), moved to " << target;
+}
+
+Status ChunkStore::ClearIncoming(size_t dir_index) {
+  const std::string incoming = data_dirs_[dir_index] + "/incoming";
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (fs::directory_iterator it(incoming, ec), end; !ec && it != end; it.increment(ec)) {
+    leftovers.push_back(it->path());
+  }
+  if (ec) return Status::IoError("cannot list " + incoming + ": " + ec.message());
+  for (const fs::path& leftover : leftovers) {
+    fs::remove_all(leftover, ec);
+    if (ec) return Status::IoError("cannot remove " + leftover.string() + ": " + ec.message());
+  }
+  if (!leftovers.empty()) {
+    LOG(kInfo, kComponent) << "removed " << leftovers.size() << " unfinished chunk copies from "
+                           << incoming;
+  }
+  return Status::Ok();
 }
 
 Status ChunkStore::ScanDir(size_t dir_index) {
@@ -244,9 +285,7 @@ Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
         return created;
       }
     } else if (version < entry->version) {
-      return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
-                                  std::to_string(entry->version) + ", write names " +
-                                  std::to_string(version));
+      return StaleVersionError(chunk_id, entry->version, "write", version);
     }
     const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
     ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
@@ -277,9 +316,7 @@ Result<std::string> ChunkStore::Read(int64_t chunk_id, int64_t version, int64_t 
     return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
   }
   if (version > entry->version) {
-    return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
-                                std::to_string(entry->version) + ", read names " +
-                                std::to_string(version));
+    return StaleVersionError(chunk_id, entry->version, "read", version);
   }
   ASSIGN_OR_RETURN(auto io,
                    OpenPosixFile(ChunkPath(data_dirs_[entry->dir], chunk_id), OpenMode::kReadOnly));
@@ -295,9 +332,7 @@ Status ChunkStore::Sync(int64_t chunk_id, int64_t version) {
     return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
   }
   if (version > entry->version) {
-    return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
-                                std::to_string(entry->version) + ", sync names " +
-                                std::to_string(version));
+    return StaleVersionError(chunk_id, entry->version, "sync", version);
   }
   const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
   ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
@@ -322,6 +357,103 @@ Status ChunkStore::Delete(int64_t chunk_id) {
   RecordRemoved(chunk_id);
   LOG(kInfo, kComponent) << "deleted chunk " << chunk_id << " version " << entry->version;
   return Status::Ok();
+}
+
+std::optional<ChunkRecord> ChunkStore::Lookup(int64_t chunk_id) const {
+  std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
+  if (!entry) return std::nullopt;
+  std::shared_lock lock(entry->mu);
+  if (!entry->on_disk || entry->removed) return std::nullopt;
+  return ChunkRecord{chunk_id, entry->version, entry->length};
+}
+
+Result<std::unique_ptr<ChunkImport>> ChunkStore::BeginImport(int64_t chunk_id, int64_t version) {
+  if (chunk_id <= 0 || version <= 0) {
+    return Status::InvalidArgument("chunk id and version must be positive");
+  }
+  size_t dir = DirWithMostFreeSpace();
+  if (std::shared_ptr<ChunkEntry> entry = Find(chunk_id)) {
+    std::shared_lock lock(entry->mu);
+    if (entry->on_disk && !entry->removed) dir = entry->dir;
+  }
+  const std::string staging = data_dirs_[dir] + "/incoming/" +
+                              Hex(static_cast<uint64_t>(chunk_id), 16) + "." +
+                              std::to_string(next_import_++) + kImportSuffix;
+  ASSIGN_OR_RETURN(auto io, OpenPosixFile(staging, OpenMode::kCreateExclusive));
+  Result<std::unique_ptr<ChunkFile>> file = ChunkFile::Create(std::move(io), chunk_id, version);
+  if (!file.ok()) {
+    std::error_code ec;
+    fs::remove(staging, ec);
+    return file.status();
+  }
+  return std::unique_ptr<ChunkImport>(new ChunkImport(dir, staging, std::move(*file)));
+}
+
+Result<ImportOutcome> ChunkStore::CommitImport(std::unique_ptr<ChunkImport> import) {
+  // The slow part (fsync of up to 64 MiB) runs before any lock is taken.
+  RETURN_IF_ERROR(import->SyncAndVerify());
+  const ChunkRecord copied{import->chunk_id(), import->version(), import->length()};
+  const int64_t chunk_id = copied.chunk_id;
+  const size_t dir = import->dir_;
+  const std::string path = ChunkPath(data_dirs_[dir], chunk_id);
+  RETURN_IF_ERROR(MakeDurableChunkSubdir(path));
+  for (;;) {
+    std::shared_ptr<ChunkEntry> entry = FindOrInsert(chunk_id);
+    std::unique_lock lock(entry->mu);
+    if (entry->removed) continue;  // deleted meanwhile; a fresh entry is in the index
+    const bool replacing = entry->on_disk;
+    if (replacing && entry->version > copied.version) {
+      return StaleVersionError(chunk_id, entry->version, "copy", copied.version);
+    }
+    if (replacing && entry->version == copied.version) {
+      return ImportOutcome{{chunk_id, entry->version, entry->length}, false};
+    }
+    // Drops the entry (and reports the chunk gone when it had been reported).
+    auto forget_entry = [&] {
+      entry->on_disk = false;
+      entry->removed = true;
+      Erase(chunk_id, entry);
+      if (replacing) RecordRemoved(chunk_id);
+    };
+    std::error_code ec;
+    fs::rename(import->staging_path_, path, ec);
+    if (ec) {
+      if (!replacing) forget_entry();
+      return Status::IoError("cannot rename " + import->staging_path_ + " to " + path + ": " +
+                             ec.message());
+    }
+    import->committed_ = true;
+    Status synced = SyncDirectory(fs::path(path).parent_path().string());
+    if (!synced.ok()) {
+      // The rename might not survive a crash: take the copy out rather than report it. When it
+      // replaced an older version in the same directory, that one is gone too.
+      fs::remove(path, ec);
+      if (!replacing || entry->dir == dir) forget_entry();
+      return synced;
+    }
+    const int64_t old_version = entry->version;
+    if (replacing && entry->dir != dir) {
+      // The older version lies in another data dir. A crash before this removal leaves both;
+      // the start-up scan keeps the newer one and sets the other aside.
+      const std::string old_path = ChunkPath(data_dirs_[entry->dir], chunk_id);
+      fs::remove(old_path, ec);
+      if (ec) {
+        LOG(kWarning, kComponent) << "cannot remove replaced " << old_path << ": " << ec.message();
+      }
+    }
+    entry->dir = dir;
+    entry->version = copied.version;
+    entry->length = copied.length;
+    entry->on_disk = true;
+    entry->entry_synced = true;
+    RecordAdded(copied);
+    // The replicator logs each copy; a replaced version is worth a line of its own.
+    if (replacing) {
+      LOG(kInfo, kComponent) << "chunk " << chunk_id << " version " << old_version << " -> "
+                             << copied.version << " (replaced by a copy)";
+    }
+    return ImportOutcome{copied, true};
+  }
 }
 
 std::vector<ChunkRecord> ChunkStore::ListChunks() const {

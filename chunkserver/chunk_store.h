@@ -1,7 +1,8 @@
 // The chunks of this server, spread over one or more data directories.
 //
 // Layout: DATA_DIR/chunks/XX/<chunk id as 16 lowercase hex>.chunk (XX = lowest byte of the id),
-// DATA_DIR/corrupt/ for files refused at start-up, DATA_DIR/server_id.
+// DATA_DIR/corrupt/ for files refused at start-up, DATA_DIR/incoming/ for chunks being copied in
+// (ChunkImport; emptied at start-up), DATA_DIR/server_id.
 //
 // Thread-safety: every method is thread-safe. `index_mu_` guards only the map from chunk id to
 // its ChunkEntry and is never held during I/O. Each ChunkEntry has a reader/writer lock: reads
@@ -11,19 +12,23 @@
 //
 // Version rules: a write with a version older than the stored one is kStaleVersion; a newer one
 // stamps the chunk with it. A read or sync naming a version newer than the stored one is
-// kStaleVersion (this replica missed a write lease); an older one is served.
+// kStaleVersion (this replica missed a write lease); an older one is served. A copied-in chunk
+// (CommitImport) replaces an older version and is refused by a newer one.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "chunkserver/chunk_import.h"
 #include "common/status.h"
 
 namespace tessera {
@@ -39,6 +44,11 @@ struct ChunkRecord {
 struct ChunkChanges {
   std::vector<ChunkRecord> added;
   std::vector<int64_t> removed;
+};
+
+struct ImportOutcome {
+  ChunkRecord record;      // the chunk as it is now held here
+  bool installed = false;  // false: it was already here at that version and the copy was dropped
 };
 
 struct SpaceStats {
@@ -65,6 +75,20 @@ class ChunkStore {
   // kNotFound when the chunk is not here.
   Status Delete(int64_t chunk_id);
 
+  // The chunk's record when it is here (not while it is being created or after its deletion).
+  std::optional<ChunkRecord> Lookup(int64_t chunk_id) const;
+
+  // Starts a copy of the chunk at `version` from another server. It is staged in the data dir
+  // that holds an older version of the chunk (so that the commit replaces it with one rename),
+  // else in the one with most free space, and stays invisible until CommitImport.
+  Result<std::unique_ptr<ChunkImport>> BeginImport(int64_t chunk_id, int64_t version);
+  // Makes the staged copy the chunk: fsyncs it and checks its header, renames it into
+  // DATA_DIR/chunks/XX/ (atomically replacing an older version there), fsyncs that directory
+  // and only then enters it in the index and in the next TakeChanges().added. When the chunk is
+  // here at that version already, the copy is dropped (installed false); at a newer version,
+  // kStaleVersion. On any error the copy is dropped and the chunk is as it was before.
+  Result<ImportOutcome> CommitImport(std::unique_ptr<ChunkImport> import);
+
   std::vector<ChunkRecord> ListChunks() const;
   ChunkChanges TakeChanges();
   int64_t chunk_count() const;
@@ -78,6 +102,8 @@ class ChunkStore {
 
   ChunkStore(std::vector<std::string> data_dirs, int64_t server_id);
   Status ScanDir(size_t dir_index);
+  // Removes what a crash left in DATA_DIR/incoming/: copies that were never committed.
+  Status ClearIncoming(size_t dir_index);
   void MoveAside(size_t dir_index, const std::string& path, const std::string& why);
   std::shared_ptr<ChunkEntry> Find(int64_t chunk_id) const;
   std::shared_ptr<ChunkEntry> FindOrInsert(int64_t chunk_id);
@@ -98,6 +124,8 @@ class ChunkStore {
   std::mutex changes_mu_;
   std::map<int64_t, ChunkRecord> added_;  // guarded by changes_mu_
   std::set<int64_t> removed_;            // guarded by changes_mu_
+
+  std::atomic<uint64_t> next_import_{0};  // makes staging file names unique
 };
 
 }  // namespace tessera

@@ -1,5 +1,5 @@
 // Helpers shared by the chunk server unit tests: temporary directories, an in-memory FileIo
-// with fault injection, byte helpers and free loopback ports.
+// with fault injection, byte helpers, free loopback ports and a manual clock.
 #pragma once
 
 #include <arpa/inet.h>
@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -16,8 +18,10 @@
 #include <random>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "chunkserver/file_io.h"
+#include "common/clock.h"
 
 namespace tessera::testing {
 
@@ -92,5 +96,27 @@ inline int FreeLoopbackPort() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+
+// The names in `dir` (empty when it does not exist).
+inline std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  return names;
+}
+
+// A clock that moves only when told to. Thread-safe.
+class ManualClock final : public Clock {
+ public:
+  int64_t NowUnixNanos() const override { return kUnixOrigin + NowMonotonicNanos(); }
+  int64_t NowMonotonicNanos() const override { return monotonic_ns_.load(); }
+  void Advance(std::chrono::nanoseconds by) { monotonic_ns_ += by.count(); }
+
+ private:
+  static constexpr int64_t kUnixOrigin = 1'700'000'000'000'000'000;
+  std::atomic<int64_t> monotonic_ns_{1'000'000'000};
+};
 
 }  // namespace tessera::testing
