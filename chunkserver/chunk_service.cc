@@ -2,6 +2,7 @@
 
 #include <future>
 #include <span>
+#include <thread>
 
 #include "chunkserver/request_validation.h"
 #include "common/logging.h"
@@ -39,8 +40,13 @@ Status Combine(const Status& local, const Status& downstream) {
 
 }  // namespace
 
-ChunkService::ChunkService(ChunkStore* store, RpcClientOptions forward_options)
-    : store_(store), replicas_(forward_options) {}
+ChunkService::ChunkService(ChunkStore* store, RpcClientOptions peer_options,
+                           ReplicationOptions replication)
+    : store_(store),
+      replicas_(peer_options),
+      replication_source_(&replicas_),
+      replicator_(store, &replication_source_, replication, &clock_,
+                  [](std::chrono::nanoseconds wait) { std::this_thread::sleep_for(wait); }) {}
 
 Status ChunkService::ForwardWrite(const rpc::WriteChunkRequest& request) {
   const HostPort next = AddressOf(request.downstream.front());
@@ -110,6 +116,18 @@ Status ChunkService::Sync(const rpc::SyncChunkRequest& request) {
   return result;
 }
 
+Result<rpc::ReplicateChunkReply> ChunkService::Replicate(
+    const rpc::ReplicateChunkRequest& request) {
+  ActiveRequest active(active_requests_);
+  Status valid = ValidateReplicateRequest(request);
+  if (!valid.ok()) {
+    LOG_REQ(kWarning, kComponent, request.request_id)
+        << "replicate chunk " << request.chunk_id << " refused: " << valid.ToString();
+    return valid;
+  }
+  return replicator_.Replicate(request);  // logs its outcome
+}
+
 rpc::ChunkServerStats ChunkService::Stats() const {
   SpaceStats space = store_->Space();
   rpc::ChunkServerStats stats;
@@ -137,5 +155,12 @@ void ChunkService::syncChunk(const rpc::SyncChunkRequest& request) {
 }
 
 void ChunkService::stats(rpc::ChunkServerStats& _return) { _return = Stats(); }
+
+void ChunkService::replicateChunk(rpc::ReplicateChunkReply& _return,
+                                  const rpc::ReplicateChunkRequest& request) {
+  Result<rpc::ReplicateChunkReply> reply = Replicate(request);
+  ThrowIfError(reply.status());
+  _return = std::move(*reply);
+}
 
 }  // namespace tessera

@@ -1,7 +1,8 @@
 // tessera-chunkserver: serves the chunks of its data directories and reports to the master.
 //
 //   tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] --data-dir DIR [--data-dir DIR2]
-//                       [--rack NAME] [--heartbeat-ms 1000] [--log-level info]
+//                       [--rack NAME] [--heartbeat-ms 1000] [--replication-mbps 100]
+//                       [--log-level info]
 //
 // Runs in the foreground, logs to stderr, exits 0 after a clean shutdown on SIGTERM/SIGINT and
 // 2 on a bad flag.
@@ -34,6 +35,7 @@ namespace {
 constexpr char kComponent[] = "chunkserver";
 constexpr int kExitBadFlag = 2;
 constexpr int kExitFailure = 1;
+constexpr int64_t kMaxReplicationMbps = 100'000;  // 100 GB/s: far above any disk or network
 
 struct Flags {
   HostPort listen;
@@ -41,6 +43,7 @@ struct Flags {
   std::vector<std::string> data_dirs;
   std::string rack;
   int heartbeat_ms = 1000;
+  int64_t replication_mbps = 100;  // megabytes (10^6 bytes) per second; 0: unlimited
   LogLevel log_level = LogLevel::kInfo;
 };
 
@@ -48,7 +51,7 @@ struct Flags {
   std::cerr << "tessera-chunkserver: " << message << "\n"
             << "usage: tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] "
                "--data-dir DIR [--data-dir DIR2 ...] [--rack NAME] [--heartbeat-ms 1000] "
-               "[--log-level info]\n";
+               "[--replication-mbps 100] [--log-level info]\n";
   std::exit(kExitBadFlag);
 }
 
@@ -63,6 +66,9 @@ Flags ParseFlags(int argc, char** argv) {
       "rack", po::value(&flags.rack)->default_value(""), "failure-domain label")(
       "heartbeat-ms", po::value(&flags.heartbeat_ms)->default_value(1000),
       "heartbeat interval in milliseconds (50..60000)")(
+      "replication-mbps", po::value(&flags.replication_mbps)->default_value(100),
+      "bandwidth for copying chunks in from other servers (re-replication), in megabytes "
+      "(10^6 bytes) per second; 0 means unlimited")(
       "log-level", po::value(&log_level)->default_value("info"), "debug|info|warning|error");
   po::variables_map vm;
   try {
@@ -89,6 +95,11 @@ Flags ParseFlags(int argc, char** argv) {
   if (flags.heartbeat_ms < 50 || flags.heartbeat_ms > 60000) {
     BadFlag("--heartbeat-ms must be 50..60000, got " + std::to_string(flags.heartbeat_ms));
   }
+  if (flags.replication_mbps < 0 || flags.replication_mbps > kMaxReplicationMbps) {
+    BadFlag("--replication-mbps must be 0 (unlimited) or 1.." +
+            std::to_string(kMaxReplicationMbps) + ", got " +
+            std::to_string(flags.replication_mbps));
+  }
   if (flags.rack.size() > 255) BadFlag("--rack is longer than 255 bytes");
   if (!ParseLogLevel(log_level, &flags.log_level)) {
     BadFlag("--log-level must be debug, info, warning or error, got '" + log_level + "'");
@@ -111,7 +122,9 @@ int Run(int argc, char** argv) {
     LOG(kError, kComponent) << "cannot open data directories: " << store.status().ToString();
     return kExitFailure;
   }
-  auto service = std::make_shared<ChunkService>(store->get());
+  ReplicationOptions replication;
+  replication.bytes_per_second = flags.replication_mbps * 1'000'000;
+  auto service = std::make_shared<ChunkService>(store->get(), RpcClientOptions{}, replication);
   RpcServer server(std::make_shared<rpc::ChunkServerServiceProcessorFactory>(
                        std::make_shared<rpc::ChunkServerServiceIfSingletonFactory>(service)),
                    flags.listen);
@@ -135,7 +148,10 @@ int Run(int argc, char** argv) {
   LOG(kInfo, kComponent) << "chunk server ready on " << flags.listen.ToString() << " server id "
                          << (*store)->server_id() << ", " << (*store)->chunk_count()
                          << " chunks, " << flags.data_dirs.size() << " data dirs, masters "
-                         << flags.masters.size();
+                         << flags.masters.size() << ", replication "
+                         << (flags.replication_mbps == 0
+                                 ? std::string("unlimited")
+                                 : std::to_string(flags.replication_mbps) + " MB/s");
 
   int signal_number = 0;
   const sigset_t shutdown_signals = ShutdownSignals();

@@ -39,26 +39,31 @@ Status ValidateRequestId(const std::string& request_id) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Status ValidateDownstream(const std::vector<rpc::ChunkServerAddress>& downstream) {
-  if (downstream.size() > kMaxDownstreamReplicas) {
-    return Status::InvalidArgument("downstream has " + std::to_string(downstream.size()) +
-                                   " replicas, at most " +
-                                   std::to_string(kMaxDownstreamReplicas) + " allowed");
+// `servers` are chunk server addresses from a request field named `what`.
+Status ValidateAddresses(const std::vector<rpc::ChunkServerAddress>& servers, const char* what,
+                         size_t max_count) {
+  if (servers.size() > max_count) {
+    return Status::InvalidArgument(std::string(what) + " has " + std::to_string(servers.size()) +
+                                   " replicas, at most " + std::to_string(max_count) + " allowed");
   }
-  for (const rpc::ChunkServerAddress& replica : downstream) {
+  for (const rpc::ChunkServerAddress& replica : servers) {
     if (replica.host.empty() || replica.host.size() > kMaxHostBytes ||
         replica.host.find_first_of(std::string("/\0 ", 3)) != std::string::npos) {
-      return Status::InvalidArgument("downstream replica has an invalid host '" + replica.host +
-                                     "'");
+      return Status::InvalidArgument(std::string(what) + " replica has an invalid host '" +
+                                     replica.host + "'");
     }
     if (replica.port < 1 || replica.port > 65535) {
-      return Status::InvalidArgument("downstream replica " + replica.host +
+      return Status::InvalidArgument(std::string(what) + " replica " + replica.host +
                                      " has an invalid port " + std::to_string(replica.port));
     }
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateDownstream(const std::vector<rpc::ChunkServerAddress>& downstream) {
+  return ValidateAddresses(downstream, "downstream", kMaxDownstreamReplicas);
 }
 
 Status ValidateWriteRequest(const rpc::WriteChunkRequest& request) {
@@ -87,6 +92,13 @@ Status ValidateSyncRequest(const rpc::SyncChunkRequest& request) {
   RETURN_IF_ERROR(ValidateChunkAndVersion(request.chunk_id, request.version));
   RETURN_IF_ERROR(ValidateRequestId(request.request_id));
   return ValidateDownstream(request.downstream);
+}
+
+Status ValidateReplicateRequest(const rpc::ReplicateChunkRequest& request) {
+  RETURN_IF_ERROR(ValidateChunkAndVersion(request.chunk_id, request.version));
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id));
+  if (request.sources.empty()) return Status::InvalidArgument("sources must not be empty");
+  return ValidateAddresses(request.sources, "sources", kMaxReplicationSources);
 }
 
 }  // namespace tessera

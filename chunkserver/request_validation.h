@@ -10,10 +10,12 @@
 namespace tessera {
 
 inline constexpr size_t kMaxDownstreamReplicas = 16;
+inline constexpr size_t kMaxReplicationSources = 16;
 
 Status ValidateWriteRequest(const rpc::WriteChunkRequest& request);
 Status ValidateReadRequest(const rpc::ReadChunkRequest& request);
 Status ValidateSyncRequest(const rpc::SyncChunkRequest& request);
+Status ValidateReplicateRequest(const rpc::ReplicateChunkRequest& request);
 Status ValidateDownstream(const std::vector<rpc::ChunkServerAddress>& downstream);
 
 }  // namespace tessera

@@ -315,6 +315,19 @@ struct SyncChunkRequest {
   4: string request_id,
 }
 
+// Asks a chunk server to copy a chunk it does not hold (re-replication, draining).
+struct ReplicateChunkRequest {
+  1: i64 chunk_id,
+  2: i64 version,          // the version to copy; a source holding another one is skipped
+  3: list<ChunkServerAddress> sources,  // live replicas to copy from, tried in order
+  4: string request_id,
+}
+
+struct ReplicateChunkReply {
+  1: i64 length,           // of the chunk now held here
+  2: i64 bytes_copied,     // 0 when this server already held the chunk at that version
+}
+
 service ChunkServerService {
   void writeChunk(1: WriteChunkRequest request) throws (1: TesseraError err),
   // Bytes [offset, min(offset + length, chunk length)); fewer than asked only at the end of the
@@ -323,4 +336,11 @@ service ChunkServerService {
   // fsync the chunk file on this replica and every downstream one.
   void syncChunk(1: SyncChunkRequest request) throws (1: TesseraError err),
   ChunkServerStats stats() throws (1: TesseraError err),
+  // Copies the chunk from one of the sources (reading it with readChunk, so every block is
+  // verified on the way) into this server, and answers once the copy is complete and durable
+  // here and will be in this server's next chunk report. A partial copy is never visible:
+  // neither served nor reported. Idempotent: a server that holds the chunk at that version
+  // answers at once.
+  ReplicateChunkReply replicateChunk(1: ReplicateChunkRequest request)
+      throws (1: TesseraError err),
 }

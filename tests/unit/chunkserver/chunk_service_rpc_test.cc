@@ -4,85 +4,21 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "common/names.h"
-#include "common/rpc_client.h"
-#include "common/rpc_server.h"
+#include "tests/unit/chunkserver/rpc_test_util.h"
 #include "tests/unit/chunkserver/test_util.h"
 
 namespace tessera {
 namespace {
 
+using testing::CodeOf;
+using testing::Connect;
+using testing::FlipDataByte;
 using testing::FreeLoopbackPort;
+using testing::MakeRead;
+using testing::MakeWrite;
 using testing::RandomBytes;
-using testing::TempDir;
-
-struct ServerUnderTest {
-  TempDir dir;
-  std::unique_ptr<ChunkStore> store;
-  std::shared_ptr<ChunkService> service;
-  std::unique_ptr<RpcServer> server;
-  HostPort address;
-
-  void Start() {
-    store = std::move(ChunkStore::Open({dir.path()})).value();
-    service = std::make_shared<ChunkService>(store.get());
-    address = HostPort{"127.0.0.1", FreeLoopbackPort()};
-    server = std::make_unique<RpcServer>(
-        std::make_shared<rpc::ChunkServerServiceProcessorFactory>(
-            std::make_shared<rpc::ChunkServerServiceIfSingletonFactory>(service)),
-        address);
-    Status started = server->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  rpc::ChunkServerAddress AsReplica() const {
-    rpc::ChunkServerAddress replica;
-    replica.host = address.host;
-    replica.port = address.port;
-    return replica;
-  }
-};
-
-std::unique_ptr<rpc::ChunkServerServiceClient> Connect(const HostPort& address) {
-  auto protocol = OpenRpcProtocol(address, RpcClientOptions{});
-  EXPECT_TRUE(protocol.ok()) << protocol.status().ToString();
-  return std::make_unique<rpc::ChunkServerServiceClient>(*protocol);
-}
-
-rpc::WriteChunkRequest MakeWrite(int64_t chunk_id, int64_t version, int64_t offset,
-                                 std::string data) {
-  rpc::WriteChunkRequest request;
-  request.chunk_id = chunk_id;
-  request.version = version;
-  request.offset = offset;
-  request.data = std::move(data);
-  request.request_id = "test";
-  return request;
-}
-
-rpc::ReadChunkRequest MakeRead(int64_t chunk_id, int64_t version, int64_t offset,
-                               int32_t length) {
-  rpc::ReadChunkRequest request;
-  request.chunk_id = chunk_id;
-  request.version = version;
-  request.offset = offset;
-  request.length = length;
-  request.request_id = "test";
-  return request;
-}
-
-// The error code a call threw, or OK when it returned normally.
-template <typename F>
-rpc::ErrorCode::type CodeOf(F&& call, std::string* message = nullptr) {
-  try {
-    call();
-    return rpc::ErrorCode::OK;
-  } catch (const rpc::TesseraError& e) {
-    if (message) *message = e.message;
-    return e.code;
-  }
-}
+using testing::ServerUnderTest;
 
 class ChunkServiceRpcTest : public ::testing::Test {
  protected:
@@ -194,12 +130,7 @@ TEST_F(ChunkServiceRpcTest, CorruptionOnDiskFailsTheReadAndIsCounted) {
   auto client = Connect(primary_.address);
   std::string data = RandomBytes(4 * kChecksumBlockSize, 2);
   client->writeChunk(MakeWrite(8, 1, 0, data));
-  {
-    std::fstream f(ChunkStore::ChunkPath(primary_.dir.path(), 8),
-                   std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(16384 + 2 * kChecksumBlockSize + 3);
-    f.put(static_cast<char>(data[2 * kChecksumBlockSize + 3] ^ 0x01));
-  }
+  FlipDataByte(ChunkStore::ChunkPath(primary_.dir.path(), 8), 2 * kChecksumBlockSize + 3);
   std::string back;
   std::string message;
   EXPECT_EQ(CodeOf([&] { client->readChunk(back, MakeRead(8, 1, 0, 4 << 20)); }, &message),
