@@ -65,7 +65,6 @@ Result<std::vector<ExpectedChunk>> ChunksOfFiles(testing::TestCluster& cluster,
       chunk.chunks_in_file = count;
       chunk.chunk_index = info.chunk_index;
       chunk.chunk_id = info.chunk_id;
-      chunk.version = info.version;
       chunk.length = std::min(kChunkSize, file.size - info.chunk_index * kChunkSize);
       chunk.sha256 = file.chunk_sha256.at(static_cast<size_t>(info.chunk_index));
       chunks.push_back(std::move(chunk));
@@ -74,11 +73,12 @@ Result<std::vector<ExpectedChunk>> ChunksOfFiles(testing::TestCluster& cluster,
   return chunks;
 }
 
-bool ReplicaCensus::AllAt(int goal) const {
+bool ReplicaCensus::AllAt(int goal, Leftovers leftovers) const {
   for (const auto& [id, places] : chunks) {
     if (static_cast<int>(places.on_disk.size()) != goal || places.in_master != places.on_disk) {
       return false;
     }
+    if (leftovers == Leftovers::kNone && !places.other_files.empty()) return false;
   }
   return true;
 }
@@ -92,8 +92,11 @@ int ReplicaCensus::ReplicasOnDisk() const {
 std::string ReplicaCensus::Describe() const {
   std::string text;
   for (const auto& [id, places] : chunks) {
-    text += "  chunk " + ChunkIdHex(id) + ": disk " + IndexList(places.on_disk) + " master " +
-            IndexList(places.in_master) + "\n";
+    std::set<int> others;
+    for (const auto& [server, path] : places.other_files) others.insert(server);
+    text += "  chunk " + ChunkIdHex(id) + " v" + std::to_string(places.version) + ": disk " +
+            IndexList(places.on_disk) + " master " + IndexList(places.in_master) + " other " +
+            IndexList(others) + "\n";
   }
   return text;
 }
@@ -105,19 +108,6 @@ Result<ReplicaCensus> TakeCensus(testing::TestCluster& cluster,
   for (const ExpectedChunk& chunk : chunks) {
     by_id[chunk.chunk_id] = &chunk;
     census.chunks[chunk.chunk_id];
-  }
-  for (int server = 0; server < cluster.chunk_server_count(); ++server) {
-    if (!include_stopped && !cluster.chunk_server(server).Running()) continue;
-    ASSIGN_OR_RETURN(std::vector<ChunkFileOnDisk> files,
-                     ScanChunkFiles(cluster.chunk_server_data_dir(server)));
-    for (const ChunkFileOnDisk& file : files) {
-      auto expected = by_id.find(file.chunk_id);
-      if (expected == by_id.end()) continue;
-      if (!file.Holds(expected->second->version, expected->second->length)) continue;
-      ChunkPlaces& places = census.chunks[file.chunk_id];
-      places.on_disk.insert(server);
-      places.paths[server] = file.path;
-    }
   }
   // One getChunks per file, made at the entry of its first chunk.
   ASSIGN_OR_RETURN(HostPort leader, LeaderAddress(cluster));
@@ -131,9 +121,26 @@ Result<ReplicaCensus> TakeCensus(testing::TestCluster& cluster,
         return Status::Internal(chunk.file + " has a chunk " + ChunkIdHex(info.chunk_id) +
                                 " the test did not write");
       }
+      places->second.version = info.version;
       for (const rpc::ChunkServerAddress& replica : info.replicas) {
         ASSIGN_OR_RETURN(int server, cluster.ChunkServerIndexByPort(replica.port));
         places->second.in_master.insert(server);
+      }
+    }
+  }
+  for (int server = 0; server < cluster.chunk_server_count(); ++server) {
+    if (!include_stopped && !cluster.chunk_server(server).Running()) continue;
+    ASSIGN_OR_RETURN(std::vector<ChunkFileOnDisk> files,
+                     ScanChunkFiles(cluster.chunk_server_data_dir(server)));
+    for (const ChunkFileOnDisk& file : files) {
+      auto expected = by_id.find(file.chunk_id);
+      if (expected == by_id.end()) continue;
+      ChunkPlaces& places = census.chunks[file.chunk_id];
+      if (file.Holds(places.version, expected->second->length)) {
+        places.on_disk.insert(server);
+        places.paths[server] = file.path;
+      } else {
+        places.other_files[server] = file.path;
       }
     }
   }
@@ -142,18 +149,19 @@ Result<ReplicaCensus> TakeCensus(testing::TestCluster& cluster,
 
 Result<ReplicaCensus> WaitForEveryChunkAt(testing::TestCluster& cluster,
                                           const std::vector<ExpectedChunk>& chunks, int goal,
-                                          milliseconds deadline) {
+                                          Leftovers leftovers, milliseconds deadline) {
   const auto give_up = steady_clock::now() + deadline;
   Result<ReplicaCensus> census = Status::Unavailable("no census taken");
   while (steady_clock::now() < give_up) {
     census = TakeCensus(cluster, chunks);
-    if (census.ok() && census->AllAt(goal)) return census;
+    if (census.ok() && census->AllAt(goal, leftovers)) return census;
     std::this_thread::sleep_for(kPollInterval);
   }
   return Status::Unavailable(
       "not every chunk reached exactly " + std::to_string(goal) +
-      " replicas on disk (running chunk servers) matching the master's list within " +
-      std::to_string(deadline.count()) + " ms; last census (chunk server indexes):\n" +
+      " replicas on disk (running chunk servers) matching the master's list" +
+      (leftovers == Leftovers::kNone ? ", with no other file of the chunk left," : "") +
+      " within " + std::to_string(deadline.count()) + " ms; last census (chunk server indexes):\n" +
       (census.ok() ? census->Describe() : census.status().ToString()));
 }
 

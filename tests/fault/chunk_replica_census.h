@@ -1,7 +1,9 @@
 // Where the replicas of a test's chunks are, seen two ways at once: on disk (the chunk files in
 // the data directories of the chunk servers that are running, read by chunk_replica_scan.h) and
-// by the master leader (getChunks, the replicas it hands to readers). A chunk is at goal only
-// when both agree on the same `goal` servers.
+// by the master leader (getChunks: the chunk's current version and the replicas it hands to
+// readers). A chunk is at goal only when both agree on the same `goal` servers. The version is
+// the master's of the moment: a re-replication fences the chunk with a new version, which makes
+// the copies a dead server keeps stale.
 //
 // Ownership: a census borrows the TestCluster only during the call that takes it.
 // Thread-safety: none; use from the test's thread.
@@ -27,7 +29,6 @@ struct ExpectedChunk {
   int32_t chunks_in_file = 0;
   int64_t chunk_index = 0;
   int64_t chunk_id = 0;
-  int64_t version = 0;
   int64_t length = 0;
   std::string sha256;
 };
@@ -37,36 +38,46 @@ Result<std::vector<ExpectedChunk>> ChunksOfFiles(testing::TestCluster& cluster,
                                                  const std::vector<WrittenFile>& files);
 
 struct ChunkPlaces {
-  // Indexes of running chunk servers holding a complete replica (right version and length).
+  int64_t version = 0;  // as the master names it
+  // Indexes of scanned chunk servers holding a complete replica (that version, full length).
   std::set<int> on_disk;
-  // Their chunk files, by server index (for content checks).
+  // Their chunk files, by server index.
   std::map<int, std::string> paths;
+  // Other files of the chunk (an older version, a short file), by server index.
+  std::map<int, std::string> other_files;
   // Indexes of the servers the master lists for the chunk.
   std::set<int> in_master;
+};
+
+// What a chunk may have besides its replicas while a test waits for the goal.
+enum class Leftovers {
+  kAllowed,
+  kNone,  // no scanned server keeps another file of the chunk (a stale copy, say)
 };
 
 struct ReplicaCensus {
   std::map<int64_t, ChunkPlaces> chunks;  // by chunk id; every expected chunk has an entry
 
-  // Every chunk has exactly `goal` replicas on disk and the master lists exactly those.
-  bool AllAt(int goal) const;
+  // Every chunk has exactly `goal` replicas on disk, the master lists exactly those, and
+  // leftover files are absent when `leftovers` says so.
+  bool AllAt(int goal, Leftovers leftovers = Leftovers::kAllowed) const;
   // Complete replicas on disk of all chunks together.
   int ReplicasOnDisk() const;
-  // One line per chunk: "<id>: disk {1,3,4} master {1,3,4}" (chunk server indexes).
+  // One line per chunk: "<id> v2: disk {1,3,4} master {1,3,4} other {0}" (chunk server indexes).
   std::string Describe() const;
 };
 
-// Scans the data directory of every running chunk server (all of them with `include_stopped`,
-// which reads the files a killed server left behind) and asks the leader for every chunk.
+// Asks the leader for every chunk, then scans the data directory of every running chunk server
+// (all of them with `include_stopped`, which reads the files a killed server left behind).
 Result<ReplicaCensus> TakeCensus(testing::TestCluster& cluster,
                                  const std::vector<ExpectedChunk>& chunks,
                                  bool include_stopped = false);
 
-// Polls TakeCensus until AllAt(goal); returns the census then, or kUnavailable with the last
-// census after `deadline`.
+// Polls TakeCensus until AllAt(goal, leftovers); returns the census then, or kUnavailable with
+// the last census after `deadline`.
 Result<ReplicaCensus> WaitForEveryChunkAt(testing::TestCluster& cluster,
                                           const std::vector<ExpectedChunk>& chunks, int goal,
-                                          std::chrono::milliseconds deadline);
+                                          Leftovers leftovers, std::chrono::milliseconds deadline);
 
 // Reads the data of every replica the census found on disk and compares its SHA-256 with the
 // chunk's; names every replica that differs.

@@ -2,13 +2,18 @@
 // random content remembered by SHA-256.
 //
 // - kill -9 of the chunk server holding the most chunks must bring every chunk back to three
-//   replicas on live servers within a deadline: checked on disk (complete chunk files in the data
-//   directories), in the master's view (getChunks) and in `tessera status --json`; every replica
-//   must hold the data written, and the files must read back through the mount. Then the two
-//   servers whose loss leaves the most chunks with only re-replicated copies are killed too, and
-//   the files must still read back: the new replicas are real.
-// - When the killed server comes back with its old replicas, those chunks are over goal; the
-//   extra replicas must be removed until every chunk has exactly three again, data intact.
+//   replicas on live servers within a deadline: checked on disk (complete chunk files of the
+//   chunk's current version in the data directories), in the master's view (getChunks) and in
+//   `tessera status --json`; every replica must hold the data written, and the files must read
+//   back through the mount. Then the two servers whose loss leaves the most chunks with only
+//   re-replicated copies are killed too, and the files must still read back: the new replicas
+//   are real.
+// - When the killed server comes back, the copies it kept are stale (each re-replication fences
+//   the chunk with a new version): they must be deleted, leaving exactly three replicas.
+// - When it comes back holding current copies (put there while it was down), every chunk is over
+//   goal: the surplus must be removed until every chunk has exactly three replicas.
+// - When the master leader dies with the chunk server, the next leader does the repair.
+// In every case the data must stay intact.
 //
 // Parameterized over the number of masters (one, and a Raft group of three): the replication
 // manager runs on the leader. Times are printed and recorded as test properties.
@@ -16,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -24,6 +30,7 @@
 
 #include "tests/fault/chunk_cli_status.h"
 #include "tests/fault/chunk_replica_census.h"
+#include "tests/fault/chunk_replica_scan.h"
 #include "tests/fault/chunk_test_files.h"
 #include "tests/fault/master_fault_fixture.h"
 
@@ -74,7 +81,8 @@ class ChunkRereplicationTest : public MasterFaultTest, public ::testing::WithPar
     EXPECT_TRUE(chunks.ok()) << chunks.status().ToString();
     if (!chunks.ok()) return {};
     chunks_ = std::move(*chunks);
-    Result<ReplicaCensus> census = WaitForEveryChunkAt(*cluster_, chunks_, kGoal, kStatusDeadline);
+    Result<ReplicaCensus> census =
+        WaitForEveryChunkAt(*cluster_, chunks_, kGoal, Leftovers::kNone, kStatusDeadline);
     EXPECT_TRUE(census.ok()) << "right after the writes: " << census.status().ToString();
     return census.ok() ? *census : ReplicaCensus{};
   }
@@ -93,20 +101,22 @@ class ChunkRereplicationTest : public MasterFaultTest, public ::testing::WithPar
     return victim;
   }
 
-  // Waits until the master declares the killed server dead and every chunk is back at kGoal
-  // on the live servers; checks the replicas' data and what the CLI shows. Returns the census.
+  // Waits until the master no longer counts the killed server alive and every chunk is back at
+  // kGoal on the live servers; checks the replicas' data and what the CLI shows. Returns the
+  // census.
   ReplicaCensus WaitForRepair() {
     Status dead = cluster_->WaitForExactlyAliveChunkServers(kChunkServers - 1, kDeathDeadline);
     EXPECT_TRUE(dead.ok()) << dead.ToString();
     const double dead_after = SecondsSince(killed_at_);
-    Result<ReplicaCensus> census = WaitForEveryChunkAt(*cluster_, chunks_, kGoal, kRepairDeadline);
+    Result<ReplicaCensus> census =
+        WaitForEveryChunkAt(*cluster_, chunks_, kGoal, Leftovers::kAllowed, kRepairDeadline);
     EXPECT_TRUE(census.ok()) << "after kill -9 of a chunk server: " << census.status().ToString();
     if (!census.ok()) return {};
     const double repaired_after = SecondsSince(killed_at_);
-    std::cout << "[ repair   ] declared dead " << dead_after << " s after kill -9; every chunk at "
-              << kGoal << " replicas on disk and in the master " << repaired_after
-              << " s after it (" << repaired_after - dead_after << " s after the death)"
-              << std::endl;
+    std::cout << "[ repair   ] the killed server no longer counted alive " << dead_after
+              << " s after kill -9; every chunk at " << kGoal
+              << " replicas on disk and in the master " << repaired_after << " s after it ("
+              << repaired_after - dead_after << " s after it stopped counting)" << std::endl;
     RecordProperty("dead_after_ms", static_cast<int>(dead_after * 1000));
     RecordProperty("repaired_after_ms", static_cast<int>(repaired_after * 1000));
     ExpectReplicasAndStatusRight(*census);
@@ -121,6 +131,37 @@ class ChunkRereplicationTest : public MasterFaultTest, public ::testing::WithPar
     const auto count = static_cast<int64_t>(chunks_.size());
     Status cli = WaitForCliStatus(*cluster_, count, kGoal * count, kStatusDeadline);
     EXPECT_TRUE(cli.ok()) << cli.ToString();
+  }
+
+  // Starts the killed server again on its data directory, which holds `extra` chunk files (stale
+  // or current) beyond the goal, and waits until every chunk has exactly kGoal replicas and no
+  // other file is left on any server; then checks data and status.
+  void RestartVictimAndExpectExactlyGoal(int victim, int extra) {
+    const auto restarted_at = steady_clock::now();
+    ASSERT_OK(cluster_->RestartChunkServer(victim));
+    ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kChunkServers, kDeathDeadline));
+    Result<ReplicaCensus> cleaned =
+        WaitForEveryChunkAt(*cluster_, chunks_, kGoal, Leftovers::kNone, kRepairDeadline);
+    ASSERT_TRUE(cleaned.ok()) << "cs" << victim + 1 << " came back with " << extra
+                              << " chunk files beyond the goal; they were not all removed: "
+                              << cleaned.status().ToString();
+    const double cleaned_after = SecondsSince(restarted_at);
+    int kept_on_victim = 0;
+    for (const auto& [id, places] : cleaned->chunks) {
+      kept_on_victim += static_cast<int>(places.on_disk.count(victim));
+    }
+    std::cout << "[ cleanup  ] " << extra << " extra chunk files removed " << cleaned_after
+              << " s after the restart; cs" << victim + 1 << " keeps " << kept_on_victim
+              << " replicas" << std::endl;
+    RecordProperty("cleaned_after_ms", static_cast<int>(cleaned_after * 1000));
+
+    ExpectReplicasAndStatusRight(*cleaned);
+    ExpectFilesReadBack("after the cleanup");
+    // Nothing more was removed while the checks ran.
+    Result<ReplicaCensus> last = TakeCensus(*cluster_, chunks_);
+    ASSERT_TRUE(last.ok()) << last.status().ToString();
+    EXPECT_TRUE(last->AllAt(kGoal, Leftovers::kNone)) << "replicas changed after the cleanup:\n"
+                                                      << last->Describe();
   }
 
   void ExpectFilesReadBack(const std::string& when) {
@@ -180,50 +221,86 @@ TEST_P(ChunkRereplicationTest, KillNineOfAChunkServerRestoresEveryChunkToGoal) {
   ExpectFilesReadBack("with only three chunk servers left, two of them re-replication targets");
 }
 
-TEST_P(ChunkRereplicationTest, ReplicasOfARestartedServerOverGoalAreRemoved) {
+TEST_P(ChunkRereplicationTest, StaleReplicasOfARestartedServerAreDeleted) {
   const ReplicaCensus before = WriteFiles({9 * kMiB, 70 * kMiB, 20 * kMiB + 3, 33 * kMiB});
   ASSERT_FALSE(HasFailure());
   const int victim = KillBusiestChunkServer(before);
   WaitForRepair();
   ASSERT_FALSE(HasFailure());
 
-  // The dead server's files are still on its disk: once it is back, each chunk it held has one
-  // complete replica more than the goal.
-  Result<ReplicaCensus> with_victim = TakeCensus(*cluster_, chunks_, /*include_stopped=*/true);
-  ASSERT_TRUE(with_victim.ok()) << with_victim.status().ToString();
-  const int extra = with_victim->ReplicasOnDisk() - kGoal * static_cast<int>(chunks_.size());
-  ASSERT_GT(extra, 0) << "cs" << victim + 1 << " left no replica behind:\n"
-                      << with_victim->Describe();
+  Result<ReplicaCensus> left = TakeCensus(*cluster_, chunks_, /*include_stopped=*/true);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  int current = 0, stale = 0;
+  for (const auto& [id, places] : left->chunks) {
+    current += static_cast<int>(places.on_disk.count(victim));
+    stale += static_cast<int>(places.other_files.count(victim));
+  }
+  ASSERT_GT(current + stale, 0) << "cs" << victim + 1 << " left no chunk file behind";
+  std::cout << "[ left     ] cs" << victim + 1 << " kept " << current
+            << " replicas at the current version (over goal once back) and " << stale
+            << " stale ones" << std::endl;
 
-  const auto restarted_at = steady_clock::now();
-  ASSERT_OK(cluster_->RestartChunkServer(victim));
-  ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kChunkServers, kDeathDeadline));
-  Result<ReplicaCensus> cleaned = WaitForEveryChunkAt(*cluster_, chunks_, kGoal, kRepairDeadline);
-  ASSERT_TRUE(cleaned.ok()) << "cs" << victim + 1 << " came back with " << extra
-                            << " replicas over goal; they were not all removed (chunks must end "
-                               "with exactly "
-                            << kGoal << " replicas): " << cleaned.status().ToString();
-  const double cleaned_after = SecondsSince(restarted_at);
-  int kept_on_victim = 0;
-  for (const auto& [id, places] : cleaned->chunks) kept_on_victim += places.on_disk.count(victim);
-  std::cout << "[ cleanup  ] " << extra << " replicas over goal removed " << cleaned_after
-            << " s after the restart; cs" << victim + 1 << " keeps " << kept_on_victim
-            << " replicas" << std::endl;
-  RecordProperty("cleaned_after_ms", static_cast<int>(cleaned_after * 1000));
-
-  ExpectReplicasAndStatusRight(*cleaned);
-  ExpectFilesReadBack("after the over-goal cleanup");
-  // Nothing more was removed while the checks ran.
-  Result<ReplicaCensus> last = TakeCensus(*cluster_, chunks_);
-  ASSERT_TRUE(last.ok()) << last.status().ToString();
-  EXPECT_TRUE(last->AllAt(kGoal)) << "replicas changed after the cleanup:\n" << last->Describe();
+  RestartVictimAndExpectExactlyGoal(victim, current + stale);
 }
 
-INSTANTIATE_TEST_SUITE_P(Masters, ChunkRereplicationTest, ::testing::Values(1, 3),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                           return std::to_string(info.param) +
-                                  (info.param == 1 ? "Master" : "Masters");
-                         });
+TEST_P(ChunkRereplicationTest, ReplicasOverGoalAreRemoved) {
+  const ReplicaCensus before = WriteFiles({9 * kMiB, 70 * kMiB, 20 * kMiB + 3, 33 * kMiB});
+  ASSERT_FALSE(HasFailure());
+  const int victim = KillBusiestChunkServer(before);
+  const ReplicaCensus repaired = WaitForRepair();
+  ASSERT_FALSE(HasFailure());
+
+  // While it is down, the victim gets a current copy of every chunk, as if it had taken part in
+  // every re-replication: back, it makes every chunk one replica over goal.
+  for (const auto& [id, places] : repaired.chunks) {
+    const std::string& source = places.paths.begin()->second;
+    const std::filesystem::path target =
+        std::filesystem::path(cluster_->chunk_server_data_dir(victim)) / "chunks" /
+        ChunkIdHex(id).substr(14) / (ChunkIdHex(id) + ".chunk");
+    std::error_code error;
+    std::filesystem::create_directories(target.parent_path(), error);
+    ASSERT_TRUE(std::filesystem::copy_file(
+        source, target, std::filesystem::copy_options::overwrite_existing, error))
+        << source << " -> " << target << ": " << error.message();
+  }
+  Result<ReplicaCensus> planted = TakeCensus(*cluster_, chunks_, /*include_stopped=*/true);
+  ASSERT_TRUE(planted.ok()) << planted.status().ToString();
+  for (const auto& [id, places] : planted->chunks) {
+    ASSERT_EQ(places.on_disk.size(), static_cast<size_t>(kGoal + 1)) << planted->Describe();
+  }
+
+  RestartVictimAndExpectExactlyGoal(victim, static_cast<int>(chunks_.size()));
+}
+
+std::string MastersName(const ::testing::TestParamInfo<int>& info) {
+  return std::to_string(info.param) + (info.param == 1 ? "Master" : "Masters");
+}
+
+INSTANTIATE_TEST_SUITE_P(Masters, ChunkRereplicationTest, ::testing::Values(1, 3), MastersName);
+
+// The same cluster with a Raft group of masters only.
+class ChunkRereplicationGroupTest : public ChunkRereplicationTest {};
+
+// The master leader dies with the chunk server: the repair must be done by the next leader
+// (which first gives the chunk servers a grace period to report to it).
+TEST_P(ChunkRereplicationGroupTest, RepairIsDoneByTheNextLeaderWhenTheLeaderDiesToo) {
+  const ReplicaCensus before = WriteFiles({8 * kMiB + 1, 70 * kMiB, 23 * kMiB + 4097, 41 * kMiB});
+  ASSERT_FALSE(HasFailure());
+  Result<int> leader = cluster_->WaitForLeader(kLeaderDeadline);
+  ASSERT_TRUE(leader.ok()) << leader.status().ToString();
+  KillBusiestChunkServer(before);
+  ASSERT_OK(cluster_->master(*leader).Kill());
+  Result<int> successor = cluster_->WaitForLeader(kLeaderDeadline);
+  ASSERT_TRUE(successor.ok()) << successor.status().ToString();
+  std::cout << "[ leader   ] master " << cluster_->master_id(*leader) << " killed; master "
+            << cluster_->master_id(*successor) << " leads " << SecondsSince(killed_at_)
+            << " s after the chunk server's kill" << std::endl;
+  WaitForRepair();
+  ASSERT_FALSE(HasFailure());
+  ExpectFilesReadBack("after the repair by the next leader");
+}
+
+INSTANTIATE_TEST_SUITE_P(Masters, ChunkRereplicationGroupTest, ::testing::Values(3), MastersName);
 
 }  // namespace
 }  // namespace tessera::fault
