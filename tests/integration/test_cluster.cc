@@ -190,14 +190,15 @@ std::string TestCluster::MasterList() const {
 Status TestCluster::StartChunkServerProcess(int index) {
   ChunkServer& server = chunk_servers_.at(index);
   std::string name = "cs" + std::to_string(index + 1);
-  server.process = std::make_unique<DaemonProcess>(
-      name,
-      std::vector<std::string>{BinaryDir() + "/tessera-chunkserver", "--listen",
-                               server.address.ToString(), "--masters", MasterList(),
-                               "--data-dir", server.data_dir, "--rack",
-                               "rack" + std::to_string(index + 1), "--heartbeat-ms",
-                               std::to_string(options_.heartbeat_ms), "--log-level", "info"},
-      root_dir_ + "/" + name + "/log");
+  std::vector<std::string> argv = {BinaryDir() + "/tessera-chunkserver", "--listen",
+                                   server.address.ToString(), "--masters", MasterList(),
+                                   "--data-dir", server.data_dir, "--rack",
+                                   "rack" + std::to_string(index + 1), "--heartbeat-ms",
+                                   std::to_string(options_.heartbeat_ms), "--log-level", "info"};
+  argv.insert(argv.end(), options_.extra_chunk_server_flags.begin(),
+              options_.extra_chunk_server_flags.end());
+  server.process = std::make_unique<DaemonProcess>(name, std::move(argv),
+                                                   root_dir_ + "/" + name + "/log");
   return server.process->Start();
 }
 

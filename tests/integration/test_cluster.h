@@ -43,6 +43,8 @@ struct ClusterOptions {
   std::chrono::milliseconds ready_deadline = std::chrono::seconds(30);
   // Appended to every master's command line, e.g. {"--snapshot-entries", "50"}.
   std::vector<std::string> extra_master_flags;
+  // Appended to every chunk server's command line, e.g. {"--replication-mbps", "8"}.
+  std::vector<std::string> extra_chunk_server_flags;
 };
 
 // The directory holding tessera-master, tessera-chunkserver, tessera-mount and tessera: the
