@@ -31,6 +31,9 @@ struct ClientOptions {
   int64_t readahead_bytes = 8 << 20;      // for sequential readers; 0 disables readahead
   int rpc_timeout_ms = 30000;
   int master_retry_deadline_ms = 30000;   // how long a call keeps looking for a master leader
+  // How long a piece whose chain failed (a replica died, the chunk took a new version) is
+  // written again on the chain the master gives now, before the write fails with EIO.
+  int write_retry_deadline_ms = 30000;
 };
 
 // Who is calling: passed with every request so the master can check permissions.

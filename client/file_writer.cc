@@ -1,6 +1,8 @@
 #include "client/file_writer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "common/logging.h"
 #include "common/names.h"
@@ -11,6 +13,9 @@ constexpr char kComponent[] = "client";
 // Writes at least this large mark a streaming writer (FUSE hands those over in 128 KiB to
 // 1 MiB requests).
 constexpr size_t kStreamingWriteBytes = size_t{128} << 10;
+// Pauses between rewrites of a failed piece.
+constexpr int kFirstRewriteBackoffMs = 100;
+constexpr int kMaxRewriteBackoffMs = 1000;
 }  // namespace
 
 FileWriter::FileWriter(const ClientServices& services, Caller caller,
@@ -130,16 +135,28 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
   const int64_t chunk_index = offset / kChunkSize;
   const int64_t chunk_offset = offset % kChunkSize;
   Status status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
-  if (status.code() == StatusCode::kStaleVersion) {
-    // Our write lease was superseded (e.g. it expired): ask for the current chain once.
-    LOG_REQ(kInfo, kComponent, request_id) << "chunk " << chunk.chunk_id << " v" << chunk.version
-                                           << " is stale; preparing the write again";
-    Result<rpc::ChunkInfo> fresh = PrepareChunk(chunk_index);
-    status = fresh.status();
-    if (fresh.ok()) {
-      chunk = std::move(*fresh);
-      status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
+  // A replica of the chain died, or the chunk took a new version while it was re-replicated:
+  // the whole piece goes again to the chain the master gives now, which holds only live
+  // replicas at the current version. Nothing was acknowledged yet, so rewriting is safe.
+  const int64_t deadline = services_.clock.NowMonotonicNanos() +
+                           int64_t{services_.options.write_retry_deadline_ms} * 1'000'000;
+  auto backoff = std::chrono::milliseconds(kFirstRewriteBackoffMs);
+  while (IsRewritable(status) && services_.clock.NowMonotonicNanos() < deadline) {
+    LOG_REQ(kInfo, kComponent, request_id)
+        << "chunk " << chunk.chunk_id << " v" << chunk.version << ": piece at " << offset
+        << " failed (" << status.ToString() << "); writing it again on a fresh chain";
+    if (status.code() != StatusCode::kStaleVersion) {
+      // The master needs a moment to declare a dead server dead; do not spin meanwhile.
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(kMaxRewriteBackoffMs));
     }
+    Result<rpc::ChunkInfo> fresh = PrepareChunk(chunk_index);
+    if (!fresh.ok()) {
+      status = fresh.status();
+      continue;
+    }
+    chunk = std::move(*fresh);
+    status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
   }
   if (!status.ok()) services_.locations.Erase(inode_, chunk_index);
   std::lock_guard lock(mu_);
@@ -153,6 +170,11 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
   }
   --in_flight_;
   piece_done_.notify_all();
+}
+
+bool FileWriter::IsRewritable(const Status& status) {
+  return status.code() == StatusCode::kStaleVersion || status.code() == StatusCode::kUnavailable ||
+         status.code() == StatusCode::kIoError;
 }
 
 Status FileWriter::WaitForPieces() {

@@ -50,6 +50,8 @@ class FileWriter final : public PendingWriteSource,
   Result<rpc::ChunkInfo> PreparedChunk(int64_t chunk_index);
   Result<rpc::ChunkInfo> PrepareChunk(int64_t chunk_index);
   void SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chunk);
+  // A piece that failed with this is written again on a fresh chain.
+  static bool IsRewritable(const Status& status);
   Status FirstError() const;
 
   const ClientServices& services_;

@@ -116,6 +116,56 @@ void ChunkServerRegistry::ScheduleDeletion(const std::vector<int64_t>& chunk_ids
   }
 }
 
+std::vector<ReplicaState> ChunkServerRegistry::Replicas(int64_t chunk_id) const {
+  std::lock_guard lock(mu_);
+  std::vector<ReplicaState> copies;
+  auto it = replicas_.find(chunk_id);
+  if (it == replicas_.end()) return copies;
+  for (const auto& [server_id, version] : it->second) {
+    auto server = servers_.find(server_id);
+    if (server == servers_.end()) continue;
+    copies.push_back({server_id, version, IsAliveLocked(server->second), server->second.info.rack});
+  }
+  return copies;
+}
+
+void ChunkServerRegistry::AddReplica(int64_t server_id, int64_t chunk_id, int64_t version) {
+  std::lock_guard lock(mu_);
+  auto it = servers_.find(server_id);
+  if (it != servers_.end()) AddReplicaLocked(&it->second, chunk_id, version);
+}
+
+void ChunkServerRegistry::DeleteReplica(int64_t server_id, int64_t chunk_id) {
+  std::lock_guard lock(mu_);
+  auto it = servers_.find(server_id);
+  if (it == servers_.end()) return;
+  RemoveReplicaLocked(&it->second, chunk_id);
+  it->second.pending_deletions.push_back(chunk_id);
+}
+
+bool ChunkServerRegistry::DeletionPending(int64_t server_id, int64_t chunk_id) const {
+  std::lock_guard lock(mu_);
+  auto it = servers_.find(server_id);
+  if (it == servers_.end()) return false;
+  const std::vector<int64_t>& pending = it->second.pending_deletions;
+  return std::find(pending.begin(), pending.end(), chunk_id) != pending.end();
+}
+
+void ChunkServerRegistry::Fence(int64_t chunk_id) {
+  std::lock_guard lock(mu_);
+  fenced_.insert(chunk_id);
+}
+
+void ChunkServerRegistry::Unfence(int64_t chunk_id) {
+  std::lock_guard lock(mu_);
+  fenced_.erase(chunk_id);
+}
+
+bool ChunkServerRegistry::IsFenced(int64_t chunk_id) const {
+  std::lock_guard lock(mu_);
+  return fenced_.contains(chunk_id);
+}
+
 std::vector<PlacementCandidate> ChunkServerRegistry::LivePlacementCandidates() const {
   std::lock_guard lock(mu_);
   std::vector<PlacementCandidate> candidates;
@@ -203,6 +253,7 @@ void ChunkServerRegistry::BeginTenure(int64_t term) {
   }
   servers_.clear();
   replicas_.clear();
+  fenced_.clear();
   tenure_term_ = term;
 }
 

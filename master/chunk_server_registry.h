@@ -5,8 +5,10 @@
 //   while its last heartbeat is at most `timeout_ms` old;
 // - chunk locations: chunk id -> {server id -> version}, from reports and from placement (so a
 //   chunk is readable before the next report names it);
-// - pending deletions per server: chunks of removed or truncated files, handed out in the next
-//   heartbeat reply.
+// - pending deletions per server: chunks of removed or truncated files, surplus and stale
+//   replicas, handed out in the next heartbeat reply;
+// - fenced chunks: chunks being re-replicated, whose writes wait (prepareWrite answers
+//   UNAVAILABLE) so that the copy misses none.
 //
 // Thread-safety: every method is safe to call from many threads; one mutex (mu_) guards all
 // state and is never held across I/O other than logging.
@@ -26,6 +28,14 @@
 #include "master/placement.h"
 
 namespace tessera::master {
+
+// One server's copy of a chunk, as the registry knows it.
+struct ReplicaState {
+  int64_t server_id = 0;
+  int64_t version = 0;
+  bool alive = false;
+  std::string rack;
+};
 
 struct SpaceTotals {
   int64_t total_bytes = 0;
@@ -50,6 +60,19 @@ class ChunkServerRegistry {
   void RecordReplicas(int64_t chunk_id, int64_t version, const std::vector<int64_t>& server_ids);
   // The chunks are gone from the namespace: every server holding one is told to delete it.
   void ScheduleDeletion(const std::vector<int64_t>& chunk_ids);
+
+  // Every known copy of `chunk_id` (live or not, any version), in server id order.
+  std::vector<ReplicaState> Replicas(int64_t chunk_id) const;
+  // A server now holds `chunk_id` at `version` (a copy or a version stamp completed).
+  void AddReplica(int64_t server_id, int64_t chunk_id, int64_t version);
+  // The copy on `server_id` no longer counts, and the server is told to delete it.
+  void DeleteReplica(int64_t server_id, int64_t chunk_id);
+  // `server_id` has been told (or will be) to delete `chunk_id`: no copy may go there now.
+  bool DeletionPending(int64_t server_id, int64_t chunk_id) const;
+  // Writes of a fenced chunk wait until it is unfenced (see the file comment).
+  void Fence(int64_t chunk_id);
+  void Unfence(int64_t chunk_id);
+  bool IsFenced(int64_t chunk_id) const;
 
   std::vector<PlacementCandidate> LivePlacementCandidates() const;
   // Addresses of `server_ids` in the same order; unknown or dead ones are left out.
@@ -86,10 +109,11 @@ class ChunkServerRegistry {
 
   const Clock* const clock_;
   const int64_t timeout_ns_;
-  mutable std::mutex mu_;  // guards servers_, replicas_ and tenure_term_
+  mutable std::mutex mu_;  // guards servers_, replicas_, fenced_ and tenure_term_
   int64_t tenure_term_ = -1;
   std::map<int64_t, Server> servers_;
   std::unordered_map<int64_t, std::map<int64_t, int64_t>> replicas_;  // chunk -> server -> version
+  std::unordered_set<int64_t> fenced_;
 };
 
 }  // namespace tessera::master

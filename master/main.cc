@@ -23,6 +23,7 @@
 #include "master/raft_log_store.h"
 #include "master/raft_transport.h"
 #include "master/replicated_log.h"
+#include "master/replication_manager.h"
 #include "master/state_machine.h"
 
 namespace tessera::master {
@@ -145,6 +146,10 @@ int Run(const MasterOptions& options) {
   service_options.advertised_address = options.advertise.ToString();
   auto handler = std::make_shared<MasterServiceHandler>(service_options, log->get(), state->get(),
                                                         &registry, log->get(), &clock);
+  ReplicationManagerOptions replication_options;
+  replication_options.report_grace_ms = service_options.report_grace_ms;
+  auto replication = std::make_unique<ReplicationManager>(replication_options, log->get(),
+                                                         state->get(), &registry, &clock);
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
       std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
   RpcServer server(processor_factory, options.listen);
@@ -167,6 +172,7 @@ int Run(const MasterOptions& options) {
     LOG(kInfo, kComponent) << "signal " << signal << ": shutting down";
   }
   server.Stop();
+  replication.reset();  // it proposes through the log: stop it first
   log->reset();
   LOG(kInfo, kComponent) << "stopped";
   return signal == 0 ? 1 : 0;

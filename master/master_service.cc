@@ -1,11 +1,11 @@
 #include "master/master_service.h"
 
-#include <sstream>
 
 #include "common/logging.h"
 #include "common/address.h"
 #include "common/names.h"
 #include "common/rpc_errors.h"
+#include "master/id_list.h"
 #include "master/master_statuses.h"
 #include "master/placement.h"
 #include "master/raft_messages.h"
@@ -28,11 +28,6 @@ Result<rpc::Attr> AttrOf(Result<ApplyResult> result) {
   return *result->attr;
 }
 
-std::string JoinIds(const std::vector<int64_t>& ids) {
-  std::ostringstream out;
-  for (size_t i = 0; i < ids.size(); ++i) out << (i ? "," : "") << ids[i];
-  return out.str();
-}
 
 }  // namespace
 
@@ -235,6 +230,10 @@ Result<rpc::ChunkInfo> MasterServiceHandler::ExistingChunk(int64_t chunk_index,
     return Status::Unavailable("chunk " + std::to_string(chunk.chunk_id) +
                                ": a new master leader is waiting for chunk servers to report");
   }
+  if (info.replicas.empty() && registry_->IsFenced(chunk.chunk_id)) {
+    return Status::Unavailable("chunk " + std::to_string(chunk.chunk_id) +
+                               " is taking a new version for re-replication");
+  }
   return info;
 }
 
@@ -266,6 +265,11 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
   }
   Result<ChunkAtIndex> existing = state_->GetChunk(inode, chunk_index);
   if (existing.ok()) {
+    if (registry_->IsFenced(existing->chunk.chunk_id)) {
+      // Being re-replicated: a write now would miss the new copy (replication_manager.h).
+      return Status::Unavailable("chunk " + std::to_string(existing->chunk.chunk_id) +
+                                 " is being re-replicated; its writes wait");
+    }
     ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, existing->chunk));
     if (!info.replicas.empty()) return info;
     // No server holds the chunk. When the file ends before it, it holds no acknowledged byte:

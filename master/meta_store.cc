@@ -127,6 +127,23 @@ Result<std::vector<IndexedChunk>> MetaStore::ListChunks(int64_t inode, int64_t f
   return chunks;
 }
 
+Status MetaStore::ForEachChunk(
+    const std::function<void(int64_t inode, int64_t chunk_index, const ChunkRecord&)>& visit)
+    const {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  const std::string kChunkKeyPrefix = "C";  // see keys.h
+  constexpr size_t kChunkKeyBytes = 1 + 8 + 8;
+  for (it->Seek(kChunkKeyPrefix); it->Valid() && StartsWith(it->key(), kChunkKeyPrefix);
+       it->Next()) {
+    std::string_view key = View(it->key());
+    if (key.size() != kChunkKeyBytes) return Status::Corruption("malformed chunk key");
+    ASSIGN_OR_RETURN(ChunkRecord chunk, DecodeChunk(View(it->value())));
+    visit(static_cast<int64_t>(ReadBigEndian64(key.substr(1))),
+          static_cast<int64_t>(ReadBigEndian64(key.substr(9))), chunk);
+  }
+  return FromLevelDb(it->status(), "scan chunks");
+}
+
 Result<MetaCounters> MetaStore::ReadCounters() const {
   MetaCounters counters;
   const std::pair<std::string_view, int64_t*> fields[] = {

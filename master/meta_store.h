@@ -93,6 +93,11 @@ class MetaStore {
   Result<std::vector<IndexedChunk>> ListChunks(int64_t inode, int64_t first_index,
                                                int64_t end_index) const;
   Result<MetaCounters> ReadCounters() const;
+  // Calls visit(inode, chunk_index, record) for every chunk record, in key order, from one
+  // consistent view. Stops early and returns the first error of a record that does not decode.
+  Status ForEachChunk(
+      const std::function<void(int64_t inode, int64_t chunk_index, const ChunkRecord&)>& visit)
+      const;
 
   // Writes `batch` atomically.
   Status Write(leveldb::WriteBatch* batch);

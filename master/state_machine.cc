@@ -138,6 +138,30 @@ Status StateMachine::Commit(int64_t index, std::string_view what, MetaStore& sto
   return Status::Ok();
 }
 
+Status StateMachine::ForEachChunkOfFile(
+    const std::function<void(const ChunkOfFile&)>& visit) const {
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  // Chunk keys sort by inode, so one inode lookup serves all chunks of a file.
+  int64_t goal_of = 0;
+  int32_t goal = 0;
+  Status failed;
+  RETURN_IF_ERROR(store->ForEachChunk(
+      [&](int64_t inode, int64_t chunk_index, const ChunkRecord& chunk) {
+        if (!failed.ok()) return;
+        if (inode != goal_of) {
+          Result<std::optional<InodeRecord>> record = store->GetInode(inode);
+          if (!record.ok()) {
+            failed = record.status();
+            return;
+          }
+          goal_of = inode;
+          goal = *record ? (*record)->goal : 0;  // an orphan chunk record: nothing wants it
+        }
+        visit(ChunkOfFile{inode, chunk_index, chunk, goal});
+      }));
+  return failed;
+}
+
 Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {
   ASSIGN_OR_RETURN(auto record, CurrentStore()->GetInode(inode));
   if (!record) return Status::NotFound("no inode " + std::to_string(inode));

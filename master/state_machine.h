@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +36,14 @@ namespace tessera::master {
 inline constexpr int kMaxReaddirEntries = 10000;
 
 class OpContext;
+
+// A chunk with what the replication manager needs to know of its file.
+struct ChunkOfFile {
+  int64_t inode = 0;
+  int64_t chunk_index = 0;
+  ChunkRecord chunk;
+  int32_t goal = 0;
+};
 
 struct ChunkAtIndex {
   int64_t chunk_index = 0;
@@ -77,6 +86,8 @@ class StateMachine {
                                               int64_t count) const;
   Result<ChunkAtIndex> GetChunk(int64_t inode, int64_t chunk_index) const;
   MetaCounters Counters() const;
+  // Every chunk of every file with the file's goal, from one consistent view of the database.
+  Status ForEachChunkOfFile(const std::function<void(const ChunkOfFile&)>& visit) const;
   // The database reads go to now; keep the pointer for a consistent multi-call view.
   std::shared_ptr<MetaStore> CurrentStore() const;
 

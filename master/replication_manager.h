@@ -1,0 +1,98 @@
+// Returns every chunk to its goal without an operator: copies chunks below goal to new servers
+// and drops stale and surplus replicas (DESIGN.md, replication manager). Runs on every master but
+// acts only while this master leads, and only once the chunk servers have had `report_grace_ms`
+// after the start of its tenure to register and report: before that, missing reports would look
+// like missing replicas.
+//
+// A copy is fenced, so that it misses no write: the chunk's writes wait (prepareWrite answers
+// UNAVAILABLE while ChunkServerRegistry::IsFenced), the chunk gets a new version through the log,
+// every current copy is stamped with it (so a writer still holding the old chain is refused with
+// STALE_VERSION and asks for the chain again), and only then does the target pull the chunk from
+// a stamped copy (ChunkServerService.replicateChunk). A copy that finds the chunk gone from the
+// namespace when it finishes is dropped again.
+//
+// Threads: one scanner thread (plans every `scan_interval_ms`) and `copy_threads` copy threads,
+// all owned here and joined by the destructor. mu_ guards the queue, the running copies and the
+// counters; no I/O happens under it.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/rpc_client.h"
+#include "gen-cpp/ChunkServerService.h"
+#include "master/chunk_server_registry.h"
+#include "master/command_log.h"
+#include "master/replication_planner.h"
+#include "master/state_machine.h"
+
+namespace tessera::master {
+
+struct ReplicationManagerOptions {
+  int scan_interval_ms = 1000;
+  int report_grace_ms = 3000;
+  int copy_threads = 4;
+  ReplicationLimits limits;
+  int copy_timeout_ms = 600000;  // one replicateChunk call (a 64 MiB chunk at a slow limit)
+};
+
+// Monotonic counts and the latest gauges, for logs and metrics.
+struct ReplicationCounters {
+  uint64_t copies_started = 0;
+  uint64_t copies_done = 0;
+  uint64_t copies_failed = 0;
+  uint64_t bytes_copied = 0;
+  uint64_t replicas_dropped = 0;
+  int64_t chunks_missing = 0;
+  int64_t chunks_under_goal = 0;
+  int64_t chunks_over_goal = 0;
+};
+
+class ReplicationManager {
+ public:
+  // Borrows everything; all must outlive the manager. Starts its threads.
+  ReplicationManager(ReplicationManagerOptions options, CommandLog* log, const StateMachine* state,
+                     ChunkServerRegistry* registry, const Clock* clock);
+  ~ReplicationManager();
+  ReplicationManager(const ReplicationManager&) = delete;
+  ReplicationManager& operator=(const ReplicationManager&) = delete;
+
+  ReplicationCounters counters() const;
+
+ private:
+  void ScanLoop();
+  void ScanOnce();
+  void CopyLoop();
+  // Runs one fenced copy; returns the bytes copied.
+  Result<int64_t> Copy(const CopyAction& action);
+  Status BumpVersion(const CopyAction& action);
+  // Stamps each source with `version`; returns the ones that took it.
+  std::vector<int64_t> StampSources(const CopyAction& action, int64_t version);
+  void Finish(const CopyAction& action, const Result<int64_t>& copied, int64_t took_ms);
+
+  const ReplicationManagerOptions options_;
+  CommandLog* const log_;
+  const StateMachine* const state_;
+  ChunkServerRegistry* const registry_;
+  const Clock* const clock_;
+  RpcClientPool<rpc::ChunkServerServiceClient> chunk_servers_;
+
+  mutable std::mutex mu_;  // guards everything below
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::deque<CopyAction> queue_;
+  std::map<int64_t, int> busy_;  // copies queued or running per server (source or target)
+  std::set<int64_t> running_;    // chunk ids queued or being copied
+  ReplicationCounters counters_;
+
+  std::vector<std::thread> threads_;  // last: started once everything above exists
+};
+
+}  // namespace tessera::master
