@@ -129,3 +129,4 @@ awk '$1 == "result" {
   printf "  %-10s %7d %7d %10d %10d %8.1f %9.2f\n", $2, $3, $4, $5, $6, mb / s, $4 / s
 }' "$RESULTS"
 echo "(dead: kill -9 to the master's 'is dead' line; repair: that line to every chunk at 3 replicas)"
+echo "(raw results in $RESULTS)"
