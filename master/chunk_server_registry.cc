@@ -172,7 +172,7 @@ std::vector<PlacementCandidate> ChunkServerRegistry::LivePlacementCandidates() c
   for (const auto& [id, server] : servers_) {
     if (!IsAliveLocked(server)) continue;
     candidates.push_back({id, server.info.rack, server.stats.total_bytes, server.stats.free_bytes,
-                          server.stats_known});
+                          server.stats_known, static_cast<int64_t>(server.chunks.size())});
   }
   return candidates;
 }

@@ -9,13 +9,23 @@ namespace tessera::master {
 
 namespace {
 
-double FreeFraction(const PlacementCandidate& candidate) {
-  if (!candidate.stats_known) return -1.0;
-  if (candidate.total_bytes <= 0) return 0.0;
-  return static_cast<double>(candidate.free_bytes) / static_cast<double>(candidate.total_bytes);
+// Free space in whole percent of capacity; -1 when unknown.
+int FreePercent(const PlacementCandidate& candidate) {
+  if (!candidate.stats_known) return -1;
+  if (candidate.total_bytes <= 0) return 0;
+  return static_cast<int>(100 * static_cast<double>(candidate.free_bytes) /
+                          static_cast<double>(candidate.total_bytes));
 }
 
 }  // namespace
+
+bool PlacesBefore(const PlacementCandidate& a, const PlacementCandidate& b) {
+  const int free_a = FreePercent(a);
+  const int free_b = FreePercent(b);
+  if (free_a != free_b) return free_a > free_b;
+  if (a.chunk_count != b.chunk_count) return a.chunk_count < b.chunk_count;
+  return a.server_id < b.server_id;
+}
 
 Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandidate>& live,
                                                 int goal) {
@@ -34,12 +44,8 @@ Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandi
     return Status::NoSpace("no live chunk server has room for a chunk (" +
                            std::to_string(live.size()) + " live)");
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
-    double fa = FreeFraction(*a);
-    double fb = FreeFraction(*b);
-    if (fa != fb) return fa > fb;
-    return a->server_id < b->server_id;
-  });
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto* a, const auto* b) { return PlacesBefore(*a, *b); });
 
   std::vector<int64_t> chosen;
   std::set<std::string> used_racks;

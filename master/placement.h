@@ -22,13 +22,20 @@ struct PlacementCandidate {
   // False between a server's registration and its first heartbeat: its space is unknown, so it
   // is assumed to have room but ranks after every server whose space is known.
   bool stats_known = true;
+  // Replicas the server holds or was just given: spreads chunks over servers whose disks are
+  // equally full (or shared, as when several servers run on one host).
+  int64_t chunk_count = 0;
 };
+
+// Whether `a` is a better home than `b` for a new replica: a fuller disk by a whole percent of
+// capacity loses (servers within the same percent count as equally full), then the one with
+// more chunks loses, then the higher server id. A server whose space is unknown ranks last.
+bool PlacesBefore(const PlacementCandidate& a, const PlacementCandidate& b);
 
 // A server has room for a chunk when it can hold a whole one.
 inline constexpr int64_t kMinFreeBytesForChunk = kChunkSize;
 
-// Picks min(goal, servers with room) distinct servers: most free-space fraction first (ties by
-// server id), preferring at each step a rack not used yet, so replicas spread over racks when
+// Picks min(goal, servers with room) distinct servers in PlacesBefore order, preferring at each step a rack not used yet, so replicas spread over racks when
 // there are enough of them. The first server is the chain's primary. kNoSpace when no candidate
 // has room; kInvalidArgument when goal < 1. Fewer servers than goal is not an error (logged).
 Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandidate>& live,

@@ -28,8 +28,7 @@ int64_t ChooseTarget(const UnderGoal& chunk, const std::vector<PlacementCandidat
     const bool a_new_rack = !racks_used.contains(a.rack);
     const bool b_new_rack = !racks_used.contains(b.rack);
     if (a_new_rack != b_new_rack) return a_new_rack;
-    if (FreeFraction(a) != FreeFraction(b)) return FreeFraction(a) > FreeFraction(b);
-    return a.server_id < b.server_id;
+    return PlacesBefore(a, b);
   };
   for (const PlacementCandidate& server : live_servers) {
     if (std::find(chunk.holders.begin(), chunk.holders.end(), server.server_id) !=

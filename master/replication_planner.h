@@ -8,7 +8,7 @@
 // - copies with an older version on live servers are stale: dropped;
 // - chunks below goal are copied, fewest current copies first, from a current copy to a live
 //   server that holds no copy of the chunk and has room, preferring a rack that holds none, then
-//   the most free space; at most `max_copies_per_server` copies run per server (as source or
+//   placement's order (PlacesBefore: emptier disk, then fewer chunks); at most `max_copies_per_server` copies run per server (as source or
 //   target) at a time;
 // - chunks above goal lose their surplus copies, the fullest servers' first;
 // - a chunk with no current copy cannot be repaired here: it is counted as missing.

@@ -22,6 +22,24 @@ TEST(PlacementTest, PicksDistinctServersWithMostFreeFractionFirst) {
   EXPECT_EQ(*chosen, (std::vector<int64_t>{2, 4, 3}));
 }
 
+// Servers sharing one disk (or equally full ones) must not all send new chunks to the lowest ids.
+TEST(PlacementTest, EquallyFullServersAreChosenByFewestChunks) {
+  std::vector<PlacementCandidate> live;
+  for (int64_t id = 1; id <= 5; ++id) {
+    PlacementCandidate server = Server(id, "", 60);
+    server.chunk_count = 10 - id;  // server 5 holds the fewest
+    live.push_back(server);
+  }
+  live[0].free_bytes += kGiB / 2;  // within the same percent: still "equally full"
+  Result<std::vector<int64_t>> chosen = ChooseChunkServers(live, 3);
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_EQ(*chosen, (std::vector<int64_t>{5, 4, 3}));
+  live[0].free_bytes += 2 * kGiB;  // two percent emptier: wins despite its chunks
+  chosen = ChooseChunkServers(live, 1);
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_EQ(*chosen, (std::vector<int64_t>{1}));
+}
+
 TEST(PlacementTest, UsesFractionNotAbsoluteSpace) {
   // 100 of 1000 GiB free (10%) loses to 50 of 100 GiB (50%).
   std::vector<PlacementCandidate> live = {Server(1, "", 100, 1000), Server(2, "", 50, 100)};
