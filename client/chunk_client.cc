@@ -53,6 +53,9 @@ Result<std::string> ChunkClient::Read(const rpc::ChunkInfo& chunk, int64_t offse
       }
     }
     NoteFailure(replica->server_id);
+    if (data.status().code() == StatusCode::kCorruption && report_corruption_) {
+      report_corruption_(chunk.chunk_id, replica->server_id);
+    }
     LOG_REQ(kWarning, kComponent, request_id)
         << "read of chunk " << chunk.chunk_id << " from server " << replica->server_id << " ("
         << AddressOf(*replica).ToString() << ") failed: " << data.status().ToString()

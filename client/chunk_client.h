@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -24,9 +25,14 @@ namespace tessera::client {
 
 class ChunkClient {
  public:
+  // Told of every replica that answered a read with CORRUPTION (chunk id, server id). Called on
+  // the reading thread: it must not block.
+  using CorruptionReporter = std::function<void(int64_t chunk_id, int64_t server_id)>;
+
   // `connection` and `clock` must outlive this object.
-  ChunkClient(ChunkConnection& connection, const Clock& clock)
-      : connection_(connection), clock_(clock) {}
+  ChunkClient(ChunkConnection& connection, const Clock& clock,
+              CorruptionReporter report_corruption = {})
+      : connection_(connection), clock_(clock), report_corruption_(std::move(report_corruption)) {}
 
   // Bytes [offset, offset + length) of the chunk, fewer at the end of its stored data.
   // REQUIRES: 0 < length <= kMaxIoBytes and offset + length <= kChunkSize.
@@ -45,6 +51,7 @@ class ChunkClient {
 
   ChunkConnection& connection_;
   const Clock& clock_;
+  const CorruptionReporter report_corruption_;
   std::mutex mu_;  // guards last_failure_
   std::map<int64_t, int64_t> last_failure_;
 };

@@ -68,7 +68,16 @@ FileSystemImpl::FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConn
       master_(std::move(master)),
       chunk_connection_(std::move(chunk_connection)),
       clock_(clock),
-      chunks_(*chunk_connection_, clock_),
+      chunks_(*chunk_connection_, clock_,
+              [this](int64_t chunk_id, int64_t server_id) {
+                // Off the reading thread: the read has already moved on to a good replica.
+                pool_.Submit([this, chunk_id, server_id] {
+                  Status reported = master_->ReportCorruptReplica(chunk_id, server_id);
+                  LOG(kWarning, "client") << "reported the corrupt replica of chunk " << chunk_id
+                                          << " on server " << server_id << " to the master: "
+                                          << reported.ToString();
+                });
+              }),
       services_{options_, *master_, chunks_, locations_, pool_, request_ids_, clock_},
       pool_(PoolThreads(options_)) {}
 

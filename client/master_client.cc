@@ -249,6 +249,14 @@ Result<rpc::Attr> MasterClient::CommitWrite(const Caller& caller, int64_t inode,
   return attr;
 }
 
+Status MasterClient::ReportCorruptReplica(int64_t chunk_id, int64_t server_id) {
+  // Changes only soft state, and a repeat is harmless: no session needed.
+  return Read(Caller{}, "reportCorruptReplica",
+              [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+                m.reportCorruptReplica(c, chunk_id, server_id);
+              });
+}
+
 Status MasterClient::SyncMetadata(const Caller& caller) {
   // Changes nothing, so a retry after a failover needs no sequence number.
   return Read(caller, "syncMetadata", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {

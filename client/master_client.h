@@ -75,6 +75,7 @@ class MasterClient final : public MasterConnection {
   Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,
                                       int64_t chunk_index) override;
   Status SyncMetadata(const Caller& caller) override;
+  Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) override;
   Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                 int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;

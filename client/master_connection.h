@@ -45,6 +45,8 @@ class MasterConnection {
   // size = max(size, end_offset), mtime = ctime = mtime_ns.
   // Every namespace change acknowledged so far is on the master's stable storage.
   virtual Status SyncMetadata(const Caller& caller) = 0;
+  // A replica answered a read with CORRUPTION: the master replaces it.
+  virtual Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) = 0;
   virtual Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                         int64_t mtime_ns) = 0;
 

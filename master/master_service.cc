@@ -1,5 +1,7 @@
 #include "master/master_service.h"
 
+#include <algorithm>
+
 
 #include "common/logging.h"
 #include "common/address.h"
@@ -392,6 +394,33 @@ void MasterServiceHandler::syncMetadata(const rpc::RequestContext& ctx) {
     LOG_REQ(kError, "master", ctx.request_id) << "metadata sync failed: " << synced.ToString();
   }
   ThrowIfError(synced);
+}
+
+void MasterServiceHandler::reportCorruptReplica(const rpc::RequestContext& ctx, int64_t chunk_id,
+                                                int64_t server_id) {
+  ThrowIfError(ValidateContext(ctx));
+  if (chunk_id <= 0 || server_id <= 0) {
+    ThrowIfError(Status::InvalidArgument("chunk_id and server_id must be > 0"));
+  }
+  ThrowIfError(LeadForChunkServers().status());
+  // The report comes from a client: never let it take away the last copy that looks good.
+  std::vector<ReplicaState> copies = registry_->Replicas(chunk_id);
+  auto reported = std::find_if(copies.begin(), copies.end(),
+                               [&](const ReplicaState& copy) { return copy.server_id == server_id; });
+  if (reported == copies.end()) return;  // already dropped, or never known
+  const auto others_alive = std::count_if(copies.begin(), copies.end(), [&](const auto& copy) {
+    return copy.alive && copy.server_id != server_id && copy.version >= reported->version;
+  });
+  if (others_alive == 0) {
+    LOG_REQ(kWarning, "master", ctx.request_id)
+        << "client reports a corrupt replica of chunk " << chunk_id << " on server " << server_id
+        << ", but it is the last live one: kept";
+    return;
+  }
+  registry_->DeleteReplica(server_id, chunk_id);
+  LOG_REQ(kWarning, "master", ctx.request_id)
+      << "client reports a corrupt replica of chunk " << chunk_id << " on server " << server_id
+      << ": dropped; a new copy will be made from a good one";
 }
 
 void MasterServiceHandler::registerChunkServer(rpc::RegisterReply& reply,

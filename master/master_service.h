@@ -59,6 +59,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void commitWrite(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
                    int64_t end_offset, int64_t mtime_ns) override;
   void syncMetadata(const rpc::RequestContext& ctx) override;
+  void reportCorruptReplica(const rpc::RequestContext& ctx, int64_t chunk_id,
+                            int64_t server_id) override;
   void registerChunkServer(rpc::RegisterReply& reply, const rpc::ChunkServerInfo& info,
                            const std::vector<rpc::ChunkReport>& chunks) override;
   void heartbeat(rpc::HeartbeatReply& reply, int64_t server_id, const rpc::ChunkServerStats& stats,

@@ -265,6 +265,11 @@ service MasterService {
   // fsyncdir() call this so that they also survive a power loss, as on a local file system.
   void syncMetadata(1: RequestContext ctx) throws (1: TesseraError err),
 
+  // A replica of chunk_id on server_id answered a read with CORRUPTION (a block failed its
+  // checksum). The master stops counting that copy and tells its server to delete it; the
+  // replication manager makes a new copy from a good one. The last good-looking copy is kept.
+  void reportCorruptReplica(1: RequestContext ctx, 2: i64 chunk_id, 3: i64 server_id)
+      throws (1: TesseraError err),
   // ---- chunk servers ----
   RegisterReply registerChunkServer(1: ChunkServerInfo info, 2: list<ChunkReport> chunks)
       throws (1: TesseraError err),

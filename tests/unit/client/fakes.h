@@ -92,6 +92,15 @@ class FakeMaster final : public MasterConnection {
     ++it->second.version;
     return it->second;
   }
+  Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) override {
+    std::lock_guard lock(mu_);
+    corrupt_reports_.emplace_back(chunk_id, server_id);
+    return Status::Ok();
+  }
+  std::vector<std::pair<int64_t, int64_t>> corrupt_reports() const {
+    std::lock_guard lock(mu_);
+    return corrupt_reports_;
+  }
   Status SyncMetadata(const Caller&) override {
     std::lock_guard lock(mu_);
     ++metadata_syncs_;
@@ -148,6 +157,7 @@ class FakeMaster final : public MasterConnection {
 
   const std::vector<rpc::ChunkServerAddress> chain_;
   mutable std::mutex mu_;
+  std::vector<std::pair<int64_t, int64_t>> corrupt_reports_;  // (chunk id, server id)
   int64_t next_inode_ = 2;
   int64_t next_chunk_id_ = 100;
   std::map<int64_t, rpc::Attr> attrs_;

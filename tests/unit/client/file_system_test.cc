@@ -198,6 +198,14 @@ TEST_F(FileSystemTest, ReadFallsBackToTheSecondReplica) {
   EXPECT_EQ(chunks_->reads(kPortA), 1);
   EXPECT_EQ(chunks_->reads(kPortB), 2);
 
+  // The corrupt replica was reported to the master (in the background) so it gets replaced.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (master_->corrupt_reports().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(master_->corrupt_reports().size(), 1u);
+  EXPECT_EQ(master_->corrupt_reports()[0].second, 1) << "server 1 holds the corrupt replica";
+
   chunks_->FailReads(kPortB, Status::Unavailable("down"));
   Result<std::string> none = ReadAll(*reader, 0, 10);
   EXPECT_EQ(none.status().code(), StatusCode::kIoError) << none.status().ToString();

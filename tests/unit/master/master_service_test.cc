@@ -317,5 +317,30 @@ TEST_F(MasterServiceTest, UnwrittenChunkWithoutReplicasIsPlacedAgain) {
   for (const auto& replica : chunks[0].replicas) EXPECT_NE(replica.server_id, 1);
 }
 
+TEST_F(MasterServiceTest, CorruptReplicaReportDropsTheCopyButNeverTheLastOne) {
+  AddServer(1, int64_t{100} << 30);
+  AddServer(2, int64_t{90} << 30);
+  int64_t file = CreateFile("f");
+  rpc::ChunkInfo chunk;
+  handler_->prepareWrite(chunk, ctx_, file, 0);
+  ASSERT_EQ(chunk.replicas.size(), 2u);
+  handler_->reportCorruptReplica(ctx_, chunk.chunk_id, 2);
+  std::vector<rpc::ChunkInfo> chunks;
+  handler_->getChunks(chunks, ctx_, file, 0, 1);
+  ASSERT_EQ(chunks.size(), 1u);
+  ASSERT_EQ(chunks[0].replicas.size(), 1u);
+  EXPECT_EQ(chunks[0].replicas[0].server_id, 1);
+  // Server 2 is told to delete its copy with its next heartbeat.
+  rpc::HeartbeatReply reply;
+  handler_->heartbeat(reply, 2, rpc::ChunkServerStats(), {}, {});
+  EXPECT_EQ(reply.delete_chunks, std::vector<int64_t>{chunk.chunk_id});
+  // A report against the last copy keeps it: a buggy or hostile client cannot erase data.
+  handler_->reportCorruptReplica(ctx_, chunk.chunk_id, 1);
+  handler_->getChunks(chunks, ctx_, file, 0, 1);
+  ASSERT_EQ(chunks[0].replicas.size(), 1u);
+  EXPECT_EQ(ErrorOf([&] { handler_->reportCorruptReplica(ctx_, 0, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace tessera::master::testing
