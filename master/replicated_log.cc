@@ -1,5 +1,6 @@
 #include "master/replicated_log.h"
 
+#include <random>
 #include <utility>
 
 #include "common/address.h"
