@@ -40,7 +40,9 @@ struct ReplicationManagerOptions {
   int report_grace_ms = 3000;
   int copy_threads = 4;
   ReplicationLimits limits;
-  int copy_timeout_ms = 600000;  // one replicateChunk call (a 64 MiB chunk at a slow limit)
+  // One replicateChunk call: a 64 MiB chunk at 1 MB/s, the slowest sensible limit. A copy still
+  // running at shutdown is waited for, so this also bounds how long a master takes to stop.
+  int copy_timeout_ms = 120000;
 };
 
 // Monotonic counts and the latest gauges, for logs and metrics.
