@@ -288,4 +288,12 @@ Status MasterClient::TransferLeader(int64_t id) {
               [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.transferLeader(id); });
 }
 
+Result<rpc::FsckReply> MasterClient::Fsck(const std::string& path) {
+  rpc::FsckReply reply;
+  RETURN_IF_ERROR(Read(Caller{}, "fsck", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.fsck(reply, c, path);
+  }));
+  return reply;
+}
+
 }  // namespace tessera::client

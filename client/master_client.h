@@ -86,6 +86,8 @@ class MasterClient final : public MasterConnection {
   Status RemoveMaster(int64_t id);
   // id 0: let the leader pick the most up-to-date master.
   Status TransferLeader(int64_t id);
+  // Chunk health of the files under `path`, as the leader knows it.
+  Result<rpc::FsckReply> Fsck(const std::string& path);
 
   // The master that answered last, if any (for tests and status output).
   std::optional<HostPort> leader() const;

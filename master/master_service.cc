@@ -7,6 +7,7 @@
 #include "common/address.h"
 #include "common/names.h"
 #include "common/rpc_errors.h"
+#include "master/fsck.h"
 #include "master/id_list.h"
 #include "master/master_statuses.h"
 #include "master/placement.h"
@@ -486,6 +487,17 @@ void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
   reply.chunk_servers = registry_->Statuses();
   reply.inode_count = counters.inode_count;
   reply.chunk_count = counters.chunk_count;
+}
+
+void MasterServiceHandler::fsck(rpc::FsckReply& reply, const rpc::RequestContext& ctx,
+                                const std::string& path) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(LeadForChunkServers().status());
+  ThrowIfError(log_->ReadBarrier());
+  reply = ValueOrThrow(RunFsck(*state_, *registry_, path));
+  LOG_REQ(kInfo, "master", ctx.request_id)
+      << "fsck " << path << ": " << reply.files << " files, " << reply.chunks << " chunks, "
+      << reply.chunks_under_goal << " under goal, " << reply.chunks_missing << " missing";
 }
 
 void MasterServiceHandler::addMaster(int64_t id, const std::string& address) {

@@ -68,6 +68,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                  const std::vector<int64_t>& removed) override;
   void raftDeliver(const std::vector<rpc::RaftMessage>& messages) override;
   void clusterStatus(rpc::ClusterStatus& reply) override;
+  void fsck(rpc::FsckReply& reply, const rpc::RequestContext& ctx,
+            const std::string& path) override;
   void addMaster(int64_t id, const std::string& address) override;
   void removeMaster(int64_t id) override;
   void transferLeader(int64_t id) override;

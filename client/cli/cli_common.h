@@ -1,7 +1,7 @@
 // What every `tessera` subcommand shares: the global options and the exit-code contract.
 //
 // Exit codes: 0 success, 1 the cluster could not be asked or refused the request (the message
-// says which), 2 bad usage.
+// says which), 2 bad usage, 3 the cluster answered that it is not healthy (fsck).
 #pragma once
 
 #include <string>
@@ -14,6 +14,7 @@ namespace tessera::client::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnhealthy = 3;
 
 struct GlobalOptions {
   std::vector<HostPort> masters;

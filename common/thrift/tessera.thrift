@@ -222,6 +222,26 @@ struct RaftMessage {
   22: string from_address,
 }
 
+// A chunk that is not as healthy as its goal asks, for `tessera fsck`.
+struct FsckChunk {
+  1: string path,
+  2: i64 inode,
+  3: i64 chunk_index,
+  4: i64 chunk_id,
+  5: i32 live_copies,      // live replicas at the chunk's current version
+  6: i32 goal,
+  7: string state,         // "under goal" or "missing" (no live replica at all)
+}
+
+struct FsckReply {
+  1: i64 files,
+  2: i64 chunks,
+  3: i64 chunks_under_goal,
+  4: i64 chunks_missing,
+  5: list<FsckChunk> problems,  // at most 1000, worst first
+  6: bool truncated,             // more problems than listed
+}
+
 struct ClusterStatus {
   1: list<MasterStatus> masters,
   2: list<ChunkServerStatus> chunk_servers,
@@ -284,6 +304,8 @@ service MasterService {
   // ---- operators ----
   // Answered by the leader (NOT_LEADER elsewhere): masters, chunk servers, counts.
   ClusterStatus clusterStatus() throws (1: TesseraError err),
+  // The health of every chunk of every file under `path` ("/" for all), as the leader knows it.
+  FsckReply fsck(1: RequestContext ctx, 2: string path) throws (1: TesseraError err),
   // Adds a master to the Raft group: it catches up as a learner, then becomes a voter.
   // Returns when the change committed (the promotion follows by itself).
   void addMaster(1: i64 id, 2: string address) throws (1: TesseraError err),

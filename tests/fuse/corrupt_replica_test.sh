@@ -62,4 +62,7 @@ grep -q "corrupt replica of chunk" "$TEST_DIR/master/log" ||
   fail "the master logged no corrupt-replica report"
 drop_caches
 [ "$(sha_of "$MNT/f")" = "$WANT" ] || fail "read back differs after the repair"
+FSCK=$("$BIN/tessera" --masters "$MASTER_ADDR" fsck / --json) ||
+  fail "tessera fsck says the repaired cluster is not healthy: $FSCK"
+grep -q '"healthy":true,"files":1,"chunks":1,' <<<"$FSCK" || fail "unexpected fsck answer: $FSCK"
 say "PASS: damaged replica served no reader and was replaced by a good copy"

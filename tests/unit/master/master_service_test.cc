@@ -342,5 +342,41 @@ TEST_F(MasterServiceTest, CorruptReplicaReportDropsTheCopyButNeverTheLastOne) {
             rpc::ErrorCode::INVALID_ARGUMENT);
 }
 
+TEST_F(MasterServiceTest, FsckListsChunksUnderGoalAndMissing) {
+  AddServer(1, int64_t{100} << 30);
+  AddServer(2, int64_t{90} << 30);
+  rpc::Attr dir;
+  handler_->mkdir(dir, ctx_, kRootInode, "d", 0755);
+  rpc::Attr file;
+  handler_->create(file, ctx_, dir.inode, "f", 0644);  // goal 2
+  rpc::ChunkInfo chunk;
+  handler_->prepareWrite(chunk, ctx_, file.inode, 0);
+  handler_->prepareWrite(chunk, ctx_, file.inode, 1);
+  rpc::FsckReply healthy;
+  handler_->fsck(healthy, ctx_, "/");
+  EXPECT_EQ(healthy.files, 1);
+  EXPECT_EQ(healthy.chunks, 2);
+  EXPECT_TRUE(healthy.problems.empty());
+
+  handler_->reportCorruptReplica(ctx_, chunk.chunk_id, 2);  // chunk 1 drops to one copy
+  rpc::FsckReply degraded;
+  handler_->fsck(degraded, ctx_, "/d");
+  EXPECT_EQ(degraded.chunks_under_goal, 1);
+  ASSERT_EQ(degraded.problems.size(), 1u);
+  EXPECT_EQ(degraded.problems[0].path, "/d/f");
+  EXPECT_EQ(degraded.problems[0].chunk_index, 1);
+  EXPECT_EQ(degraded.problems[0].live_copies, 1);
+  EXPECT_EQ(degraded.problems[0].state, "under goal");
+
+  clock_.AdvanceMs(6000);  // every server dead
+  rpc::FsckReply lost;
+  handler_->fsck(lost, ctx_, "/d/f");
+  EXPECT_EQ(lost.chunks_missing, 2);
+  EXPECT_EQ(lost.problems.size(), 2u);
+  EXPECT_EQ(ErrorOf([&] { handler_->fsck(lost, ctx_, "relative"); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { handler_->fsck(lost, ctx_, "/nope"); }), rpc::ErrorCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace tessera::master::testing
