@@ -288,6 +288,15 @@ Status MasterClient::TransferLeader(int64_t id) {
               [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.transferLeader(id); });
 }
 
+Result<rpc::Attr> MasterClient::SetGoal(const Caller& caller, int64_t inode, int32_t goal) {
+  rpc::Attr attr;
+  RETURN_IF_ERROR(
+      Mutate(caller, "setGoal", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.setGoal(attr, c, inode, goal);
+      }));
+  return attr;
+}
+
 Result<rpc::FsckReply> MasterClient::Fsck(const std::string& path) {
   rpc::FsckReply reply;
   RETURN_IF_ERROR(Read(Caller{}, "fsck", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {

@@ -86,6 +86,8 @@ class MasterClient final : public MasterConnection {
   Status RemoveMaster(int64_t id);
   // id 0: let the leader pick the most up-to-date master.
   Status TransferLeader(int64_t id);
+  // Replicas wanted for a file, or for what is created in a directory from now on.
+  Result<rpc::Attr> SetGoal(const Caller& caller, int64_t inode, int32_t goal);
   // Chunk health of the files under `path`, as the leader knows it.
   Result<rpc::FsckReply> Fsck(const std::string& path);
 

@@ -213,6 +213,19 @@ void MasterServiceHandler::rename(const rpc::RequestContext& ctx, int64_t old_pa
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
 }
 
+void MasterServiceHandler::setGoal(rpc::Attr& reply, const rpc::RequestContext& ctx,
+                                   int64_t inode, int32_t goal) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  master_state::SetGoalCommand command;
+  command.inode = inode;
+  command.goal = goal;
+  MetaCommand wrapped;
+  wrapped.__set_set_goal(command);
+  reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
+  LOG_REQ(kInfo, "master", ctx.request_id) << "goal of inode " << inode << " set to " << goal;
+}
+
 void MasterServiceHandler::statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(log_->ReadBarrier());

@@ -52,6 +52,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void rename(const rpc::RequestContext& ctx, int64_t old_parent, const std::string& old_name,
               int64_t new_parent, const std::string& new_name, int32_t flags) override;
   void statfs(rpc::StatfsReply& reply, const rpc::RequestContext& ctx) override;
+  void setGoal(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+               int32_t goal) override;
   void getChunks(std::vector<rpc::ChunkInfo>& reply, const rpc::RequestContext& ctx, int64_t inode,
                  int64_t first_index, int32_t count) override;
   void prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx, int64_t inode,

@@ -127,6 +127,14 @@ struct BumpChunkVersionCommand {
   5: i64 to_version,
 }
 
+// Sets the goal (replicas wanted) of a file or directory. A directory's goal is inherited by
+// what is created in it afterwards; the replication manager adds or drops replicas to match.
+struct SetGoalCommand {
+  1: i64 inode,
+  2: i32 goal,
+  3: i64 time_ns,          // the new ctime, set by the proposer
+}
+
 struct CommitWriteCommand {
   1: i64 inode,
   2: i64 end_offset,
@@ -145,6 +153,7 @@ union MetaCommand {
   8: AllocateChunkCommand allocate_chunk,
   9: CommitWriteCommand commit_write,
   10: BumpChunkVersionCommand bump_chunk_version,
+  11: SetGoalCommand set_goal,
 }
 
 // ---- the replicated log ----

@@ -124,7 +124,8 @@ Result<rpc::Attr> DecodeAttr(std::string_view bytes) {
 int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
-         set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version;
+         set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
+         set.set_goal;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -139,6 +140,7 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.allocate_chunk) return "allocate_chunk";
   if (set.commit_write) return "commit_write";
   if (set.bump_chunk_version) return "bump_chunk_version";
+  if (set.set_goal) return "set_goal";
   return "empty";
 }
 

@@ -62,6 +62,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.set_attr) return ApplySetAttr(op, command.set_attr);
   if (set.allocate_chunk) return ApplyAllocateChunk(op, command.allocate_chunk);
   if (set.bump_chunk_version) return ApplyBumpChunkVersion(op, command.bump_chunk_version);
+  if (set.set_goal) return ApplySetGoal(op, command.set_goal);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

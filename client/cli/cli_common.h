@@ -4,9 +4,11 @@
 // says which), 2 bad usage, 3 the cluster answered that it is not healthy (fsck).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "client/master_client.h"
 #include "common/address.h"
 
 namespace tessera::client::cli {
@@ -23,5 +25,10 @@ struct GlobalOptions {
 
 // Prints "tessera: MESSAGE" and a hint to stderr; returns kExitUsage.
 int UsageError(const std::string& message);
+
+// A client of the master group for one command. `slow_call_ms` is added to the I/O timeout for
+// calls that take long on the master (a membership change waits for a commit, fsck walks).
+// REQUIRES: global.masters is not empty.
+std::unique_ptr<MasterClient> ConnectToMasters(const GlobalOptions& global, int slow_call_ms);
 
 }  // namespace tessera::client::cli

@@ -69,14 +69,9 @@ int RunFsck(const GlobalOptions& global, const std::vector<std::string>& args) {
   if (global.masters.empty()) {
     return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
   }
-  MasterClientOptions options;
-  options.masters = global.masters;
-  options.retry_deadline_ms = global.timeout_ms;
-  RpcClientOptions rpc;
-  rpc.connect_timeout_ms = global.timeout_ms;
-  rpc.io_timeout_ms = global.timeout_ms + 60000;  // a walk of a big namespace takes a while
-  MasterClient master(std::move(options), NewThriftMasterChannel(rpc));
-  Result<rpc::FsckReply> reply = master.Fsck(path);
+  // A walk of a big namespace takes a while.
+  std::unique_ptr<MasterClient> master = ConnectToMasters(global, 60000);
+  Result<rpc::FsckReply> reply = master->Fsck(path);
   if (!reply.ok()) {
     std::cerr << "tessera: fsck " << path << ": " << reply.status().ToString() << "\n";
     return kExitFailed;

@@ -34,14 +34,8 @@ bool ParseMasterId(const std::string& text, int64_t* id) {
 }
 
 std::unique_ptr<MasterClient> Connect(const GlobalOptions& global) {
-  MasterClientOptions options;
-  options.masters = global.masters;
-  options.retry_deadline_ms = global.timeout_ms;
-  RpcClientOptions rpc;
-  rpc.connect_timeout_ms = global.timeout_ms;
   // Membership changes wait for a commit; give them the master's own request deadline.
-  rpc.io_timeout_ms = global.timeout_ms + 10000;
-  return std::make_unique<MasterClient>(std::move(options), NewThriftMasterChannel(rpc));
+  return ConnectToMasters(global, 10000);
 }
 
 int Failed(const std::string& what, const Status& status) {

@@ -3,6 +3,7 @@
 //   tessera [--masters H:P,...] [--timeout-ms N] [--log-level L] status [--json]
 //   tessera [...] master members|add|remove|transfer-leader ...
 //   tessera [...] fsck [PATH] [--json]
+//   tessera [...] goal get PATH | goal set PATH N [-r]
 //
 // Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes are
 // in cli_common.h.
@@ -18,6 +19,7 @@
 #include "client/cli/cli_common.h"
 #include "client/cli/cluster_status_format.h"
 #include "client/cli/fsck_command.h"
+#include "client/cli/goal_command.h"
 #include "client/cli/master_commands.h"
 #include "client/file_system.h"
 #include "common/address.h"
@@ -35,6 +37,7 @@ constexpr char kUsage[] =
     "  status    show the masters and the chunk servers of the cluster\n"
     "  master    list the masters, add or remove one, hand over the leadership\n"
     "  fsck      list chunks under goal or missing; exit code 3 when not healthy\n"
+    "  goal      get or set (-r: recursively) the replicas wanted for files\n"
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command.\n";
 
@@ -149,6 +152,7 @@ int Main(int argc, char** argv) {
   if (command == "status") return RunStatus(global, command_args);
   if (command == "master") return RunMaster(global, command_args);
   if (command == "fsck") return RunFsck(global, command_args);
+  if (command == "goal") return RunGoal(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
 

@@ -268,6 +268,9 @@ service MasterService {
               5: string new_name, 6: i32 flags) throws (1: TesseraError err),
   StatfsReply statfs(1: RequestContext ctx) throws (1: TesseraError err),
 
+  // Replicas wanted for a file's chunks, or, on a directory, for what is created in it from now
+  // on (1..16). The master adds or drops replicas of existing chunks to match.
+  Attr setGoal(1: RequestContext ctx, 2: i64 inode, 3: i32 goal) throws (1: TesseraError err),
   // ---- file data ----
   // Chunks [first_index, first_index + count) that exist; missing indexes are holes.
   list<ChunkInfo> getChunks(1: RequestContext ctx, 2: i64 inode, 3: i64 first_index, 4: i32 count)

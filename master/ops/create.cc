@@ -1,5 +1,6 @@
-// creat(2) with O_EXCL: EEXIST when the name is taken. The new file is empty and keeps the goal
-// the proposer chose (the master's --default-goal).
+// creat(2) with O_EXCL: EEXIST when the name is taken. The new file is empty; its goal is its
+// directory's when the directory has one (tessera goal set), else the proposer's (the master's
+// --default-goal).
 #include "master/ops/ops.h"
 
 namespace tessera::master {
@@ -20,7 +21,7 @@ Result<ApplyResult> ApplyCreate(OpContext& op, const master_state::CreateCommand
   file.uid = command.uid;
   file.gid = command.gid;
   file.nlink = 1;
-  file.goal = command.goal;
+  file.goal = parent.goal > 0 ? parent.goal : command.goal;
   file.atime_ns = file.mtime_ns = file.ctime_ns = command.time_ns;
   LinkNewInode(op, parent, command.name, file, command.time_ns);
 

@@ -17,6 +17,7 @@ Result<ApplyResult> ApplyMkdir(OpContext& op, const master_state::MkdirCommand& 
   dir.gid = command.gid;
   dir.nlink = 2;
   dir.parent = command.parent;
+  dir.goal = parent.goal;  // a goal set on a directory reaches its whole new subtree
   dir.atime_ns = dir.mtime_ns = dir.ctime_ns = command.time_ns;
   ++parent.nlink;  // the new directory's ".."
   LinkNewInode(op, parent, command.name, dir, command.time_ns);

@@ -26,6 +26,7 @@ Result<ApplyResult> ApplyAllocateChunk(OpContext& op,
                                        const master_state::AllocateChunkCommand& command);
 Result<ApplyResult> ApplyCommitWrite(OpContext& op,
                                      const master_state::CommitWriteCommand& command);
+Result<ApplyResult> ApplySetGoal(OpContext& op, const master_state::SetGoalCommand& command);
 Result<ApplyResult> ApplyBumpChunkVersion(OpContext& op,
                                           const master_state::BumpChunkVersionCommand& command);
 

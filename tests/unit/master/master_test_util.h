@@ -126,6 +126,15 @@ inline MetaCommand AllocateChunk(int64_t inode, int64_t chunk_index) {
   return command;
 }
 
+inline MetaCommand SetGoal(int64_t inode, int32_t goal) {
+  master_state::SetGoalCommand set_goal;
+  set_goal.inode = inode;
+  set_goal.goal = goal;
+  MetaCommand command;
+  command.__set_set_goal(set_goal);
+  return command;
+}
+
 inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_ns) {
   master_state::CommitWriteCommand commit;
   commit.inode = inode;

@@ -284,5 +284,22 @@ TEST_F(StateMachineTest, CommitWriteGrowsButNeverShrinks) {
   EXPECT_EQ(CodeOf(CommitWrite(kRootInode, 1, 1)), StatusCode::kIsDirectory);
 }
 
+TEST_F(StateMachineTest, GoalIsSetOnFilesAndInheritedFromDirectories) {
+  int64_t file = MustCreate(Create(kRootInode, "f", /*goal=*/3));
+  ASSERT_TRUE(Propose(SetGoal(file, 2)).ok());
+  EXPECT_EQ(Attr(file).goal, 2);
+  int64_t dir = MustCreate(Mkdir(kRootInode, "d"));
+  ASSERT_TRUE(Propose(SetGoal(dir, 5)).ok());
+  int64_t inner = MustCreate(Mkdir(dir, "inner"));
+  EXPECT_EQ(Attr(inner).goal, 5) << "a new directory inherits its parent's goal";
+  EXPECT_EQ(Attr(MustCreate(Create(inner, "g", /*goal=*/3))).goal, 5)
+      << "a new file takes its directory's goal over the default";
+  EXPECT_EQ(Attr(MustCreate(Create(kRootInode, "h", /*goal=*/3))).goal, 3)
+      << "without a goal on the directory, the default applies";
+  EXPECT_EQ(CodeOf(SetGoal(file, 0)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetGoal(file, 17)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetGoal(999999, 2)), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera::master::testing
