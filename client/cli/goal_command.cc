@@ -84,6 +84,9 @@ int RunGoal(const GlobalOptions& global, const std::vector<std::string>& args) {
     return true;
   });
   if (rest.size() != (set ? 2u : 1u) || (!set && recursive)) return UsageError(kGoalUsage);
+  if (rest[0].empty() || rest[0].front() != '/') {
+    return UsageError("goal: PATH must be absolute, got '" + rest[0] + "'");
+  }
   int32_t goal = 0;
   if (set) {
     const std::string& text = rest[1];
