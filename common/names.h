@@ -8,6 +8,9 @@
 
 namespace tessera {
 
+// The most replicas a file may ask for (its goal is 1..kMaxGoal).
+inline constexpr int kMaxGoal = 16;
+
 inline constexpr size_t kMaxNameBytes = 255;
 inline constexpr int64_t kChunkSize = int64_t{64} << 20;       // 64 MiB
 inline constexpr int64_t kChecksumBlockSize = int64_t{64} << 10;  // 64 KiB

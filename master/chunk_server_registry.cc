@@ -129,12 +129,6 @@ std::vector<ReplicaState> ChunkServerRegistry::Replicas(int64_t chunk_id) const 
   return copies;
 }
 
-void ChunkServerRegistry::AddReplica(int64_t server_id, int64_t chunk_id, int64_t version) {
-  std::lock_guard lock(mu_);
-  auto it = servers_.find(server_id);
-  if (it != servers_.end()) AddReplicaLocked(&it->second, chunk_id, version);
-}
-
 void ChunkServerRegistry::DeleteReplica(int64_t server_id, int64_t chunk_id) {
   std::lock_guard lock(mu_);
   auto it = servers_.find(server_id);

@@ -56,15 +56,14 @@ class ChunkServerRegistry {
                                 const std::vector<rpc::ChunkReport>& added,
                                 const std::vector<int64_t>& removed);
 
-  // Replicas placed for a new chunk, known before any report names them.
+  // Servers now holding `chunk_id` at `version`, known before any report names them: a new
+  // chunk's placement, a finished copy, a version stamp.
   void RecordReplicas(int64_t chunk_id, int64_t version, const std::vector<int64_t>& server_ids);
   // The chunks are gone from the namespace: every server holding one is told to delete it.
   void ScheduleDeletion(const std::vector<int64_t>& chunk_ids);
 
   // Every known copy of `chunk_id` (live or not, any version), in server id order.
   std::vector<ReplicaState> Replicas(int64_t chunk_id) const;
-  // A server now holds `chunk_id` at `version` (a copy or a version stamp completed).
-  void AddReplica(int64_t server_id, int64_t chunk_id, int64_t version);
   // The copy on `server_id` no longer counts, and the server is told to delete it.
   void DeleteReplica(int64_t server_id, int64_t chunk_id);
   // `server_id` has been told (or will be) to delete `chunk_id`: no copy may go there now.

@@ -14,11 +14,10 @@
 
 #include "common/address.h"
 #include "common/logging.h"
+#include "common/names.h"
 #include "common/status.h"
 
 namespace tessera::master {
-
-inline constexpr int kMaxGoal = 16;
 
 struct FoundingMember {
   uint64_t id = 0;

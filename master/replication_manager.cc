@@ -159,7 +159,7 @@ std::vector<int64_t> ReplicationManager::StampSources(const CopyAction& action, 
                                 << outcome.status.ToString();
       continue;
     }
-    registry_->AddReplica(source.server_id, stamp.chunk_id, version);
+    registry_->RecordReplicas(stamp.chunk_id, version, {source.server_id});
     stamped.push_back(source.server_id);
   }
   return stamped;
@@ -192,7 +192,7 @@ Result<int64_t> ReplicationManager::Copy(const CopyAction& action) {
     return Status::NotFound("chunk " + std::to_string(chunk_id) +
                             " left the namespace during the copy");
   }
-  registry_->AddReplica(action.target, chunk_id, version);
+  registry_->RecordReplicas(chunk_id, version, {action.target});
   return reply.bytes_copied;
 }
 

@@ -16,8 +16,6 @@ constexpr char kGoalUsage[] =
     "N is 1..16 replicas. On a directory it is the goal of what is created there from now on;\n"
     "-r also sets every file and directory below PATH.\n";
 
-constexpr int kMaxGoal = 16;
-
 // The attributes of an absolute path, looked up name by name from the root.
 Result<rpc::Attr> Resolve(MasterClient& master, const std::string& path) {
   if (path.empty() || path.front() != '/') {
