@@ -85,7 +85,9 @@ TEST(MasterOptionsTest, RejectsBadRaftFlags) {
     args.insert(args.end(), extra.begin(), extra.end());
     Result<MasterOptions> options = Parse(args);
     EXPECT_FALSE(options.ok()) << extra[0] << " " << (extra.size() > 1 ? extra[1] : "");
-    if (!options.ok()) EXPECT_EQ(options.status().code(), StatusCode::kInvalidArgument);
+    if (!options.ok()) {
+      EXPECT_EQ(options.status().code(), StatusCode::kInvalidArgument);
+    }
   }
 }
 

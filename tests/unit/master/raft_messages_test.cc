@@ -17,7 +17,7 @@ raft::Message FullMessage() {
   message.leadership_transfer = true;
   message.prev_log_index = 39;
   message.prev_log_term = 6;
-  message.entries = {raft::LogEntry{.term = 7, .index = 40, .kind = raft::EntryKind::kNoop},
+  message.entries = {raft::LogEntry{.term = 7, .index = 40, .kind = raft::EntryKind::kNoop, .data = ""},
                      raft::LogEntry{.term = 7, .index = 41, .data = std::string("a\0b", 3)}};
   message.commit_index = 38;
   message.reject = true;
@@ -77,7 +77,9 @@ TEST(RaftMessagesTest, MalformedMessagesAreRefused) {
   for (size_t i = 0; i < bad.size(); ++i) {
     Result<raft::Message> message = FromRpc(bad[i]);
     EXPECT_FALSE(message.ok()) << "case " << i;
-    if (!message.ok()) EXPECT_EQ(message.status().code(), StatusCode::kInvalidArgument);
+    if (!message.ok()) {
+      EXPECT_EQ(message.status().code(), StatusCode::kInvalidArgument);
+    }
   }
 }
 
