@@ -116,6 +116,14 @@ void ChunkServerRegistry::ScheduleDeletion(const std::vector<int64_t>& chunk_ids
   }
 }
 
+std::vector<int64_t> ChunkServerRegistry::KnownChunkIds() const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> ids;
+  ids.reserve(replicas_.size());
+  for (const auto& [chunk_id, holders] : replicas_) ids.push_back(chunk_id);
+  return ids;
+}
+
 std::vector<ReplicaState> ChunkServerRegistry::Replicas(int64_t chunk_id) const {
   std::lock_guard lock(mu_);
   std::vector<ReplicaState> copies;
@@ -191,13 +199,23 @@ std::vector<rpc::ChunkServerAddress> ChunkServerRegistry::LiveReplicas(int64_t c
   auto it = replicas_.find(chunk_id);
   if (it == replicas_.end()) return addresses;
   for (const auto& [server_id, replica_version] : it->second) {
-    if (replica_version != version) continue;
+    if (replica_version < version) continue;  // stale; a newer one is a stamp not yet logged
     auto server = servers_.find(server_id);
     if (server != servers_.end() && IsAliveLocked(server->second)) {
       addresses.push_back(AddressLocked(server->second));
     }
   }
   return addresses;
+}
+
+bool ChunkServerRegistry::Holds(int64_t server_id, int64_t chunk_id, int64_t version) const {
+  std::lock_guard lock(mu_);
+  auto chunk = replicas_.find(chunk_id);
+  if (chunk == replicas_.end()) return false;
+  auto copy = chunk->second.find(server_id);
+  if (copy == chunk->second.end() || copy->second < version) return false;
+  auto server = servers_.find(server_id);
+  return server != servers_.end() && IsAliveLocked(server->second);
 }
 
 SpaceTotals ChunkServerRegistry::LiveSpace() const {

@@ -5,8 +5,8 @@
 //   while its last heartbeat is at most `timeout_ms` old;
 // - chunk locations: chunk id -> {server id -> version}, from reports and from placement (so a
 //   chunk is readable before the next report names it);
-// - pending deletions per server: chunks of removed or truncated files, surplus and stale
-//   replicas, handed out in the next heartbeat reply;
+// - pending deletions per server: unreferenced chunks (ReplicationManager's garbage collection),
+//   surplus, stale and corrupt replicas, handed out in the next heartbeat reply;
 // - fenced chunks: chunks being re-replicated, whose writes wait (prepareWrite answers
 //   UNAVAILABLE) so that the copy misses none.
 //
@@ -62,6 +62,8 @@ class ChunkServerRegistry {
   // The chunks are gone from the namespace: every server holding one is told to delete it.
   void ScheduleDeletion(const std::vector<int64_t>& chunk_ids);
 
+  // Every chunk id with a known copy on any server (live or not), in no particular order.
+  std::vector<int64_t> KnownChunkIds() const;
   // Every known copy of `chunk_id` (live or not, any version), in server id order.
   std::vector<ReplicaState> Replicas(int64_t chunk_id) const;
   // The copy on `server_id` no longer counts, and the server is told to delete it.
@@ -76,8 +78,12 @@ class ChunkServerRegistry {
   std::vector<PlacementCandidate> LivePlacementCandidates() const;
   // Addresses of `server_ids` in the same order; unknown or dead ones are left out.
   std::vector<rpc::ChunkServerAddress> LiveAddresses(const std::vector<int64_t>& server_ids) const;
-  // Live servers holding `chunk_id` at exactly `version`, in server id order.
+  // Live servers holding `chunk_id` at `version` or newer, in server id order. A newer copy was
+  // stamped for a version whose log entry has not committed (yet, or ever): it holds exactly the
+  // data of `version` (ChunkVersionStamper), and chunk servers serve reads naming an older one.
   std::vector<rpc::ChunkServerAddress> LiveReplicas(int64_t chunk_id, int64_t version) const;
+  // Whether `server_id` is alive and holds `chunk_id` at `version` or newer.
+  bool Holds(int64_t server_id, int64_t chunk_id, int64_t version) const;
   SpaceTotals LiveSpace() const;
   std::vector<rpc::ChunkServerStatus> Statuses() const;
 

@@ -144,10 +144,12 @@ int Run(const MasterOptions& options) {
   MasterServiceOptions service_options;
   service_options.default_goal = options.default_goal;
   service_options.advertised_address = options.advertise.ToString();
+  service_options.write_lease_ms = options.write_lease_ms;
   auto handler = std::make_shared<MasterServiceHandler>(service_options, log->get(), state->get(),
                                                         &registry, log->get(), &clock);
   ReplicationManagerOptions replication_options;
   replication_options.report_grace_ms = service_options.report_grace_ms;
+  replication_options.gc_grace_ms = options.gc_grace_ms;
   auto replication = std::make_unique<ReplicationManager>(replication_options, log->get(),
                                                          state->get(), &registry, &clock);
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(

@@ -19,6 +19,10 @@ po::options_description Describe() {
       "default-goal", po::value<int>()->default_value(3), "replicas of new files' chunks (1..16)")(
       "chunkserver-timeout-ms", po::value<int64_t>()->default_value(5000),
       "a chunk server without heartbeat for this long is dead")(
+      "write-lease-ms", po::value<int64_t>()->default_value(60000),
+      "a write lease lasts this long after its last use; a new one bumps the chunk version")(
+      "gc-grace-ms", po::value<int64_t>()->default_value(60000),
+      "a chunk replica that no file references is deleted after this long")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error")(
       "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
@@ -121,6 +125,10 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   if (options.chunkserver_timeout_ms < 1 || options.chunkserver_timeout_ms > 3'600'000) {
     return Status::InvalidArgument("--chunkserver-timeout-ms must be 1..3600000");
   }
+  options.write_lease_ms = values["write-lease-ms"].as<int64_t>();
+  RETURN_IF_ERROR(InRange<int64_t>("write-lease-ms", options.write_lease_ms, 100, 3'600'000));
+  options.gc_grace_ms = values["gc-grace-ms"].as<int64_t>();
+  RETURN_IF_ERROR(InRange<int64_t>("gc-grace-ms", options.gc_grace_ms, 0, 30LL * 86'400'000));
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }

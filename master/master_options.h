@@ -38,6 +38,8 @@ struct MasterOptions {
   uint64_t snapshot_entries = 10000;  // compact the Raft log after this many applied entries
   int default_goal = 3;
   int64_t chunkserver_timeout_ms = 5000;
+  int64_t write_lease_ms = 60000;  // a write lease lasts this long after its last use
+  int64_t gc_grace_ms = 60000;     // an unreferenced chunk replica is deleted after this long
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

@@ -42,7 +42,9 @@ MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, Command
       state_(state),
       registry_(registry),
       group_(group),
-      clock_(clock) {}
+      clock_(clock),
+      leases_(clock, options_.write_lease_ms),
+      stamper_(registry, options_.stamp_timeout_ms) {}
 
 Result<LeaderTenure> MasterServiceHandler::LeadForChunkServers() {
   ASSIGN_OR_RETURN(LeaderTenure tenure, log_->CheckLeader());
@@ -74,9 +76,10 @@ Result<ApplyResult> MasterServiceHandler::Mutate(const rpc::RequestContext& ctx,
     return result;
   }
   if (!result->freed_chunk_ids.empty()) {
+    // Deleted from the chunk servers by the garbage collection after its grace period
+    // (orphan_collector.h), which also survives a failover.
     LOG_REQ(kInfo, "master", ctx.request_id) << name << " freed " << result->freed_chunk_ids.size()
                                              << " chunk(s): " << JoinIds(result->freed_chunk_ids);
-    registry_->ScheduleDeletion(result->freed_chunk_ids);
   }
   return result;
 }
@@ -287,7 +290,7 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
                                  " is being re-replicated; its writes wait");
     }
     ASSIGN_OR_RETURN(rpc::ChunkInfo info, ExistingChunk(chunk_index, existing->chunk));
-    if (!info.replicas.empty()) return info;
+    if (!info.replicas.empty()) return LeasedChain(ctx, inode, chunk_index, existing->chunk);
     // No server holds the chunk. When the file ends before it, it holds no acknowledged byte:
     // it was allocated but never written, and where it was placed (soft state) was lost, e.g.
     // with the leader that placed it. Chunk servers create a chunk file on its first write, so
@@ -321,6 +324,7 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PrepareWrite(const rpc::RequestCont
     return info;
   }
   registry_->RecordReplicas(applied.chunk->chunk_id, applied.chunk->version, servers);
+  leases_.Grant(applied.chunk->chunk_id, applied.chunk->version, servers);
   LOG_REQ(kInfo, "master", ctx.request_id)
       << "chunk " << applied.chunk->chunk_id << " (inode " << inode << " index " << chunk_index
       << ", goal " << attr.goal << ") placed on servers " << JoinIds(servers);
@@ -368,11 +372,89 @@ Result<rpc::ChunkInfo> MasterServiceHandler::PlaceUnwrittenChunkAgain(
   }
   if (!bumped->chunk) return Status::Internal("bump_chunk_version produced no chunk");
   registry_->RecordReplicas(bumped->chunk->chunk_id, bumped->chunk->version, servers);
+  leases_.Grant(bumped->chunk->chunk_id, bumped->chunk->version, servers);
   LOG_REQ(kInfo, "master", ctx.request_id)
       << "chunk " << chunk.chunk_id << " (inode " << attr.inode << " index " << chunk_index
       << ") had no replica and no written byte: placed again as version "
       << bumped->chunk->version << " on servers " << JoinIds(servers);
   return PlacedChunk(chunk_index, *bumped->chunk, servers);
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::LeasedChain(const rpc::RequestContext& ctx,
+                                                         int64_t inode, int64_t chunk_index,
+                                                         const ChunkRecord& chunk) {
+  const int64_t chunk_id = chunk.chunk_id;
+  if (std::optional<WriteLease> lease = leases_.Renew(chunk_id, chunk.version)) {
+    // Valid only while every member still holds the chunk: one that died or lost its copy
+    // would fail every write, and the others must move on without it under a new version.
+    std::vector<rpc::ChunkServerAddress> chain = registry_->LiveAddresses(lease->chain);
+    if (chain.size() == lease->chain.size() &&
+        std::ranges::all_of(lease->chain, [&](int64_t server_id) {
+          return registry_->Holds(server_id, chunk_id, chunk.version);
+        })) {
+      return PlacedChunk(chunk_index, chunk, lease->chain);
+    }
+    leases_.Revoke(chunk_id);
+  }
+  if (!leases_.TryBeginGrant(chunk_id)) {
+    return Status::Unavailable("a write lease for chunk " + std::to_string(chunk_id) +
+                               " is being granted");
+  }
+  Result<rpc::ChunkInfo> granted = GrantLease(ctx, inode, chunk_index, chunk);
+  leases_.EndGrant(chunk_id);
+  return granted;
+}
+
+Result<rpc::ChunkInfo> MasterServiceHandler::GrantLease(const rpc::RequestContext& ctx,
+                                                        int64_t inode, int64_t chunk_index,
+                                                        const ChunkRecord& seen) {
+  // Read again under the grant: another grant may have finished since `seen` was read.
+  ASSIGN_OR_RETURN(ChunkAtIndex current, state_->GetChunk(inode, chunk_index));
+  const ChunkRecord& chunk = current.chunk;
+  if (chunk.chunk_id != seen.chunk_id) {
+    return Status::Unavailable("chunk " + std::to_string(chunk_index) + " of inode " +
+                               std::to_string(inode) + " was replaced meanwhile");
+  }
+  if (std::optional<WriteLease> lease = leases_.Renew(chunk.chunk_id, chunk.version)) {
+    return PlacedChunk(chunk_index, chunk, lease->chain);
+  }
+  std::vector<int64_t> holders;
+  for (const rpc::ChunkServerAddress& replica :
+       registry_->LiveReplicas(chunk.chunk_id, chunk.version)) {
+    holders.push_back(replica.server_id);
+  }
+  const int64_t version = chunk.version + 1;
+  std::vector<int64_t> chain = stamper_.Stamp(chunk.chunk_id, version, holders, "lease");
+  if (chain.empty()) {
+    return Status::Unavailable("no replica of chunk " + std::to_string(chunk.chunk_id) +
+                               " took version " + std::to_string(version));
+  }
+  master_state::BumpChunkVersionCommand command;
+  command.inode = inode;
+  command.chunk_index = chunk_index;
+  command.chunk_id = chunk.chunk_id;
+  command.from_version = chunk.version;
+  command.to_version = version;
+  MetaCommand wrapped;
+  wrapped.__set_bump_chunk_version(command);
+  // Not under the client's session: a retry must find the chunk's state as it is then, not
+  // this answer again.
+  Result<ApplyResult> bumped = log_->Propose(std::move(wrapped));
+  if (!bumped.ok()) {
+    if (bumped.status().code() == StatusCode::kStaleVersion) {
+      return Status::Unavailable("chunk " + std::to_string(chunk.chunk_id) +
+                                 " took another version meanwhile");
+    }
+    return bumped.status();
+  }
+  leases_.Grant(chunk.chunk_id, version, chain);
+  LOG_REQ(kInfo, "master", ctx.request_id)
+      << "write lease on chunk " << chunk.chunk_id << " (inode " << inode << " index "
+      << chunk_index << ") at version " << version << ", primary " << chain.front()
+      << ", chain " << JoinIds(chain);
+  ChunkRecord leased = chunk;
+  leased.version = version;
+  return PlacedChunk(chunk_index, leased, chain);
 }
 
 void MasterServiceHandler::prepareWrite(rpc::ChunkInfo& reply, const rpc::RequestContext& ctx,

@@ -2,8 +2,8 @@
 // mutations through the CommandLog and consults the chunk server registry and placement.
 //
 // This is the RPC edge: Status turns into rpc::TesseraError here (ThrowIfError) and nowhere
-// else. Thread-safety: TThreadedServer calls one shared handler from many threads; the handler
-// has no mutable state of its own, and everything it borrows is thread-safe.
+// else. Thread-safety: TThreadedServer calls one shared handler from many threads; its own state
+// (the write lease table and the version stamper) and everything it borrows are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +13,11 @@
 #include "common/clock.h"
 #include "gen-cpp/MasterService.h"
 #include "master/chunk_server_registry.h"
+#include "master/chunk_version_stamper.h"
 #include "master/command_log.h"
 #include "master/master_group.h"
 #include "master/state_machine.h"
+#include "master/write_leases.h"
 
 namespace tessera::master {
 
@@ -27,6 +29,10 @@ struct MasterServiceOptions {
   // this much time has passed, "no live replica" and "too few servers" are kUnavailable (the
   // client retries) rather than a final error.
   int32_t report_grace_ms = 3000;
+  // How long a write lease lasts after its last use (write_leases.h).
+  int64_t write_lease_ms = 60000;
+  // One version stamp on one chunk server (an fsync of a chunk header).
+  int32_t stamp_timeout_ms = 10000;
 };
 
 class MasterServiceHandler final : public rpc::MasterServiceIf {
@@ -77,11 +83,18 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void transferLeader(int64_t id) override;
 
  private:
-  // Proposes `command`; hands freed chunks to the registry for deletion.
+  // Proposes `command` under the request's session.
   Result<ApplyResult> Mutate(const rpc::RequestContext& ctx, MetaCommand command);
   Result<rpc::ChunkInfo> PrepareWrite(const rpc::RequestContext& ctx, int64_t inode,
                                       int64_t chunk_index);
   Result<rpc::ChunkInfo> ExistingChunk(int64_t chunk_index, const ChunkRecord& chunk) const;
+  // The write chain of an existing chunk with live replicas: its lease's, or a new lease's.
+  Result<rpc::ChunkInfo> LeasedChain(const rpc::RequestContext& ctx, int64_t inode,
+                                     int64_t chunk_index, const ChunkRecord& chunk);
+  // Stamps the live replicas with the next version, logs it and records the lease.
+  // REQUIRES: leases_.TryBeginGrant(chunk id) returned true.
+  Result<rpc::ChunkInfo> GrantLease(const rpc::RequestContext& ctx, int64_t inode,
+                                    int64_t chunk_index, const ChunkRecord& seen);
   // The write chain of a chunk just placed on `servers`.
   Result<rpc::ChunkInfo> PlacedChunk(int64_t chunk_index, const ChunkRecord& chunk,
                                      const std::vector<int64_t>& servers) const;
@@ -102,6 +115,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   ChunkServerRegistry* const registry_;
   MasterGroup* const group_;
   const Clock* const clock_;
+  WriteLeaseTable leases_;
+  ChunkVersionStamper stamper_;
 };
 
 }  // namespace tessera::master

@@ -24,7 +24,9 @@ ReplicationManager::ReplicationManager(ReplicationManagerOptions options, Comman
       clock_(clock),
       chunk_servers_(RpcClientOptions{.connect_timeout_ms = 2000,
                                       .io_timeout_ms = options.copy_timeout_ms,
-                                      .max_idle_per_address = 2}) {
+                                      .max_idle_per_address = 2}),
+      stamper_(registry, options.copy_timeout_ms),
+      orphans_(clock, options.gc_grace_ms) {
   threads_.emplace_back([this] { ScanLoop(); });
   for (int i = 0; i < options_.copy_threads; ++i) threads_.emplace_back([this] { CopyLoop(); });
 }
@@ -64,14 +66,24 @@ void ReplicationManager::ScanOnce() {
     return;  // chunk servers are still reporting to the new leader
   }
   registry_->BeginTenure(tenure->term);
+  if (tenure->term != collector_term_) {
+    orphans_.Reset();
+    collector_term_ = tenure->term;
+  }
+  // In this order (orphan_collector.h): the ids chunk servers hold, then the namespace as of now.
+  const std::vector<int64_t> known = registry_->KnownChunkIds();
+  if (Status barrier = log_->ReadBarrier(); !barrier.ok()) return;
   std::vector<ChunkOfFile> chunks;
+  std::unordered_set<int64_t> referenced;
   Status scanned = state_->ForEachChunkOfFile([&](const ChunkOfFile& chunk) {
     chunks.push_back(chunk);
+    referenced.insert(chunk.chunk.chunk_id);
   });
   if (!scanned.ok()) {
     LOG(kError, kComponent) << "cannot scan the chunks of the namespace: " << scanned.ToString();
     return;
   }
+  CollectOrphans(known, referenced);
   std::map<int64_t, int> busy;
   std::vector<int64_t> running;
   {
@@ -114,6 +126,22 @@ void ReplicationManager::ScanOnce() {
   if (!plan.copies.empty()) wake_.notify_all();
 }
 
+void ReplicationManager::CollectOrphans(const std::vector<int64_t>& known,
+                                        const std::unordered_set<int64_t>& referenced) {
+  std::vector<int64_t> orphans = orphans_.Collect(known, referenced);
+  {
+    // A copy still running for an id found unreferenced cleans up after itself (Copy).
+    std::lock_guard lock(mu_);
+    std::erase_if(orphans, [this](int64_t chunk_id) { return running_.contains(chunk_id); });
+    counters_.orphans_waiting = static_cast<int64_t>(orphans_.waiting());
+    counters_.orphans_deleted += orphans.size();
+  }
+  if (orphans.empty()) return;
+  registry_->ScheduleDeletion(orphans);
+  LOG(kInfo, kComponent) << "deleting " << orphans.size() << " chunk(s) that no file references "
+                         << "(unreferenced for the grace period): " << JoinIds(orphans);
+}
+
 void ReplicationManager::CopyLoop() {
   std::unique_lock lock(mu_);
   while (true) {
@@ -141,38 +169,15 @@ Status ReplicationManager::BumpVersion(const CopyAction& action) {
   return log_->Propose(std::move(command)).status();
 }
 
-std::vector<int64_t> ReplicationManager::StampSources(const CopyAction& action, int64_t version) {
-  std::vector<int64_t> stamped;
-  for (const rpc::ChunkServerAddress& source : registry_->LiveAddresses(action.sources)) {
-    rpc::WriteChunkRequest stamp;
-    stamp.chunk_id = action.chunk.chunk.chunk_id;
-    stamp.version = version;
-    stamp.offset = 0;
-    stamp.sync = true;
-    stamp.request_id = "stamp-" + std::to_string(stamp.chunk_id);
-    RpcOutcome outcome = chunk_servers_.Call(
-        HostPort{source.host, source.port},
-        [&](rpc::ChunkServerServiceClient& client) { client.writeChunk(stamp); });
-    if (!outcome.status.ok()) {
-      LOG(kWarning, kComponent) << "server " << source.server_id << " did not take version "
-                                << version << " of chunk " << stamp.chunk_id << ": "
-                                << outcome.status.ToString();
-      continue;
-    }
-    registry_->RecordReplicas(stamp.chunk_id, version, {source.server_id});
-    stamped.push_back(source.server_id);
-  }
-  return stamped;
-}
-
 Result<int64_t> ReplicationManager::Copy(const CopyAction& action) {
   const int64_t chunk_id = action.chunk.chunk.chunk_id;
   const int64_t version = action.chunk.chunk.version + 1;
-  RETURN_IF_ERROR(BumpVersion(action));
-  const std::vector<int64_t> stamped = StampSources(action, version);
+  // Stamped before it is logged (chunk_version_stamper.h).
+  const std::vector<int64_t> stamped = stamper_.Stamp(chunk_id, version, action.sources, "copy");
   if (stamped.empty()) {
     return Status::Unavailable("no current replica took version " + std::to_string(version));
   }
+  RETURN_IF_ERROR(BumpVersion(action));
   std::vector<rpc::ChunkServerAddress> target = registry_->LiveAddresses({action.target});
   if (target.empty()) return Status::Unavailable("the target server died");
   rpc::ReplicateChunkRequest request;

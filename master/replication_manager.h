@@ -5,11 +5,14 @@
 // like missing replicas.
 //
 // A copy is fenced, so that it misses no write: the chunk's writes wait (prepareWrite answers
-// UNAVAILABLE while ChunkServerRegistry::IsFenced), the chunk gets a new version through the log,
-// every current copy is stamped with it (so a writer still holding the old chain is refused with
-// STALE_VERSION and asks for the chain again), and only then does the target pull the chunk from
-// a stamped copy (ChunkServerService.replicateChunk). A copy that finds the chunk gone from the
+// UNAVAILABLE while ChunkServerRegistry::IsFenced), every current copy is stamped with a new
+// version (so a writer still holding the old chain is refused with STALE_VERSION and asks for the
+// chain again), the new version goes through the log, and only then does the target pull the
+// chunk from a stamped copy (ChunkServerService.replicateChunk). A copy that finds the chunk gone from the
 // namespace when it finishes is dropped again.
+//
+// The scanner also collects garbage: replicas of chunks that no file references are deleted after
+// a grace period (orphan_collector.h).
 //
 // Threads: one scanner thread (plans every `scan_interval_ms`) and `copy_threads` copy threads,
 // all owned here and joined by the destructor. mu_ guards the queue, the running copies and the
@@ -23,13 +26,16 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/rpc_client.h"
 #include "gen-cpp/ChunkServerService.h"
 #include "master/chunk_server_registry.h"
+#include "master/chunk_version_stamper.h"
 #include "master/command_log.h"
+#include "master/orphan_collector.h"
 #include "master/replication_planner.h"
 #include "master/state_machine.h"
 
@@ -43,6 +49,8 @@ struct ReplicationManagerOptions {
   // One replicateChunk call: a 64 MiB chunk at 1 MB/s, the slowest sensible limit. A copy still
   // running at shutdown is waited for, so this also bounds how long a master takes to stop.
   int copy_timeout_ms = 120000;
+  // A replica no file references is deleted once unreferenced this long (orphan_collector.h).
+  int64_t gc_grace_ms = 60000;
 };
 
 // Monotonic counts and the latest gauges, for logs and metrics.
@@ -55,6 +63,8 @@ struct ReplicationCounters {
   int64_t chunks_missing = 0;
   int64_t chunks_under_goal = 0;
   int64_t chunks_over_goal = 0;
+  uint64_t orphans_deleted = 0;  // chunk ids whose replicas were deleted as unreferenced
+  int64_t orphans_waiting = 0;   // unreferenced chunk ids inside their grace period
 };
 
 class ReplicationManager {
@@ -71,12 +81,13 @@ class ReplicationManager {
  private:
   void ScanLoop();
   void ScanOnce();
+  // Deletes the replicas of chunks unreferenced for the grace period.
+  void CollectOrphans(const std::vector<int64_t>& known,
+                      const std::unordered_set<int64_t>& referenced);
   void CopyLoop();
   // Runs one fenced copy; returns the bytes copied.
   Result<int64_t> Copy(const CopyAction& action);
   Status BumpVersion(const CopyAction& action);
-  // Stamps each source with `version`; returns the ones that took it.
-  std::vector<int64_t> StampSources(const CopyAction& action, int64_t version);
   void Finish(const CopyAction& action, const Result<int64_t>& copied, int64_t took_ms);
 
   const ReplicationManagerOptions options_;
@@ -85,6 +96,9 @@ class ReplicationManager {
   ChunkServerRegistry* const registry_;
   const Clock* const clock_;
   RpcClientPool<rpc::ChunkServerServiceClient> chunk_servers_;
+  ChunkVersionStamper stamper_;
+  OrphanCollector orphans_;       // scanner thread only
+  int64_t collector_term_ = -1;  // scanner thread only: the tenure orphans_ has watched
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable wake_;

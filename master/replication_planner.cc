@@ -65,7 +65,7 @@ ReplicationPlan PlanReplication(const std::vector<ChunkOfFile>& chunks, const Re
     for (const ReplicaState& copy : replicas(id)) {
       entry.holders.push_back(copy.server_id);
       if (!copy.alive) continue;
-      if (copy.version == chunk.chunk.version) {
+      if (copy.version >= chunk.chunk.version) {  // newer: stamped, not yet logged
         entry.current.push_back(copy);
       } else if (copy.version < chunk.chunk.version && !being_copied.contains(id)) {
         plan.drops.push_back({id, copy.server_id,

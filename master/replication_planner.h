@@ -4,7 +4,8 @@
 // running. No clock, no I/O, no randomness; thread-safe.
 //
 // Rules:
-// - a copy counts when its server is alive and holds the chunk's current version;
+// - a copy counts when its server is alive and holds the chunk's current version (or a newer
+//   one stamped but not logged: ChunkVersionStamper);
 // - copies with an older version on live servers are stale: dropped;
 // - chunks below goal are copied, fewest current copies first, from a current copy to a live
 //   server that holds no copy of the chunk and has room, preferring a rack that holds none, then

@@ -66,8 +66,13 @@ TEST_F(RegistryTest, ServersDieWithoutHeartbeatAndComeBack) {
 TEST_F(RegistryTest, ReplicasComeFromReportsAndPlacementAndOnlyLiveCurrentOnesCount) {
   registry_.Register(Info(1, 9001), {Report(100, 1)});
   registry_.Register(Info(2, 9002), {Report(100, 2)});
-  EXPECT_EQ(registry_.LiveReplicas(100, 1).size(), 1u);
+  // A newer copy also serves a read of the older version (stamped, not yet logged); an older
+  // one is stale for the newer.
+  EXPECT_EQ(registry_.LiveReplicas(100, 1).size(), 2u);
   EXPECT_EQ(registry_.LiveReplicas(100, 2).size(), 1u);
+  EXPECT_EQ(registry_.LiveReplicas(100, 2)[0].server_id, 2);
+  EXPECT_TRUE(registry_.Holds(2, 100, 2));
+  EXPECT_FALSE(registry_.Holds(1, 100, 2));
   registry_.RecordReplicas(200, 1, {2, 1, 99});
   EXPECT_EQ(registry_.LiveReplicas(200, 1).size(), 2u);
   std::vector<rpc::ChunkServerAddress> chain = registry_.LiveAddresses({2, 1, 99});
