@@ -162,7 +162,7 @@ Status TestCluster::StartMasterProcess(int index) {
       BinaryDir() + "/tessera-master", "--listen", master.address.ToString(), "--data-dir",
       master.data_dir, "--default-goal", std::to_string(options_.default_goal),
       "--chunkserver-timeout-ms", std::to_string(options_.chunkserver_timeout_ms),
-      "--log-level", "info"};
+      "--gc-grace-ms", std::to_string(options_.gc_grace_ms), "--log-level", "info"};
   if (master.join) {
     argv.insert(argv.end(), {"--id", std::to_string(master_id(index)), "--join"});
   } else if (options_.masters > 1) {

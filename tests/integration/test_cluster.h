@@ -40,6 +40,8 @@ struct ClusterOptions {
   int heartbeat_ms = 200;
   // Short, so that a killed chunk server is declared dead quickly.
   int chunkserver_timeout_ms = 2000;
+  // Short, so that tests see unreferenced chunks collected (the master's default is a minute).
+  int gc_grace_ms = 2000;
   std::chrono::milliseconds ready_deadline = std::chrono::seconds(30);
   // Appended to every master's command line, e.g. {"--snapshot-entries", "50"}.
   std::vector<std::string> extra_master_flags;
