@@ -55,6 +55,7 @@ struct ReplicationCounters {
   int64_t chunks_missing = 0;
   int64_t chunks_under_goal = 0;
   int64_t chunks_over_goal = 0;
+  int64_t chunks_draining = 0;  // still with a copy on a draining server
 };
 
 class ReplicationManager {
