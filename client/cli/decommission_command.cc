@@ -1,5 +1,6 @@
 #include "client/cli/decommission_command.h"
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -34,13 +35,12 @@ struct Request {
   int interval_ms = 1000;
 };
 
-// A chunk server id as typed by the operator: a decimal number > 0.
+// A chunk server id as typed by the operator: a decimal number in 1..2^63-1 (chunk servers
+// pick random 63-bit ids; `tessera status` shows them).
 bool ParseServerId(const std::string& text, int64_t* id) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  *id = std::stoll(text);
-  return *id > 0;
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *id);
+  return error == std::errc() && end == text.data() + text.size() && *id > 0;
 }
 
 // Fills `request` from the arguments; returns an error message for bad usage.
