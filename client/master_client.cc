@@ -305,4 +305,18 @@ Result<rpc::FsckReply> MasterClient::Fsck(const std::string& path) {
   return reply;
 }
 
+Status MasterClient::StartDecommission(int64_t server_id) {
+  return Mutate(Caller{}, "startDecommission",
+                [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+                  m.startDecommission(c, server_id);
+                });
+}
+
+Status MasterClient::CancelDecommission(int64_t server_id) {
+  return Mutate(Caller{}, "cancelDecommission",
+                [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+                  m.cancelDecommission(c, server_id);
+                });
+}
+
 }  // namespace tessera::client

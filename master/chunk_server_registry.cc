@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "common/logging.h"
+#include "master/id_list.h"
 
 namespace tessera::master {
 
-ChunkServerRegistry::ChunkServerRegistry(const Clock* clock, int64_t timeout_ms)
-    : clock_(clock), timeout_ns_(timeout_ms * 1'000'000) {}
+ChunkServerRegistry::ChunkServerRegistry(const Clock* clock, int64_t timeout_ms,
+                                         DrainingLookup draining)
+    : clock_(clock), timeout_ns_(timeout_ms * 1'000'000), draining_lookup_(std::move(draining)) {}
 
 bool ChunkServerRegistry::IsAliveLocked(const Server& server) const {
   return clock_->NowMonotonicNanos() - server.last_heartbeat_ns <= timeout_ns_;
@@ -132,7 +134,8 @@ std::vector<ReplicaState> ChunkServerRegistry::Replicas(int64_t chunk_id) const 
   for (const auto& [server_id, version] : it->second) {
     auto server = servers_.find(server_id);
     if (server == servers_.end()) continue;
-    copies.push_back({server_id, version, IsAliveLocked(server->second), server->second.info.rack});
+    copies.push_back({server_id, version, IsAliveLocked(server->second), server->second.info.rack,
+                      draining_.contains(server_id)});
   }
   return copies;
 }
@@ -174,7 +177,8 @@ std::vector<PlacementCandidate> ChunkServerRegistry::LivePlacementCandidates() c
   for (const auto& [id, server] : servers_) {
     if (!IsAliveLocked(server)) continue;
     candidates.push_back({id, server.info.rack, server.stats.total_bytes, server.stats.free_bytes,
-                          server.stats_known, static_cast<int64_t>(server.chunks.size())});
+                          server.stats_known, static_cast<int64_t>(server.chunks.size()),
+                          draining_.contains(id)});
   }
   return candidates;
 }
@@ -198,13 +202,16 @@ std::vector<rpc::ChunkServerAddress> ChunkServerRegistry::LiveReplicas(int64_t c
   std::vector<rpc::ChunkServerAddress> addresses;
   auto it = replicas_.find(chunk_id);
   if (it == replicas_.end()) return addresses;
+  std::vector<rpc::ChunkServerAddress> draining;  // readable, but last: they are going away
   for (const auto& [server_id, replica_version] : it->second) {
     if (replica_version < version) continue;  // stale; a newer one is a stamp not yet logged
     auto server = servers_.find(server_id);
     if (server != servers_.end() && IsAliveLocked(server->second)) {
-      addresses.push_back(AddressLocked(server->second));
+      (draining_.contains(server_id) ? draining : addresses)
+          .push_back(AddressLocked(server->second));
     }
   }
+  addresses.insert(addresses.end(), draining.begin(), draining.end());
   return addresses;
 }
 
@@ -239,9 +246,38 @@ std::vector<rpc::ChunkServerStatus> ChunkServerRegistry::Statuses() const {
     status.stats = server.stats;
     status.alive = IsAliveLocked(server);
     status.last_heartbeat_age_ms = (now - server.last_heartbeat_ns) / 1'000'000;
+    status.__set_draining(draining_.contains(id));
+    status.__set_chunks_known(static_cast<int64_t>(server.chunks.size()));
     statuses.push_back(std::move(status));
   }
   return statuses;
+}
+
+bool ChunkServerRegistry::Knows(int64_t server_id) const {
+  std::lock_guard lock(mu_);
+  return servers_.contains(server_id);
+}
+
+void ChunkServerRegistry::RefreshDraining() {
+  if (!draining_lookup_) return;
+  Result<std::set<int64_t>> draining = draining_lookup_();  // reads the database: not under mu_
+  if (!draining.ok()) {
+    LOG(kError, "master") << "cannot read the draining chunk servers, keeping the last list: "
+                          << draining.status().ToString();
+    return;
+  }
+  std::lock_guard lock(mu_);
+  if (*draining != draining_) {
+    const std::vector<int64_t> ids(draining->begin(), draining->end());
+    LOG(kInfo, "master") << "draining chunk servers now: "
+                         << (ids.empty() ? std::string("none") : JoinIds(ids));
+  }
+  draining_ = std::move(*draining);
+}
+
+std::set<int64_t> ChunkServerRegistry::DrainingServers() const {
+  std::lock_guard lock(mu_);
+  return draining_;
 }
 
 void ChunkServerRegistry::CheckLiveness() {
@@ -257,6 +293,11 @@ void ChunkServerRegistry::CheckLiveness() {
 }
 
 void ChunkServerRegistry::BeginTenure(int64_t term) {
+  {
+    std::lock_guard lock(mu_);
+    if (term == tenure_term_) return;
+  }
+  RefreshDraining();
   std::lock_guard lock(mu_);
   if (term == tenure_term_) return;
   if (!servers_.empty()) {

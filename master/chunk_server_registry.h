@@ -8,15 +8,21 @@
 // - pending deletions per server: unreferenced chunks (ReplicationManager's garbage collection),
 //   surplus, stale and corrupt replicas, handed out in the next heartbeat reply;
 // - fenced chunks: chunks being re-replicated, whose writes wait (prepareWrite answers
-//   UNAVAILABLE) so that the copy misses none.
+//   UNAVAILABLE) so that the copy misses none;
+// - draining servers: a mirror of the durable list in the namespace database (`tessera
+//   decommission`), read through a DrainingLookup at every RefreshDraining() and new tenure.
+//   A draining server takes no new replica (PlacementCandidate::draining), its copies are
+//   flagged (ReplicaState::draining) and come last among a chunk's readable replicas.
 //
 // Thread-safety: every method is safe to call from many threads; one mutex (mu_) guards all
 // state and is never held across I/O other than logging.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,7 +41,11 @@ struct ReplicaState {
   int64_t version = 0;
   bool alive = false;
   std::string rack;
+  bool draining = false;  // the server is being drained: the copy is moved away, then dropped
 };
+
+// The ids of the servers being drained, from durable state (StateMachine::DrainingServerIds).
+using DrainingLookup = std::function<Result<std::set<int64_t>>()>;
 
 struct SpaceTotals {
   int64_t total_bytes = 0;
@@ -44,8 +54,9 @@ struct SpaceTotals {
 
 class ChunkServerRegistry {
  public:
-  // Borrows `clock`, which must outlive the registry. REQUIRES: timeout_ms > 0.
-  ChunkServerRegistry(const Clock* clock, int64_t timeout_ms);
+  // Borrows `clock`, which must outlive the registry. REQUIRES: timeout_ms > 0. Without
+  // `draining`, no server is ever draining.
+  ChunkServerRegistry(const Clock* clock, int64_t timeout_ms, DrainingLookup draining = nullptr);
 
   // Adds or replaces a server; its full chunk report replaces what was known of its chunks.
   // REQUIRES: arguments validated (master/request_validation.h).
@@ -87,6 +98,13 @@ class ChunkServerRegistry {
   SpaceTotals LiveSpace() const;
   std::vector<rpc::ChunkServerStatus> Statuses() const;
 
+  // Whether `server_id` registered during this tenure.
+  bool Knows(int64_t server_id) const;
+  // Reads the draining servers again (after a decommission request, and periodically). On a
+  // read error the last known list stays (logged).
+  void RefreshDraining();
+  std::set<int64_t> DrainingServers() const;
+
   // Logs servers that died since the last check (one line each). Called periodically.
   void CheckLiveness();
 
@@ -114,11 +132,13 @@ class ChunkServerRegistry {
 
   const Clock* const clock_;
   const int64_t timeout_ns_;
-  mutable std::mutex mu_;  // guards servers_, replicas_, fenced_ and tenure_term_
+  const DrainingLookup draining_lookup_;
+  mutable std::mutex mu_;  // guards servers_, replicas_, fenced_, draining_ and tenure_term_
   int64_t tenure_term_ = -1;
   std::map<int64_t, Server> servers_;
   std::unordered_map<int64_t, std::map<int64_t, int64_t>> replicas_;  // chunk -> server -> version
   std::unordered_set<int64_t> fenced_;
+  std::set<int64_t> draining_;
 };
 
 }  // namespace tessera::master

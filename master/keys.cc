@@ -36,6 +36,12 @@ std::string SessionKey(int64_t client_id) {
   return key;
 }
 
+std::string DrainingServerKey(int64_t server_id) {
+  std::string key(kDrainingServerPrefix);
+  AppendBigEndian64(&key, static_cast<uint64_t>(server_id));
+  return key;
+}
+
 std::string ChunkPrefix(int64_t inode) {
   std::string key = "C";
   AppendBigEndian64(&key, static_cast<uint64_t>(inode));

@@ -4,6 +4,7 @@
 //   "D" + parent (8 bytes big-endian) + name bytes    -> DentryRecord   (entries sort by name)
 //   "C" + inode (8 bytes big-endian) + index (8 BE)   -> ChunkRecord    (chunks sort by index)
 //   "S" + client id (8 bytes big-endian)              -> SessionRecord  (last reply per client)
+//   "R" + server id (8 bytes big-endian)              -> DrainingServerRecord (being drained)
 //   "M" + meta name                                   -> 8 bytes big-endian counter
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
@@ -25,6 +26,9 @@ std::string ChunkKey(int64_t inode, int64_t chunk_index);
 std::string ChunkPrefix(int64_t inode);
 
 std::string SessionKey(int64_t client_id);
+// Every draining server key starts with kDrainingServerPrefix.
+inline constexpr std::string_view kDrainingServerPrefix = "R";
+std::string DrainingServerKey(int64_t server_id);
 
 // Meta keys.
 inline constexpr std::string_view kAppliedIndexKey = "Mapplied_index";

@@ -140,7 +140,8 @@ int Run(const MasterOptions& options) {
     return 1;
   }
 
-  ChunkServerRegistry registry(&clock, options.chunkserver_timeout_ms);
+  ChunkServerRegistry registry(&clock, options.chunkserver_timeout_ms,
+                               [&namespace_state] { return namespace_state.DrainingServerIds(); });
   MasterServiceOptions service_options;
   service_options.default_goal = options.default_goal;
   service_options.advertised_address = options.advertise.ToString();

@@ -1,7 +1,7 @@
 #include "master/master_service.h"
 
 #include <algorithm>
-
+#include <set>
 
 #include "common/logging.h"
 #include "common/address.h"
@@ -566,7 +566,8 @@ void MasterServiceHandler::raftDeliver(const std::vector<rpc::RaftMessage>& mess
 }
 
 void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
-  LeaderTenure tenure = ValueOrThrow(log_->CheckLeader());
+  // A registry left from an earlier tenure of this master must not pass for the current one.
+  LeaderTenure tenure = ValueOrThrow(LeadForChunkServers());
   MetaCounters counters = state_->Counters();
   reply.masters.clear();
   if (group_ == nullptr) {
@@ -580,6 +581,8 @@ void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
     reply.masters = MasterStatuses(group_->View());
   }
   reply.chunk_servers = registry_->Statuses();
+  const std::set<int64_t> draining = registry_->DrainingServers();
+  reply.__set_draining_server_ids({draining.begin(), draining.end()});
   reply.inode_count = counters.inode_count;
   reply.chunk_count = counters.chunk_count;
 }

@@ -81,6 +81,9 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void addMaster(int64_t id, const std::string& address) override;
   void removeMaster(int64_t id) override;
   void transferLeader(int64_t id) override;
+  // Draining (master_service_decommission.cc).
+  void startDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
+  void cancelDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
 
  private:
   // Proposes `command` under the request's session.
@@ -108,6 +111,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // True while a new leader still waits for chunk servers to register.
   bool InReportGrace() const;
   Result<MasterGroup*> Group() const;
+  // Records through the log that `server_id` is (or is no longer) draining.
+  Status SetDraining(const rpc::RequestContext& ctx, int64_t server_id, bool draining);
 
   const MasterServiceOptions options_;
   CommandLog* const log_;

@@ -43,6 +43,13 @@ struct ChunkRecord {
   2: i64 version,
 }
 
+// Key "R" + server id (big-endian): a chunk server being drained (`tessera decommission`).
+// Its replicas are moved to other servers; placement gives it nothing new.
+struct DrainingServerRecord {
+  1: i64 server_id,
+  2: i64 since_ns,         // when draining started (the proposer's clock)
+}
+
 // ---- commands ----
 
 // Creates the root directory (inode 1) when the namespace is empty.
@@ -135,6 +142,14 @@ struct SetGoalCommand {
   3: i64 time_ns,          // the new ctime, set by the proposer
 }
 
+// Starts (draining = true) or stops draining chunk server `server_id`. Starting again keeps the
+// first start time; stopping a server that is not draining is kNotFound.
+struct SetServerDrainingCommand {
+  1: i64 server_id,
+  2: bool draining,
+  3: i64 time_ns,          // set by the proposer
+}
+
 struct CommitWriteCommand {
   1: i64 inode,
   2: i64 end_offset,
@@ -154,6 +169,7 @@ union MetaCommand {
   9: CommitWriteCommand commit_write,
   10: BumpChunkVersionCommand bump_chunk_version,
   11: SetGoalCommand set_goal,
+  12: SetServerDrainingCommand set_server_draining,
 }
 
 // ---- the replicated log ----

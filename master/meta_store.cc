@@ -76,6 +76,32 @@ Result<std::optional<SessionRecord>> MetaStore::GetSession(int64_t client_id) co
   return std::optional<SessionRecord>(std::move(record));
 }
 
+Result<std::optional<DrainingServerRecord>> MetaStore::GetDrainingServer(
+    int64_t server_id) const {
+  ASSIGN_OR_RETURN(auto raw, GetRaw(DrainingServerKey(server_id)));
+  if (!raw) return std::optional<DrainingServerRecord>();
+  ASSIGN_OR_RETURN(DrainingServerRecord record, DecodeDrainingServer(*raw));
+  if (record.server_id != server_id) {
+    return Status::Corruption("draining server key and record disagree");
+  }
+  return std::optional<DrainingServerRecord>(std::move(record));
+}
+
+Result<std::vector<DrainingServerRecord>> MetaStore::ListDrainingServers() const {
+  const std::string prefix(kDrainingServerPrefix);
+  std::vector<DrainingServerRecord> servers;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 8) {
+      return Status::Corruption("malformed draining server key");
+    }
+    ASSIGN_OR_RETURN(DrainingServerRecord record, DecodeDrainingServer(View(it->value())));
+    servers.push_back(std::move(record));
+  }
+  RETURN_IF_ERROR(FromLevelDb(it->status(), "list draining servers"));
+  return servers;
+}
+
 Result<bool> MetaStore::HasDentries(int64_t parent) const {
   std::string prefix = DentryPrefix(parent);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));

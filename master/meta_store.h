@@ -85,6 +85,9 @@ class MetaStore {
   Result<std::optional<ChunkRecord>> GetChunk(int64_t inode, int64_t chunk_index) const;
   Result<std::optional<SessionRecord>> GetSession(int64_t client_id) const;
   Result<bool> HasDentries(int64_t parent) const;
+  Result<std::optional<DrainingServerRecord>> GetDrainingServer(int64_t server_id) const;
+  // Every draining chunk server, in server id order.
+  Result<std::vector<DrainingServerRecord>> ListDrainingServers() const;
   // Up to `max_entries` entries of `parent` whose names sort after `after_name`; *eof is set
   // when no more follow.
   Result<std::vector<NamedDentry>> ListDentries(int64_t parent, std::string_view after_name,

@@ -27,6 +27,11 @@ bool PlacesBefore(const PlacementCandidate& a, const PlacementCandidate& b) {
   return a.server_id < b.server_id;
 }
 
+bool TakesNewReplicas(const PlacementCandidate& server) {
+  if (server.draining) return false;
+  return !server.stats_known || server.free_bytes >= kMinFreeBytesForChunk;
+}
+
 Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandidate>& live,
                                                 int goal) {
   if (goal < 1) return Status::InvalidArgument("goal " + std::to_string(goal) + " < 1");
@@ -34,15 +39,14 @@ Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandi
   std::set<int64_t> seen_ids;
   for (const PlacementCandidate& candidate : live) {
     // A server listed twice must never get two replicas.
-    bool has_room = !candidate.stats_known || candidate.free_bytes >= kMinFreeBytesForChunk;
-    if (!has_room || !seen_ids.insert(candidate.server_id).second) {
+    if (!TakesNewReplicas(candidate) || !seen_ids.insert(candidate.server_id).second) {
       continue;
     }
     ranked.push_back(&candidate);
   }
   if (ranked.empty()) {
     return Status::NoSpace("no live chunk server has room for a chunk (" +
-                           std::to_string(live.size()) + " live)");
+                           std::to_string(live.size()) + " live, draining ones excluded)");
   }
   std::sort(ranked.begin(), ranked.end(),
             [](const auto* a, const auto* b) { return PlacesBefore(*a, *b); });

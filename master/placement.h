@@ -25,6 +25,8 @@ struct PlacementCandidate {
   // Replicas the server holds or was just given: spreads chunks over servers whose disks are
   // equally full (or shared, as when several servers run on one host).
   int64_t chunk_count = 0;
+  // Being drained (`tessera decommission`): like a full server, it takes no new replica.
+  bool draining = false;
 };
 
 // Whether `a` is a better home than `b` for a new replica: a fuller disk by a whole percent of
@@ -35,7 +37,11 @@ bool PlacesBefore(const PlacementCandidate& a, const PlacementCandidate& b);
 // A server has room for a chunk when it can hold a whole one.
 inline constexpr int64_t kMinFreeBytesForChunk = kChunkSize;
 
-// Picks min(goal, servers with room) distinct servers in PlacesBefore order, preferring at each step a rack not used yet, so replicas spread over racks when
+// Whether `server` may take a new replica: not draining, and room for a whole chunk (assumed
+// while its space is unknown).
+bool TakesNewReplicas(const PlacementCandidate& server);
+
+// Picks min(goal, servers that take new replicas) distinct servers in PlacesBefore order, preferring at each step a rack not used yet, so replicas spread over racks when
 // there are enough of them. The first server is the chain's primary. kNoSpace when no candidate
 // has room; kInvalidArgument when goal < 1. Fewer servers than goal is not an error (logged).
 Result<std::vector<int64_t>> ChooseChunkServers(const std::vector<PlacementCandidate>& live,

@@ -59,6 +59,7 @@ std::string EncodeCommand(const MetaCommand& command) { return Encode(command); 
 std::string EncodeLogCommand(const LogCommand& entry) { return Encode(entry); }
 std::string EncodeSession(const SessionRecord& record) { return Encode(record); }
 std::string EncodeAttr(const rpc::Attr& attr) { return Encode(attr); }
+std::string EncodeDrainingServer(const DrainingServerRecord& record) { return Encode(record); }
 
 Result<InodeRecord> DecodeInode(std::string_view bytes) {
   ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
@@ -121,11 +122,20 @@ Result<rpc::Attr> DecodeAttr(std::string_view bytes) {
   return DecodeThrift<rpc::Attr>(bytes, "attributes");
 }
 
+Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes) {
+  ASSIGN_OR_RETURN(DrainingServerRecord record,
+                   DecodeThrift<DrainingServerRecord>(bytes, "draining server record"));
+  if (record.server_id <= 0 || record.since_ns < 0) {
+    return Status::Corruption("draining server record holds impossible values");
+  }
+  return record;
+}
+
 int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
-         set.set_goal;
+         set.set_goal + set.set_server_draining;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -141,6 +151,7 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.commit_write) return "commit_write";
   if (set.bump_chunk_version) return "bump_chunk_version";
   if (set.set_goal) return "set_goal";
+  if (set.set_server_draining) return "set_server_draining";
   return "empty";
 }
 

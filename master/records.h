@@ -16,6 +16,7 @@ namespace tessera::master {
 
 using master_state::ChunkRecord;
 using master_state::DentryRecord;
+using master_state::DrainingServerRecord;
 using master_state::InodeRecord;
 using master_state::LogCommand;
 using master_state::MetaCommand;
@@ -28,6 +29,7 @@ std::string EncodeCommand(const MetaCommand& command);
 std::string EncodeLogCommand(const LogCommand& entry);
 std::string EncodeSession(const SessionRecord& record);
 std::string EncodeAttr(const rpc::Attr& attr);
+std::string EncodeDrainingServer(const DrainingServerRecord& record);
 
 Result<InodeRecord> DecodeInode(std::string_view bytes);
 Result<DentryRecord> DecodeDentry(std::string_view bytes);
@@ -37,6 +39,7 @@ Result<MetaCommand> DecodeCommand(std::string_view bytes);
 Result<LogCommand> DecodeLogCommand(std::string_view bytes);
 Result<SessionRecord> DecodeSession(std::string_view bytes);
 Result<rpc::Attr> DecodeAttr(std::string_view bytes);
+Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

@@ -60,6 +60,8 @@ void ReplicationManager::ScanLoop() {
 void ReplicationManager::ScanOnce() {
   Result<LeaderTenure> tenure = log_->CheckLeader();
   if (!tenure.ok()) return;
+  // Also during the grace: a new leader may apply a decommission after the tenure began.
+  registry_->RefreshDraining();
   if (tenure->since_monotonic_ns != 0 &&
       clock_->NowMonotonicNanos() - tenure->since_monotonic_ns <
           int64_t{options_.report_grace_ms} * 1'000'000) {
@@ -113,6 +115,7 @@ void ReplicationManager::ScanOnce() {
   counters_.chunks_missing = plan.chunks_missing;
   counters_.chunks_under_goal = plan.chunks_under_goal;
   counters_.chunks_over_goal = plan.chunks_over_goal;
+  counters_.chunks_draining = plan.chunks_draining;
   counters_.replicas_dropped += plan.drops.size();
   for (CopyAction& action : plan.copies) {
     // Fenced before it is queued: from here on no new write chain is handed out for it.

@@ -65,6 +65,7 @@ struct ReplicationCounters {
   int64_t chunks_over_goal = 0;
   uint64_t orphans_deleted = 0;  // chunk ids whose replicas were deleted as unreferenced
   int64_t orphans_waiting = 0;   // unreferenced chunk ids inside their grace period
+  int64_t chunks_draining = 0;  // still with a copy on a draining server
 };
 
 class ReplicationManager {

@@ -4,14 +4,18 @@
 // running. No clock, no I/O, no randomness; thread-safe.
 //
 // Rules:
-// - a copy counts when its server is alive and holds the chunk's current version (or a newer
-//   one stamped but not logged: ChunkVersionStamper);
+// - a copy counts when its server is alive, holds the chunk's current version (or a newer one
+//   stamped but not logged: ChunkVersionStamper) and is not draining; a draining server's
+//   current copy does not count toward the goal but is a valid source, and is dropped once the
+//   chunk has its goal in copies that count (never before);
 // - copies with an older version on live servers are stale: dropped;
 // - chunks below goal are copied, fewest current copies first, from a current copy to a live
 //   server that holds no copy of the chunk and has room, preferring a rack that holds none, then
 //   placement's order (PlacesBefore: emptier disk, then fewer chunks); at most `max_copies_per_server` copies run per server (as source or
 //   target) at a time;
-// - chunks above goal lose their surplus copies, the fullest servers' first;
+// - no copy goes to a draining server (placement's TakesNewReplicas);
+// - chunks above goal lose their surplus copies, draining ones first, then the fullest
+//   servers';
 // - a chunk with no current copy cannot be repaired here: it is counted as missing.
 #pragma once
 
@@ -46,6 +50,7 @@ struct ReplicationPlan {
   int64_t chunks_missing = 0;     // no current copy anywhere
   int64_t chunks_under_goal = 0;  // including those a copy is planned or running for
   int64_t chunks_over_goal = 0;
+  int64_t chunks_draining = 0;  // with a live current copy on a draining server
 };
 
 struct ReplicationLimits {

@@ -63,6 +63,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.allocate_chunk) return ApplyAllocateChunk(op, command.allocate_chunk);
   if (set.bump_chunk_version) return ApplyBumpChunkVersion(op, command.bump_chunk_version);
   if (set.set_goal) return ApplySetGoal(op, command.set_goal);
+  if (set.set_server_draining) return ApplySetServerDraining(op, command.set_server_draining);
   return ApplyCommitWrite(op, command.commit_write);
 }
 
@@ -161,6 +162,14 @@ Status StateMachine::ForEachChunkOfFile(
         visit(ChunkOfFile{inode, chunk_index, chunk, goal});
       }));
   return failed;
+}
+
+Result<std::set<int64_t>> StateMachine::DrainingServerIds() const {
+  ASSIGN_OR_RETURN(std::vector<DrainingServerRecord> records,
+                   CurrentStore()->ListDrainingServers());
+  std::set<int64_t> ids;
+  for (const DrainingServerRecord& record : records) ids.insert(record.server_id);
+  return ids;
 }
 
 Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,8 @@ class StateMachine {
   MetaCounters Counters() const;
   // Every chunk of every file with the file's goal, from one consistent view of the database.
   Status ForEachChunkOfFile(const std::function<void(const ChunkOfFile&)>& visit) const;
+  // Chunk servers being drained (`tessera decommission`), in server id order.
+  Result<std::set<int64_t>> DrainingServerIds() const;
   // The database reads go to now; keep the pointer for a consistent multi-call view.
   std::shared_ptr<MetaStore> CurrentStore() const;
 

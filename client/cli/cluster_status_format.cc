@@ -121,13 +121,14 @@ std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   out << "Chunk servers: " << status.chunk_servers.size() << " (" << alive << " alive)\n";
   if (!status.chunk_servers.empty()) {
     std::vector<std::vector<std::string>> servers = {
-        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS"}};
+        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS", "STATE"}};
     for (const auto& server : status.chunk_servers) {
       servers.push_back({std::to_string(server.info.server_id), AddressOf(server.info),
                          server.info.rack.empty() ? "-" : server.info.rack,
                          server.alive ? "yes" : "no", HumanBytes(server.stats.total_bytes),
                          HumanBytes(UsedBytes(server.stats)), HumanBytes(server.stats.free_bytes),
-                         std::to_string(server.stats.chunk_count)});
+                         std::to_string(server.stats.chunk_count),
+                         server.draining ? "draining" : "in service"});
     }
     out << Table(servers);
   }
@@ -148,7 +149,13 @@ std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
         << ",\"used_bytes\":" << UsedBytes(server.stats)
         << ",\"free_bytes\":" << server.stats.free_bytes
         << ",\"chunks\":" << server.stats.chunk_count
+        << ",\"chunks_known\":" << server.chunks_known
+        << ",\"draining\":" << (server.draining ? "true" : "false")
         << ",\"last_heartbeat_age_ms\":" << server.last_heartbeat_age_ms << "}";
+  }
+  out << "],\"draining_server_ids\":[";
+  for (size_t i = 0; i < status.draining_server_ids.size(); ++i) {
+    out << (i ? "," : "") << status.draining_server_ids[i];
   }
   out << "],\"inode_count\":" << status.inode_count << ",\"chunk_count\":" << status.chunk_count
       << "}\n";

@@ -4,6 +4,7 @@
 //   tessera [...] master members|add|remove|transfer-leader ...
 //   tessera [...] fsck [PATH] [--json]
 //   tessera [...] goal get PATH | goal set PATH N [-r]
+//   tessera [...] decommission SERVER_ID [--no-wait|--cancel] | decommission --status [--json]
 //
 // Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes are
 // in cli_common.h.
@@ -18,6 +19,7 @@
 
 #include "client/cli/cli_common.h"
 #include "client/cli/cluster_status_format.h"
+#include "client/cli/decommission_command.h"
 #include "client/cli/fsck_command.h"
 #include "client/cli/goal_command.h"
 #include "client/cli/master_commands.h"
@@ -38,6 +40,7 @@ constexpr char kUsage[] =
     "  master    list the masters, add or remove one, hand over the leadership\n"
     "  fsck      list chunks under goal or missing; exit code 3 when not healthy\n"
     "  goal      get or set (-r: recursively) the replicas wanted for files\n"
+    "  decommission  move every replica off a chunk server, then say it can be switched off\n"
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command.\n";
 
@@ -153,6 +156,7 @@ int Main(int argc, char** argv) {
   if (command == "master") return RunMaster(global, command_args);
   if (command == "fsck") return RunFsck(global, command_args);
   if (command == "goal") return RunGoal(global, command_args);
+  if (command == "decommission") return RunDecommission(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
 

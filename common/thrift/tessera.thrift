@@ -154,6 +154,11 @@ struct ChunkServerStatus {
   2: ChunkServerStats stats,
   3: bool alive,
   4: i64 last_heartbeat_age_ms,
+  // Being drained (`tessera decommission`): its replicas move to other servers.
+  5: optional bool draining,
+  // Replicas of live chunks the master knows on this server (stats.chunk_count is the server's
+  // own count of chunk files); a drained server is done when both are 0.
+  6: optional i64 chunks_known,
 }
 
 struct MasterStatus {
@@ -247,6 +252,8 @@ struct ClusterStatus {
   2: list<ChunkServerStatus> chunk_servers,
   3: i64 inode_count,
   4: i64 chunk_count,
+  // Every server being drained, including any that has not registered with this leader yet.
+  5: optional list<i64> draining_server_ids,
 }
 
 service MasterService {
@@ -313,6 +320,13 @@ service MasterService {
   // Returns when the change committed (the promotion follows by itself).
   void addMaster(1: i64 id, 2: string address) throws (1: TesseraError err),
   void removeMaster(1: i64 id) throws (1: TesseraError err),
+  // Drains chunk server `server_id`: placement stops choosing it and every replica it holds is
+  // copied elsewhere, then dropped from it; it serves reads meanwhile. The state survives a
+  // master failover. Progress: ClusterStatus (draining, chunks_known). NOT_FOUND for a server
+  // that never registered; starting again is harmless.
+  void startDecommission(1: RequestContext ctx, 2: i64 server_id) throws (1: TesseraError err),
+  // Stops draining: the server takes new replicas again. NOT_FOUND when it is not draining.
+  void cancelDecommission(1: RequestContext ctx, 2: i64 server_id) throws (1: TesseraError err),
   // Hands leadership to master `id` (0: the most up-to-date one); returns when this master has
   // sent the hand-over (the new leader is elected within an election timeout).
   void transferLeader(1: i64 id) throws (1: TesseraError err),

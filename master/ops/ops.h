@@ -29,6 +29,8 @@ Result<ApplyResult> ApplyCommitWrite(OpContext& op,
 Result<ApplyResult> ApplySetGoal(OpContext& op, const master_state::SetGoalCommand& command);
 Result<ApplyResult> ApplyBumpChunkVersion(OpContext& op,
                                           const master_state::BumpChunkVersionCommand& command);
+Result<ApplyResult> ApplySetServerDraining(OpContext& op,
+                                           const master_state::SetServerDrainingCommand& command);
 
 // For commands that add a new inode under `name` in `parent` (mkdir, create): checks that the
 // parent is a directory, the name valid and free, and the proposer's inode number unused, and

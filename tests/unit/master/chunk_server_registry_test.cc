@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "master_test_util.h"
 
 namespace tessera::master::testing {
@@ -105,6 +107,52 @@ TEST_F(RegistryTest, ReregistrationReplacesTheChunkList) {
   std::vector<rpc::ChunkServerAddress> replicas = registry_.LiveReplicas(101, 1);
   ASSERT_EQ(replicas.size(), 1u);
   EXPECT_EQ(replicas[0].port, 9005);
+}
+
+TEST(RegistryDrainingTest, DrainingServersTakeNothingNewAndAreReadLast) {
+  ManualClock clock;
+  std::set<int64_t> durable = {1};
+  ChunkServerRegistry registry(&clock, 5000,
+                               [&durable]() -> Result<std::set<int64_t>> { return durable; });
+  registry.RefreshDraining();
+  registry.Register(Info(1, 9001), {Report(40, 2)});
+  registry.Register(Info(2, 9002), {Report(40, 2)});
+  EXPECT_TRUE(registry.Knows(1));
+  EXPECT_FALSE(registry.Knows(3));
+  std::vector<rpc::ChunkServerAddress> readable = registry.LiveReplicas(40, 2);
+  ASSERT_EQ(readable.size(), 2u);
+  EXPECT_EQ(readable[0].server_id, 2);
+  EXPECT_EQ(readable[1].server_id, 1) << "the draining copy still serves reads, last";
+  std::vector<ReplicaState> copies = registry.Replicas(40);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_TRUE(copies[0].draining);
+  EXPECT_FALSE(copies[1].draining);
+  for (const PlacementCandidate& candidate : registry.LivePlacementCandidates()) {
+    EXPECT_EQ(candidate.draining, candidate.server_id == 1);
+  }
+  std::vector<rpc::ChunkServerStatus> statuses = registry.Statuses();
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_TRUE(statuses[0].draining);
+  EXPECT_EQ(statuses[0].chunks_known, 1);
+  registry.DeleteReplica(1, 40);
+  EXPECT_EQ(registry.Statuses()[0].chunks_known, 0);
+  durable.clear();  // cancelled
+  registry.RefreshDraining();
+  EXPECT_TRUE(registry.DrainingServers().empty());
+  EXPECT_FALSE(registry.Statuses()[0].draining);
+}
+
+TEST(RegistryDrainingTest, AFailedLookupKeepsTheLastList) {
+  ManualClock clock;
+  bool fail = false;
+  ChunkServerRegistry registry(&clock, 5000, [&fail]() -> Result<std::set<int64_t>> {
+    if (fail) return Status::IoError("disk gone");
+    return std::set<int64_t>{4};
+  });
+  registry.RefreshDraining();
+  fail = true;
+  registry.RefreshDraining();
+  EXPECT_EQ(registry.DrainingServers(), (std::set<int64_t>{4}));
 }
 
 }  // namespace

@@ -135,6 +135,15 @@ inline MetaCommand SetGoal(int64_t inode, int32_t goal) {
   return command;
 }
 
+inline MetaCommand SetServerDraining(int64_t server_id, bool draining) {
+  master_state::SetServerDrainingCommand set;
+  set.server_id = server_id;
+  set.draining = draining;
+  MetaCommand command;
+  command.__set_set_server_draining(set);
+  return command;
+}
+
 inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_ns) {
   master_state::CommitWriteCommand commit;
   commit.inode = inode;

@@ -86,6 +86,17 @@ TEST(PlacementTest, FullServersAreSkippedAndNoRoomIsNoSpace) {
   EXPECT_EQ(ChooseChunkServers(live, 0).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PlacementTest, DrainingServersAreSkippedLikeFullOnes) {
+  std::vector<PlacementCandidate> live = {Server(1, "", 90), Server(2, "", 10), Server(3, "", 50)};
+  live[0].draining = true;  // the emptiest, but being decommissioned
+  Result<std::vector<int64_t>> chosen = ChooseChunkServers(live, 3);
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_EQ(*chosen, (std::vector<int64_t>{3, 2}));
+  EXPECT_FALSE(TakesNewReplicas(live[0]));
+  EXPECT_TRUE(TakesNewReplicas(live[1]));
+  EXPECT_EQ(ChooseChunkServers({live[0]}, 1).status().code(), StatusCode::kNoSpace);
+}
+
 TEST(PlacementTest, ServersWithUnknownSpaceRankLast) {
   PlacementCandidate fresh = Server(1, "", 0);
   fresh.stats_known = false;

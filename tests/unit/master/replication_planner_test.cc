@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace tessera::master {
@@ -26,7 +27,19 @@ ChunkOfFile Chunk(int64_t id, int64_t version = 1, int goal = 3) {
 class PlannerTest : public ::testing::Test {
  protected:
   void Holds(int64_t chunk, int64_t server, int64_t version = 1, bool alive = true) {
-    copies_[chunk].push_back({server, version, alive, RackOf(server)});
+    copies_[chunk].push_back({server, version, alive, RackOf(server), Draining(server)});
+  }
+  // Marks `server` as draining; call before Holds.
+  void Drain(int64_t server) {
+    for (auto& candidate : servers_) {
+      if (candidate.server_id == server) candidate.draining = true;
+    }
+  }
+  bool Draining(int64_t server) const {
+    for (const auto& candidate : servers_) {
+      if (candidate.server_id == server) return candidate.draining;
+    }
+    return false;
   }
   std::string RackOf(int64_t server) const {
     for (const auto& candidate : servers_) {
@@ -127,6 +140,89 @@ TEST_F(PlannerTest, NoCopyWhenEveryOtherServerIsFullOrHoldsIt) {
   ReplicationPlan plan = Plan({Chunk(6)});
   EXPECT_TRUE(plan.copies.empty());
   EXPECT_EQ(plan.chunks_under_goal, 1);
+}
+
+// ---- draining (`tessera decommission`) ----
+
+TEST_F(PlannerTest, ADrainingCopyCountsNotTowardTheGoalButIsASource) {
+  Drain(3);
+  for (int64_t server : {1, 2, 3}) Holds(7, server);
+  ReplicationPlan plan = Plan({Chunk(7)});
+  EXPECT_EQ(plan.chunks_draining, 1);
+  EXPECT_EQ(plan.chunks_under_goal, 0) << "three live copies: the data is not at risk";
+  EXPECT_TRUE(plan.drops.empty()) << "nothing is dropped before the new copy exists";
+  ASSERT_EQ(plan.copies.size(), 1u);
+  const CopyAction& copy = plan.copies[0];
+  // Racks a and b hold staying copies; rack c only the draining one, whose server takes
+  // nothing: 5 (rack d) is the new rack.
+  EXPECT_EQ(copy.target, 5);
+  EXPECT_NE(std::find(copy.sources.begin(), copy.sources.end(), 3), copy.sources.end())
+      << "the draining copy is a valid source";
+}
+
+TEST_F(PlannerTest, ADrainingServerNeverReceivesACopy) {
+  Drain(3);
+  for (int64_t server : {1, 2, 4}) Holds(2, server);
+  ReplicationPlan plan = Plan({Chunk(2, 1, /*goal=*/4)});
+  ASSERT_EQ(plan.copies.size(), 1u);
+  EXPECT_EQ(plan.copies[0].target, 5) << "3 has the most room on a new rack, but drains";
+  Holds(2, 5);
+  ReplicationPlan full = Plan({Chunk(2, 1, /*goal=*/5)});
+  EXPECT_TRUE(full.copies.empty()) << "only the draining server is left";
+  EXPECT_EQ(full.chunks_under_goal, 1);
+}
+
+TEST_F(PlannerTest, TheDrainingCopyGoesOnceTheGoalIsMetElsewhere) {
+  Drain(3);
+  for (int64_t server : {1, 2, 3, 5}) Holds(4, server);
+  ReplicationPlan plan = Plan({Chunk(4)});
+  ASSERT_EQ(plan.drops.size(), 1u) << "no surplus among the copies that stay";
+  EXPECT_EQ(plan.drops[0].server_id, 3);
+  EXPECT_NE(plan.drops[0].why.find("draining"), std::string::npos);
+  EXPECT_EQ(plan.chunks_over_goal, 0);
+  EXPECT_TRUE(plan.copies.empty());
+  // With a surplus as well, the draining copy goes first and then the fullest staying one.
+  Holds(4, 4);
+  ReplicationPlan surplus = Plan({Chunk(4)});
+  ASSERT_EQ(surplus.drops.size(), 2u);
+  EXPECT_EQ(surplus.drops[0].server_id, 3);
+  EXPECT_EQ(surplus.drops[1].server_id, 5);
+}
+
+TEST_F(PlannerTest, TheLastGoodCopyIsNeverDropped) {
+  Drain(3);
+  Holds(5, 3);  // the only copy is on the draining server
+  ReplicationPlan plan = Plan({Chunk(5, 1, /*goal=*/1)});
+  EXPECT_TRUE(plan.drops.empty());
+  EXPECT_EQ(plan.chunks_missing, 0) << "a draining copy is still a live copy";
+  ASSERT_EQ(plan.copies.size(), 1u);
+  EXPECT_EQ(plan.copies[0].sources, std::vector<int64_t>({3}));
+  // Every copy on draining servers: copies are made, none is dropped.
+  Drain(4);
+  Holds(6, 3);
+  Holds(6, 4);
+  ReplicationPlan both = Plan({Chunk(6, 1, /*goal=*/2)});
+  EXPECT_TRUE(both.drops.empty());
+  EXPECT_EQ(both.copies.size(), 1u) << "one copy of a chunk at a time";
+}
+
+TEST_F(PlannerTest, DrainingRespectsBusySourcesAndRunningCopies) {
+  Drain(3);
+  Holds(8, 3);
+  EXPECT_TRUE(Plan({Chunk(8, 1, /*goal=*/1)}, {{3, 2}}).copies.empty())
+      << "the draining server is the only source and already runs its two copies";
+  for (int64_t server : {1, 2, 4}) Holds(8, server);
+  EXPECT_TRUE(Plan({Chunk(8)}, {}, /*running=*/{8}).drops.empty())
+      << "no drop while the chunk is being copied";
+}
+
+TEST_F(PlannerTest, MovesOffDrainingServersWaitBehindChunksUnderGoal) {
+  Drain(3);
+  for (int64_t server : {1, 2, 3}) Holds(1, server);  // moving: three live copies
+  Holds(2, 1);                                        // under goal: one copy
+  ReplicationPlan plan = Plan({Chunk(1), Chunk(2)}, {}, {}, {}, /*max_per_server=*/1);
+  ASSERT_FALSE(plan.copies.empty());
+  EXPECT_EQ(plan.copies[0].chunk.chunk.chunk_id, 2);
 }
 
 }  // namespace

@@ -301,5 +301,20 @@ TEST_F(StateMachineTest, GoalIsSetOnFilesAndInheritedFromDirectories) {
   EXPECT_EQ(CodeOf(SetGoal(999999, 2)), StatusCode::kNotFound);
 }
 
+TEST_F(StateMachineTest, DrainingServersAreRecordedDurablyAndValidated) {
+  ASSERT_TRUE(Propose(SetServerDraining(3, true)).ok());
+  ASSERT_TRUE(Propose(SetServerDraining(9, true)).ok());
+  ASSERT_TRUE(Propose(SetServerDraining(3, true)).ok()) << "starting again is harmless";
+  Result<std::set<int64_t>> draining = state_->DrainingServerIds();
+  ASSERT_TRUE(draining.ok());
+  EXPECT_EQ(*draining, (std::set<int64_t>{3, 9}));
+  ASSERT_TRUE(Propose(SetServerDraining(3, false)).ok());
+  EXPECT_EQ(*state_->DrainingServerIds(), (std::set<int64_t>{9}));
+  EXPECT_EQ(CodeOf(SetServerDraining(3, false)), StatusCode::kNotFound);
+  EXPECT_EQ(CodeOf(SetServerDraining(0, true)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetServerDraining(-4, true)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*state_->DrainingServerIds(), (std::set<int64_t>{9}));
+}
+
 }  // namespace
 }  // namespace tessera::master::testing
