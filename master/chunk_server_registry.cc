@@ -229,7 +229,8 @@ SpaceTotals ChunkServerRegistry::LiveSpace() const {
   std::lock_guard lock(mu_);
   SpaceTotals totals;
   for (const auto& [id, server] : servers_) {
-    if (!IsAliveLocked(server)) continue;
+    // A draining server's space is leaving the cluster: statfs must not promise it.
+    if (!IsAliveLocked(server) || draining_.contains(id)) continue;
     totals.total_bytes += server.stats.total_bytes;
     totals.free_bytes += server.stats.free_bytes;
   }

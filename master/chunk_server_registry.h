@@ -95,6 +95,7 @@ class ChunkServerRegistry {
   std::vector<rpc::ChunkServerAddress> LiveReplicas(int64_t chunk_id, int64_t version) const;
   // Whether `server_id` is alive and holds `chunk_id` at `version` or newer.
   bool Holds(int64_t server_id, int64_t chunk_id, int64_t version) const;
+  // Capacity and free space of the live servers that are not draining (statfs).
   SpaceTotals LiveSpace() const;
   std::vector<rpc::ChunkServerStatus> Statuses() const;
 

@@ -130,6 +130,10 @@ TEST(RegistryDrainingTest, DrainingServersTakeNothingNewAndAreReadLast) {
   for (const PlacementCandidate& candidate : registry.LivePlacementCandidates()) {
     EXPECT_EQ(candidate.draining, candidate.server_id == 1);
   }
+  registry.Heartbeat(1, Stats(100, 50), {}, {});
+  registry.Heartbeat(2, Stats(10, 5), {}, {});
+  EXPECT_EQ(registry.LiveSpace().total_bytes, 10) << "statfs must not count a draining server";
+  EXPECT_EQ(registry.LiveSpace().free_bytes, 5);
   std::vector<rpc::ChunkServerStatus> statuses = registry.Statuses();
   ASSERT_EQ(statuses.size(), 2u);
   EXPECT_TRUE(statuses[0].draining);
