@@ -220,7 +220,7 @@ bool ChunkServerRegistry::Holds(int64_t server_id, int64_t chunk_id, int64_t ver
   auto chunk = replicas_.find(chunk_id);
   if (chunk == replicas_.end()) return false;
   auto copy = chunk->second.find(server_id);
-  if (copy == chunk->second.end() || copy->second < version) return false;
+  if (copy == chunk->second.end() || copy->second != version) return false;
   auto server = servers_.find(server_id);
   return server != servers_.end() && IsAliveLocked(server->second);
 }

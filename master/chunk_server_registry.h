@@ -93,7 +93,7 @@ class ChunkServerRegistry {
   // stamped for a version whose log entry has not committed (yet, or ever): it holds exactly the
   // data of `version` (ChunkVersionStamper), and chunk servers serve reads naming an older one.
   std::vector<rpc::ChunkServerAddress> LiveReplicas(int64_t chunk_id, int64_t version) const;
-  // Whether `server_id` is alive and holds `chunk_id` at `version` or newer.
+  // Whether `server_id` is alive and holds `chunk_id` at exactly `version`.
   bool Holds(int64_t server_id, int64_t chunk_id, int64_t version) const;
   // Capacity and free space of the live servers that are not draining (statfs).
   SpaceTotals LiveSpace() const;

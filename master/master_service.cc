@@ -385,8 +385,10 @@ Result<rpc::ChunkInfo> MasterServiceHandler::LeasedChain(const rpc::RequestConte
                                                          const ChunkRecord& chunk) {
   const int64_t chunk_id = chunk.chunk_id;
   if (std::optional<WriteLease> lease = leases_.Renew(chunk_id, chunk.version)) {
-    // Valid only while every member still holds the chunk: one that died or lost its copy
-    // would fail every write, and the others must move on without it under a new version.
+    // Valid only while every member still holds the chunk at the lease's version: one that
+    // died or lost its copy would fail every write, and the others must move on without it
+    // under a new version; one stamped with a newer version (by a deposed leader that had not
+    // noticed yet) would refuse every write at this one.
     std::vector<rpc::ChunkServerAddress> chain = registry_->LiveAddresses(lease->chain);
     if (chain.size() == lease->chain.size() &&
         std::ranges::all_of(lease->chain, [&](int64_t server_id) {
@@ -418,12 +420,16 @@ Result<rpc::ChunkInfo> MasterServiceHandler::GrantLease(const rpc::RequestContex
   if (std::optional<WriteLease> lease = leases_.Renew(chunk.chunk_id, chunk.version)) {
     return PlacedChunk(chunk_index, chunk, lease->chain);
   }
+  // Above every version a live copy holds: a copy may be ahead of the record after a stamp
+  // whose log entry never committed (chunk_version_stamper.h).
   std::vector<int64_t> holders;
-  for (const rpc::ChunkServerAddress& replica :
-       registry_->LiveReplicas(chunk.chunk_id, chunk.version)) {
-    holders.push_back(replica.server_id);
+  int64_t newest = chunk.version;
+  for (const ReplicaState& copy : registry_->Replicas(chunk.chunk_id)) {
+    if (!copy.alive || copy.version < chunk.version) continue;
+    holders.push_back(copy.server_id);
+    newest = std::max(newest, copy.version);
   }
-  const int64_t version = chunk.version + 1;
+  const int64_t version = newest + 1;
   std::vector<int64_t> chain = stamper_.Stamp(chunk.chunk_id, version, holders, "lease");
   if (chain.empty()) {
     return Status::Unavailable("no replica of chunk " + std::to_string(chunk.chunk_id) +

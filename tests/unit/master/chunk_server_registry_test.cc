@@ -75,6 +75,7 @@ TEST_F(RegistryTest, ReplicasComeFromReportsAndPlacementAndOnlyLiveCurrentOnesCo
   EXPECT_EQ(registry_.LiveReplicas(100, 2)[0].server_id, 2);
   EXPECT_TRUE(registry_.Holds(2, 100, 2));
   EXPECT_FALSE(registry_.Holds(1, 100, 2));
+  EXPECT_FALSE(registry_.Holds(2, 100, 1)) << "a write lease is for one exact version";
   registry_.RecordReplicas(200, 1, {2, 1, 99});
   EXPECT_EQ(registry_.LiveReplicas(200, 1).size(), 2u);
   std::vector<rpc::ChunkServerAddress> chain = registry_.LiveAddresses({2, 1, 99});
