@@ -332,10 +332,12 @@ Status ChunkStore::WriteInDir(int64_t chunk_id, int64_t version, int64_t offset,
     std::unique_lock lock(entry->mu);
     if (entry->removed) continue;  // deleted meanwhile; a fresh entry is in the index
     if (!entry->on_disk) {
-      if (WasLost(chunk_id)) {
+      if (LostAtOrAfter(chunk_id, version)) {
         // Creating it afresh would serve zeros for the data it held: only a copy brings it back.
+        // Reported gone again, in case the master placed it here meanwhile.
         entry->removed = true;
         Erase(chunk_id, entry);
+        RecordRemoved(chunk_id);
         return Status::IoError("chunk " + std::to_string(chunk_id) +
                                " was lost here (failed data dir or corrupt copy); the master "
                                "was told, ask it for the chain again");
@@ -470,14 +472,15 @@ void ChunkStore::DropLocked(int64_t chunk_id, const std::shared_ptr<ChunkEntry>&
     std::lock_guard lock(index_mu_);
     auto it = index_.find(chunk_id);
     if (it != index_.end() && it->second == entry) index_.erase(it);
-    lost_.insert(chunk_id);
+    lost_[chunk_id] = entry->version;
   }
   RecordRemoved(chunk_id);
 }
 
-bool ChunkStore::WasLost(int64_t chunk_id) const {
+bool ChunkStore::LostAtOrAfter(int64_t chunk_id, int64_t version) const {
   std::lock_guard lock(index_mu_);
-  return lost_.contains(chunk_id);
+  auto it = lost_.find(chunk_id);
+  return it != lost_.end() && it->second >= version;
 }
 
 void ChunkStore::TakeDirOutOfService(size_t dir_index, const Status& why) {

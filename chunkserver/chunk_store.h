@@ -168,8 +168,8 @@ class ChunkStore {
   // Drops the chunk from the index and reports it removed, if it is still in data dir `dir`;
   // a corrupt one (`why` kCorruption) is moved to DATA_DIR/corrupt/ first.
   void SetBadChunkAside(int64_t chunk_id, size_t dir, const Status& why, const char* what);
-  // Whether the chunk was dropped as lost (bad dir or corrupt copy) since the store opened.
-  bool WasLost(int64_t chunk_id) const;
+  // Whether the chunk was dropped as lost (bad dir or corrupt copy) at `version` or newer.
+  bool LostAtOrAfter(int64_t chunk_id, int64_t version) const;
   Status WriteInDir(int64_t chunk_id, int64_t version, int64_t offset,
                     std::span<const std::byte> data, bool sync, size_t* dir);
   Result<std::string> ReadInDir(int64_t chunk_id, int64_t version, int64_t offset,
@@ -198,9 +198,11 @@ class ChunkStore {
 
   mutable std::mutex index_mu_;
   std::map<int64_t, std::shared_ptr<ChunkEntry>> index_;  // guarded by index_mu_
-  // Chunks dropped as lost: a write must not create them afresh (it would serve zeros for the
-  // data they held); only a copy (CommitImport) brings one back. Guarded by index_mu_.
-  std::set<int64_t> lost_;
+  // Chunks dropped as lost, with the version they had: a write at that version or an older one
+  // must not create them afresh (it would serve zeros for the data they held); a copy
+  // (CommitImport) brings one back, and a newer version is a fresh placement of a chunk that
+  // holds no data yet. Guarded by index_mu_.
+  std::map<int64_t, int64_t> lost_;
 
   std::mutex changes_mu_;
   std::map<int64_t, ChunkRecord> added_;  // guarded by changes_mu_

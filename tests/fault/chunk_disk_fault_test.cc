@@ -273,7 +273,7 @@ INSTANTIATE_TEST_SUITE_P(Masters, ChunkFullServerTest, ::testing::Values(1), Mas
 
 // Three chunk servers, each on a 100 MiB tmpfs, goal 3: one 60 MiB file fits, then no server has
 // room for a new chunk and the next write fails with ENOSPC.
-class ClusterFullTest : public MasterFaultTest {
+class ChunkServersAllFullTest : public MasterFaultTest {
  protected:
   static constexpr int kServers = 3;
 
@@ -320,7 +320,7 @@ int WriteFileErrno(const std::string& path, int64_t size) {
   return error;
 }
 
-TEST_F(ClusterFullTest, EnospcReachesTheApplicationOnlyWhenNoServerHasRoom) {
+TEST_F(ChunkServersAllFullTest, EnospcReachesTheApplicationOnlyWhenNoServerHasRoom) {
   Result<WrittenFile> fits = WriteRandomFile(mountpoint_ + "/fits", 60 * kMiB, /*seed=*/7);
   ASSERT_TRUE(fits.ok()) << "a file that fits on every server: " << fits.status().ToString();
   for (int i = 0; i < kServers; ++i) {

@@ -101,6 +101,12 @@ TEST_F(ChunkScrubberTest, FlippedByteIsFoundSetAsideAndReportedRemoved) {
   EXPECT_EQ(store_->Write(1, 2, 4096, Bytes(std::string("x")), false).code(),
             StatusCode::kIoError);
   EXPECT_FALSE(store_->Lookup(1).has_value());
+  EXPECT_EQ(store_->TakeChanges().removed, std::vector<int64_t>{1});  // reported gone again
+  // A newer version is a fresh placement of the chunk by the master: it may start empty.
+  ASSERT_TRUE(store_->Write(1, 3, 0, Bytes(std::string("fresh")), false).ok());
+  EXPECT_EQ(*store_->Read(1, 3, 0, 10), "fresh");
+  ASSERT_TRUE(store_->Delete(1).ok());
+  (void)store_->TakeChanges();
 
   // The next pass finds the rest clean.
   ASSERT_TRUE(harness.scrubber->RunPass());
