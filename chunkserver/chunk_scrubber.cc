@@ -52,8 +52,8 @@ bool ChunkScrubber::ScrubChunk(const ChunkRecord& chunk, int64_t* bytes, bool* c
   int64_t offset = 0;
   // At least one call per chunk, so that the header of an empty chunk is checked too.
   do {
-    const int64_t want = std::max<int64_t>(
-        1, std::min(options_.piece_bytes, chunk.length - offset));
+    const int64_t want =
+        std::max<int64_t>(1, std::min(options_.piece_bytes, chunk.length - offset));
     if (!WaitOrStop(bucket_.Take(want))) return false;
     Result<int64_t> verified = store_->Verify(chunk.chunk_id, offset, want);
     if (!verified.ok()) {
@@ -93,8 +93,8 @@ bool ChunkScrubber::RunPass() {
   ++passes_;
   const double seconds = static_cast<double>(clock_->NowMonotonicNanos() - started_ns) / 1e9;
   LOG(kInfo, kComponent) << "scrub pass " << passes_.load() << " done: " << chunks.size()
-                         << " chunks, " << bytes << " bytes, " << corrupt << " corrupt, "
-                         << seconds << " s";
+                         << " chunks, " << bytes << " bytes, " << corrupt << " corrupt, " << seconds
+                         << " s";
   return true;
 }
 

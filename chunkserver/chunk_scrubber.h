@@ -33,7 +33,7 @@
 namespace tessera {
 
 struct ScrubOptions {
-  int64_t bytes_per_second = 8'000'000;  // REQUIRES: > 0 (a disabled scrubber is not started)
+  int64_t bytes_per_second = 8'000'000;    // REQUIRES: > 0 (a disabled scrubber is not started)
   int64_t piece_bytes = int64_t{1} << 20;  // REQUIRES: > 0
   std::chrono::milliseconds pause_between_passes{30'000};
 };

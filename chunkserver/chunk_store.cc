@@ -132,7 +132,8 @@ Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> da
     if (ec) return Status::IoError("cannot create directories in " + dir + ": " + ec.message());
   }
   ASSIGN_OR_RETURN(int64_t server_id, LoadOrCreateServerId(data_dirs));
-  std::unique_ptr<ChunkStore> store(new ChunkStore(std::move(data_dirs), server_id, std::move(options)));
+  std::unique_ptr<ChunkStore> store(
+      new ChunkStore(std::move(data_dirs), server_id, std::move(options)));
   for (size_t i = 0; i < store->data_dirs_.size(); ++i) {
     RETURN_IF_ERROR(store->ClearIncoming(i));
     RETURN_IF_ERROR(store->ScanDir(i));
@@ -454,8 +455,8 @@ void ChunkStore::SetBadChunkAside(int64_t chunk_id, size_t dir, const Status& wh
   std::unique_lock lock(entry->mu);
   if (!entry->on_disk || entry->removed || entry->dir != dir) return;
   const std::string reason = std::string(what) + " of chunk " + std::to_string(chunk_id) +
-                             " version " + std::to_string(entry->version) + ": " +
-                             why.ToString() + "; reported removed";
+                             " version " + std::to_string(entry->version) + ": " + why.ToString() +
+                             "; reported removed";
   if (why.code() == StatusCode::kCorruption) {
     MoveAside(dir, ChunkPath(data_dirs_[dir], chunk_id), reason);
     ++corrupt_set_aside_;
@@ -503,8 +504,8 @@ void ChunkStore::TakeDirOutOfService(size_t dir_index, const Status& why) {
   chunks_lost_with_dirs_ += dropped;
   size_t working = 0;
   for (const auto& failed : dir_failed_) working += failed.load() ? 0 : 1;
-  LOG(kError, kComponent) << "data dir " << data_dirs_[dir_index] << " failed ("
-                          << why.ToString() << "): taken out of service, " << dropped
+  LOG(kError, kComponent) << "data dir " << data_dirs_[dir_index] << " failed (" << why.ToString()
+                          << "): taken out of service, " << dropped
                           << " chunks in it reported lost; " << working << " of "
                           << data_dirs_.size() << " data dirs left";
   if (working == 0) {

@@ -82,10 +82,10 @@ struct SpaceStats {
 
 // What the store did about bad disks and bad chunks since it opened.
 struct StoreCounters {
-  int64_t dirs_failed = 0;           // data dirs taken out of service
+  int64_t dirs_failed = 0;            // data dirs taken out of service
   int64_t chunks_lost_with_dirs = 0;  // chunks dropped because their data dir failed
-  int64_t corrupt_set_aside = 0;     // chunk files moved to corrupt/ after a checksum mismatch
-  int64_t creates_refused_full = 0;  // new chunks refused with kNoSpace: no data dir had room
+  int64_t corrupt_set_aside = 0;      // chunk files moved to corrupt/ after a checksum mismatch
+  int64_t creates_refused_full = 0;   // new chunks refused with kNoSpace: no data dir had room
 };
 
 // A data dir takes a new chunk only while it has room for a whole one.
@@ -172,8 +172,8 @@ class ChunkStore {
   bool LostAtOrAfter(int64_t chunk_id, int64_t version) const;
   Status WriteInDir(int64_t chunk_id, int64_t version, int64_t offset,
                     std::span<const std::byte> data, bool sync, size_t* dir);
-  Result<std::string> ReadInDir(int64_t chunk_id, int64_t version, int64_t offset,
-                                int64_t length, size_t* dir);
+  Result<std::string> ReadInDir(int64_t chunk_id, int64_t version, int64_t offset, int64_t length,
+                                size_t* dir);
   Status SyncInDir(int64_t chunk_id, int64_t version, size_t* dir);
   std::shared_ptr<ChunkEntry> Find(int64_t chunk_id) const;
   std::shared_ptr<ChunkEntry> FindOrInsert(int64_t chunk_id);

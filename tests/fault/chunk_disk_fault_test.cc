@@ -15,8 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -114,15 +114,14 @@ TEST_P(ChunkScrubTest, FlippedByteNobodyReadsIsFoundByTheScrubberAndRepaired) {
             << std::endl;
 
   // No one reads the file: only the scrubber can find the bad copy and move it aside.
-  const fs::path set_aside =
-      fs::path(path).parent_path().parent_path().parent_path() / "corrupt" /
-      fs::path(path).filename();
+  const fs::path set_aside = fs::path(path).parent_path().parent_path().parent_path() / "corrupt" /
+                             fs::path(path).filename();
   ASSERT_TRUE(PollUntil([&] { return fs::exists(set_aside); }, kRepairDeadline))
       << path << " was never set aside";
   const double found_after = SecondsSince(flipped_at);
   EXPECT_FALSE(fs::exists(path));
-  EXPECT_TRUE(LogContains(cluster_->chunk_server(server), "scrub of chunk " +
-                                                              std::to_string(chunk_id)));
+  EXPECT_TRUE(
+      LogContains(cluster_->chunk_server(server), "scrub of chunk " + std::to_string(chunk_id)));
 
   Result<ReplicaCensus> repaired =
       WaitForEveryChunkAt(*cluster_, chunks_, kGoal, Leftovers::kNone, kRepairDeadline);
@@ -258,7 +257,8 @@ TEST_P(ChunkFullServerTest, FullServerGetsNoReplicaOfNewFilesAndWritesGoOn) {
   ASSERT_FALSE(HasFailure());
   for (const auto& [id, places] : census.chunks) {
     EXPECT_EQ(places.on_disk.count(0), 0u) << "chunk " << ChunkIdHex(id) << " has a replica on "
-                                           << "the full cs1:\n" << census.Describe();
+                                           << "the full cs1:\n"
+                                           << census.Describe();
     EXPECT_EQ(places.in_master.count(0), 0u) << census.Describe();
   }
   Result<std::vector<ChunkFileOnDisk>> on_full = ScanChunkFiles(cluster_->chunk_server_data_dir(0));

@@ -14,8 +14,7 @@
 namespace tessera::fault {
 
 Result<std::unique_ptr<TmpfsMount>> TmpfsMount::Mount(int64_t size_bytes) {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "tessera-tmpfs-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "tessera-tmpfs-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     return Status::IoError(std::string("mkdtemp: ") + std::strerror(errno));
   }

@@ -199,10 +199,10 @@ Status TestCluster::StartChunkServerProcess(int index) {
   std::vector<std::string> argv;
   auto prefix = options_.chunk_server_command_prefix.find(index);
   if (prefix != options_.chunk_server_command_prefix.end()) argv = prefix->second;
-  argv.insert(argv.end(), {BinaryDir() + "/tessera-chunkserver", "--listen",
-                           server.address.ToString(), "--masters", MasterList(), "--rack",
-                           "rack" + std::to_string(index + 1), "--heartbeat-ms",
-                           std::to_string(options_.heartbeat_ms), "--log-level", "info"});
+  argv.insert(argv.end(),
+              {BinaryDir() + "/tessera-chunkserver", "--listen", server.address.ToString(),
+               "--masters", MasterList(), "--rack", "rack" + std::to_string(index + 1),
+               "--heartbeat-ms", std::to_string(options_.heartbeat_ms), "--log-level", "info"});
   for (const std::string& data_dir : server.data_dirs) {
     argv.insert(argv.end(), {"--data-dir", data_dir});
   }

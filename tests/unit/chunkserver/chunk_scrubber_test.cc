@@ -98,8 +98,7 @@ TEST_F(ChunkScrubberTest, FlippedByteIsFoundSetAsideAndReportedRemoved) {
   EXPECT_EQ(changes.removed, std::vector<int64_t>{1});
   EXPECT_EQ(store_->Read(1, 2, 0, 10).status().code(), StatusCode::kNotFound);
   // A write must not bring the lost chunk back as a fresh, mostly zero file.
-  EXPECT_EQ(store_->Write(1, 2, 4096, Bytes(std::string("x")), false).code(),
-            StatusCode::kIoError);
+  EXPECT_EQ(store_->Write(1, 2, 4096, Bytes(std::string("x")), false).code(), StatusCode::kIoError);
   EXPECT_FALSE(store_->Lookup(1).has_value());
   EXPECT_EQ(store_->TakeChanges().removed, std::vector<int64_t>{1});  // reported gone again
   // A newer version is a fresh placement of the chunk by the master: it may start empty.

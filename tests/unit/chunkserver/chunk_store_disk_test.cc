@@ -123,15 +123,13 @@ TEST_F(ChunkStoreDiskTest, WhenEveryDirFailedTheServerHoldsNothing) {
   store_->CheckDataDirs();
   EXPECT_TRUE(store_->ListChunks().empty());
   EXPECT_EQ(store_->TakeChanges().removed.size(), 8u);
-  EXPECT_EQ(store_->Write(200, 1, 0, Bytes(std::string("x")), false).code(),
-            StatusCode::kIoError);
+  EXPECT_EQ(store_->Write(200, 1, 0, Bytes(std::string("x")), false).code(), StatusCode::kIoError);
   EXPECT_EQ(store_->Space().dirs_ok, 0);
 }
 
 TEST(ChunkStoreFullDiskTest, NewChunksSkipFullDirsAndNoRoomIsNoSpace) {
   TempDir a, b;
-  std::map<std::string, int64_t> free = {{a.path(), kChunkSize - 1},
-                                         {b.path(), int64_t{10} << 30}};
+  std::map<std::string, int64_t> free = {{a.path(), kChunkSize - 1}, {b.path(), int64_t{10} << 30}};
   ChunkStoreOptions options;
   options.free_bytes = [&free](const std::string& dir) -> std::optional<int64_t> {
     return free.at(dir);
@@ -151,8 +149,7 @@ TEST(ChunkStoreFullDiskTest, NewChunksSkipFullDirsAndNoRoomIsNoSpace) {
   free[a.path()] = kMinFreeBytesForNewChunk - 1;
   free[b.path()] = 1 << 20;
   (void)store->TakeChanges();
-  EXPECT_EQ(store->Write(6, 1, 0, Bytes(std::string("abc")), false).code(),
-            StatusCode::kNoSpace);
+  EXPECT_EQ(store->Write(6, 1, 0, Bytes(std::string("abc")), false).code(), StatusCode::kNoSpace);
   EXPECT_FALSE(store->Lookup(6).has_value());
   EXPECT_EQ(store->TakeChanges().removed, std::vector<int64_t>{6});
   EXPECT_EQ(store->BeginImport(7, 1).status().code(), StatusCode::kNoSpace);
