@@ -1,8 +1,11 @@
 #include "chunkserver/chunk_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -58,6 +61,18 @@ struct ChunkStore::ChunkEntry {
 
 namespace {
 
+Status NotHere(int64_t chunk_id) {
+  return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+}
+
+// A failed std::filesystem call, translated like an errno (file_io.h).
+Status FsError(const std::string& what, const std::error_code& ec) {
+  if (ec.category() == std::system_category() || ec.category() == std::generic_category()) {
+    return StatusFromErrno(what, ec.value());
+  }
+  return Status::IoError(what + ": " + ec.message());
+}
+
 Status StaleVersionError(int64_t chunk_id, int64_t held, const char* what, int64_t named) {
   return Status::StaleVersion("chunk " + std::to_string(chunk_id) + " is at version " +
                               std::to_string(held) + ", " + what + " names " +
@@ -71,7 +86,7 @@ Status MakeDurableChunkSubdir(const std::string& chunk_path) {
   const fs::path subdir = fs::path(chunk_path).parent_path();
   std::error_code ec;
   fs::create_directories(subdir, ec);
-  if (ec) return Status::IoError("cannot create " + subdir.string() + ": " + ec.message());
+  if (ec) return FsError("cannot create " + subdir.string(), ec);
   return SyncDirectory(subdir.parent_path().string());
 }
 
@@ -90,12 +105,24 @@ std::string ChunkStore::ChunkPath(const std::string& data_dir, int64_t chunk_id)
   return data_dir + "/chunks/" + Hex(id & 0xff, 2) + "/" + Hex(id, 16) + kChunkSuffix;
 }
 
-ChunkStore::ChunkStore(std::vector<std::string> data_dirs, int64_t server_id)
-    : data_dirs_(std::move(data_dirs)), server_id_(server_id) {}
+ChunkStore::ChunkStore(std::vector<std::string> data_dirs, int64_t server_id,
+                       ChunkStoreOptions options)
+    : data_dirs_(std::move(data_dirs)),
+      server_id_(server_id),
+      options_(std::move(options)),
+      dir_failed_(data_dirs_.size()) {}
+
+std::optional<int64_t> ChunkStore::FreeBytes(const std::string& dir) const {
+  if (options_.free_bytes) return options_.free_bytes(dir);
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
+}
 
 ChunkStore::~ChunkStore() = default;
 
-Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> data_dirs) {
+Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> data_dirs,
+                                                     ChunkStoreOptions options) {
   if (data_dirs.empty()) return Status::InvalidArgument("no data directory given");
   for (const std::string& dir : data_dirs) {
     std::error_code ec;
@@ -105,7 +132,8 @@ Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(std::vector<std::string> da
     if (ec) return Status::IoError("cannot create directories in " + dir + ": " + ec.message());
   }
   ASSIGN_OR_RETURN(int64_t server_id, LoadOrCreateServerId(data_dirs));
-  std::unique_ptr<ChunkStore> store(new ChunkStore(std::move(data_dirs), server_id));
+  std::unique_ptr<ChunkStore> store(
+      new ChunkStore(std::move(data_dirs), server_id, std::move(options)));
   for (size_t i = 0; i < store->data_dirs_.size(); ++i) {
     RETURN_IF_ERROR(store->ClearIncoming(i));
     RETURN_IF_ERROR(store->ScanDir(i));
@@ -125,11 +153,11 @@ void ChunkStore::MoveAside(size_t dir_index, const std::string& path, const std:
   }
   fs::rename(path, target, ec);
   if (ec) {
-    LOG(kError, kComponent) << "refused " << path << " (" << why
-                            << ") but cannot move it aside: " << ec.message();
+    LOG(kError, kComponent) << "set aside " << path << " (" << why
+                            << ") but cannot move it: " << ec.message();
     return;
   }
-  LOG(kWarning, kComponent) << "refused " << path << " (" << why << "), moved to " << target;
+  LOG(kWarning, kComponent) << "set aside " << path << " (" << why << "): moved to " << target;
 }
 
 Status ChunkStore::ClearIncoming(size_t dir_index) {
@@ -224,29 +252,49 @@ void ChunkStore::Erase(int64_t chunk_id, const std::shared_ptr<ChunkEntry>& entr
   if (it != index_.end() && it->second == entry) index_.erase(it);
 }
 
-size_t ChunkStore::DirWithMostFreeSpace() const {
-  size_t best = 0;
+Result<size_t> ChunkStore::DirForNewChunk() {
+  std::vector<size_t> best;
   int64_t best_free = -1;
+  size_t working = 0;
+  int64_t most_free_seen = 0;
   for (size_t i = 0; i < data_dirs_.size(); ++i) {
-    struct statvfs st {};
-    if (::statvfs(data_dirs_[i].c_str(), &st) != 0) continue;
-    auto free_bytes = static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
-    if (free_bytes > best_free) {
-      best_free = free_bytes;
-      best = i;
+    if (dir_failed_[i].load()) continue;
+    ++working;
+    const std::optional<int64_t> free = FreeBytes(data_dirs_[i]);
+    if (!free) continue;
+    const int64_t free_bytes = *free;
+    most_free_seen = std::max(most_free_seen, free_bytes);
+    if (free_bytes < kMinFreeBytesForNewChunk) continue;
+    // Free space in whole chunks: dirs sharing a file system (or nearly as free) tie.
+    const int64_t free_chunks = free_bytes / kChunkSize;
+    if (free_chunks > best_free) {
+      best_free = free_chunks;
+      best.clear();
     }
+    if (free_chunks == best_free) best.push_back(i);
   }
-  return best;
+  if (working == 0) return Status::IoError("every data dir of this server has failed");
+  if (best.empty()) {
+    ++creates_refused_full_;
+    LOG(kWarning, kComponent) << "new chunk refused: no data dir has room for a whole chunk ("
+                              << kMinFreeBytesForNewChunk << " bytes; most free is "
+                              << most_free_seen << ")";
+    return Status::NoSpace("no data dir of this server has room for a new chunk (" +
+                           std::to_string(most_free_seen) + " bytes free at most)");
+  }
+  return best[next_tie_++ % best.size()];
 }
 
-Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& entry) {
-  const size_t dir = DirWithMostFreeSpace();
+Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& entry,
+                              size_t* dir_used) {
+  ASSIGN_OR_RETURN(const size_t dir, DirForNewChunk());
+  *dir_used = dir;
   const std::string path = ChunkPath(data_dirs_[dir], chunk_id);
   const std::string tmp = path + kTempSuffix;
   const std::string parent = fs::path(path).parent_path().string();
   std::error_code ec;
   fs::create_directories(parent, ec);
-  if (ec) return Status::IoError("cannot create " + parent + ": " + ec.message());
+  if (ec) return FsError("cannot create " + parent, ec);
   // Header first under a temporary name, then rename: a running server never sees a half-made
   // chunk under its real name. Nothing is synced here: like its data, a new chunk is promised
   // to survive a power loss only once a client's fsync reached it (Sync); a header torn by a
@@ -257,7 +305,7 @@ Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& ent
     ASSIGN_OR_RETURN(auto chunk, ChunkFile::Create(std::move(io), chunk_id, version));
   }
   fs::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp + ": " + ec.message());
+  if (ec) return FsError("cannot rename " + tmp, ec);
   entry.entry_synced = false;
   entry.dir = dir;
   entry.version = version;
@@ -270,6 +318,13 @@ Status ChunkStore::CreateFile(int64_t chunk_id, int64_t version, ChunkEntry& ent
 
 Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
                          std::span<const std::byte> data, bool sync) {
+  size_t dir = kNoDir;
+  Status status = WriteInDir(chunk_id, version, offset, data, sync, &dir);
+  return NoteOutcome(std::move(status), chunk_id, dir, "write");
+}
+
+Status ChunkStore::WriteInDir(int64_t chunk_id, int64_t version, int64_t offset,
+                              std::span<const std::byte> data, bool sync, size_t* dir) {
   if (chunk_id <= 0 || version <= 0) {
     return Status::InvalidArgument("chunk id and version must be positive");
   }
@@ -278,15 +333,29 @@ Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
     std::unique_lock lock(entry->mu);
     if (entry->removed) continue;  // deleted meanwhile; a fresh entry is in the index
     if (!entry->on_disk) {
-      Status created = CreateFile(chunk_id, version, *entry);
+      if (LostAtOrAfter(chunk_id, version)) {
+        // Creating it afresh would serve zeros for the data it held: only a copy brings it back.
+        // Reported gone again, in case the master placed it here meanwhile.
+        entry->removed = true;
+        Erase(chunk_id, entry);
+        RecordRemoved(chunk_id);
+        return Status::IoError("chunk " + std::to_string(chunk_id) +
+                               " was lost here (failed data dir or corrupt copy); the master "
+                               "was told, ask it for the chain again");
+      }
+      Status created = CreateFile(chunk_id, version, *entry, dir);
       if (!created.ok()) {
         entry->removed = true;
         Erase(chunk_id, entry);
+        // The master placed the chunk here: tell it the chunk is not, so that the writer's next
+        // prepareWrite gets a chain without this server.
+        RecordRemoved(chunk_id);
         return created;
       }
     } else if (version < entry->version) {
       return StaleVersionError(chunk_id, entry->version, "write", version);
     }
+    *dir = entry->dir;
     const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
     ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
     ASSIGN_OR_RETURN(auto chunk, ChunkFile::Open(std::move(io), chunk_id));
@@ -309,15 +378,30 @@ Status ChunkStore::Write(int64_t chunk_id, int64_t version, int64_t offset,
 
 Result<std::string> ChunkStore::Read(int64_t chunk_id, int64_t version, int64_t offset,
                                      int64_t length) {
+  size_t dir = kNoDir;
+  Result<std::string> data = ReadInDir(chunk_id, version, offset, length, &dir);
+  if (data.ok()) return data;
+  return NoteOutcome(data.status(), chunk_id, dir, "read");
+}
+
+Result<int64_t> ChunkStore::Verify(int64_t chunk_id, int64_t offset, int64_t length) {
+  size_t dir = kNoDir;
+  // Version 0: whatever version is here.
+  Result<std::string> data = ReadInDir(chunk_id, 0, offset, length, &dir);
+  if (data.ok()) return static_cast<int64_t>(data->size());
+  return NoteOutcome(data.status(), chunk_id, dir, "scrub");
+}
+
+Result<std::string> ChunkStore::ReadInDir(int64_t chunk_id, int64_t version, int64_t offset,
+                                          int64_t length, size_t* dir) {
   std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
-  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  if (!entry) return NotHere(chunk_id);
   std::shared_lock lock(entry->mu);
-  if (!entry->on_disk || entry->removed) {
-    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
-  }
+  if (!entry->on_disk || entry->removed) return NotHere(chunk_id);
   if (version > entry->version) {
     return StaleVersionError(chunk_id, entry->version, "read", version);
   }
+  *dir = entry->dir;
   ASSIGN_OR_RETURN(auto io,
                    OpenPosixFile(ChunkPath(data_dirs_[entry->dir], chunk_id), OpenMode::kReadOnly));
   ASSIGN_OR_RETURN(auto chunk, ChunkFile::Open(std::move(io), chunk_id));
@@ -325,32 +409,150 @@ Result<std::string> ChunkStore::Read(int64_t chunk_id, int64_t version, int64_t 
 }
 
 Status ChunkStore::Sync(int64_t chunk_id, int64_t version) {
+  size_t dir = kNoDir;
+  Status status = SyncInDir(chunk_id, version, &dir);
+  return NoteOutcome(std::move(status), chunk_id, dir, "sync");
+}
+
+Status ChunkStore::SyncInDir(int64_t chunk_id, int64_t version, size_t* dir) {
   std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
-  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  if (!entry) return NotHere(chunk_id);
   std::unique_lock lock(entry->mu);
-  if (!entry->on_disk || entry->removed) {
-    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
-  }
+  if (!entry->on_disk || entry->removed) return NotHere(chunk_id);
   if (version > entry->version) {
     return StaleVersionError(chunk_id, entry->version, "sync", version);
   }
+  *dir = entry->dir;
   const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
   ASSIGN_OR_RETURN(auto io, OpenPosixFile(path, OpenMode::kReadWrite));
   RETURN_IF_ERROR(io->Sync());
   return SyncNewEntry(path, &entry->entry_synced);
 }
 
+Status ChunkStore::NoteOutcome(Status status, int64_t chunk_id, size_t dir, const char* what) {
+  if (status.ok() || dir == kNoDir) return status;
+  switch (status.code()) {
+    case StatusCode::kIoError:
+      TakeDirOutOfService(dir, status);
+      break;
+    case StatusCode::kCorruption:
+      SetBadChunkAside(chunk_id, dir, status, what);
+      break;
+    case StatusCode::kNotFound:
+      // The chunk's file vanished under us (removed by hand?): it is not here any more.
+      SetBadChunkAside(chunk_id, dir, status, what);
+      break;
+    default:
+      break;
+  }
+  return status;
+}
+
+void ChunkStore::SetBadChunkAside(int64_t chunk_id, size_t dir, const Status& why,
+                                  const char* what) {
+  std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
+  if (!entry) return;
+  std::unique_lock lock(entry->mu);
+  if (!entry->on_disk || entry->removed || entry->dir != dir) return;
+  const std::string reason = std::string(what) + " of chunk " + std::to_string(chunk_id) +
+                             " version " + std::to_string(entry->version) + ": " + why.ToString() +
+                             "; reported removed";
+  if (why.code() == StatusCode::kCorruption) {
+    MoveAside(dir, ChunkPath(data_dirs_[dir], chunk_id), reason);
+    ++corrupt_set_aside_;
+  } else {
+    LOG(kWarning, kComponent) << "dropped " << reason;
+  }
+  DropLocked(chunk_id, entry);
+}
+
+void ChunkStore::DropLocked(int64_t chunk_id, const std::shared_ptr<ChunkEntry>& entry) {
+  entry->on_disk = false;
+  entry->removed = true;
+  {
+    std::lock_guard lock(index_mu_);
+    auto it = index_.find(chunk_id);
+    if (it != index_.end() && it->second == entry) index_.erase(it);
+    lost_[chunk_id] = entry->version;
+  }
+  RecordRemoved(chunk_id);
+}
+
+bool ChunkStore::LostAtOrAfter(int64_t chunk_id, int64_t version) const {
+  std::lock_guard lock(index_mu_);
+  auto it = lost_.find(chunk_id);
+  return it != lost_.end() && it->second >= version;
+}
+
+void ChunkStore::TakeDirOutOfService(size_t dir_index, const Status& why) {
+  if (dir_failed_[dir_index].exchange(true)) return;
+  ++dirs_failed_;
+  std::vector<std::pair<int64_t, std::shared_ptr<ChunkEntry>>> entries;
+  {
+    std::lock_guard lock(index_mu_);
+    entries.assign(index_.begin(), index_.end());
+  }
+  // A chunk being created in this dir right now is in `entries` (it entered the index before
+  // the dir was picked, which was before the flag was set); locking it waits for the create.
+  int64_t dropped = 0;
+  for (auto& [chunk_id, entry] : entries) {
+    std::unique_lock lock(entry->mu);
+    if (!entry->on_disk || entry->removed || entry->dir != dir_index) continue;
+    DropLocked(chunk_id, entry);
+    ++dropped;
+  }
+  chunks_lost_with_dirs_ += dropped;
+  size_t working = 0;
+  for (const auto& failed : dir_failed_) working += failed.load() ? 0 : 1;
+  LOG(kError, kComponent) << "data dir " << data_dirs_[dir_index] << " failed (" << why.ToString()
+                          << "): taken out of service, " << dropped
+                          << " chunks in it reported lost; " << working << " of "
+                          << data_dirs_.size() << " data dirs left";
+  if (working == 0) {
+    LOG(kError, kComponent) << "every data dir has failed: this server holds no chunk and takes "
+                               "none until it is restarted with working data dirs";
+  }
+}
+
+void ChunkStore::CheckDataDirs() {
+  for (size_t i = 0; i < data_dirs_.size(); ++i) {
+    if (dir_failed_[i].load()) continue;
+    const std::string chunks_dir = data_dirs_[i] + "/chunks";
+    int fd = ::open(chunks_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    Status probe = StatusFromErrno("open " + chunks_dir, errno);
+    // Short of file descriptors or memory says nothing about the disk.
+    if (probe.code() != StatusCode::kUnavailable) TakeDirOutOfService(i, probe);
+  }
+}
+
+StoreCounters ChunkStore::counters() const {
+  StoreCounters counters;
+  counters.dirs_failed = dirs_failed_.load();
+  counters.chunks_lost_with_dirs = chunks_lost_with_dirs_.load();
+  counters.corrupt_set_aside = corrupt_set_aside_.load();
+  counters.creates_refused_full = creates_refused_full_.load();
+  return counters;
+}
+
 Status ChunkStore::Delete(int64_t chunk_id) {
   std::shared_ptr<ChunkEntry> entry = Find(chunk_id);
-  if (!entry) return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
+  if (!entry) return NotHere(chunk_id);
   std::unique_lock lock(entry->mu);
-  if (!entry->on_disk || entry->removed) {
-    return Status::NotFound("chunk " + std::to_string(chunk_id) + " is not here");
-  }
+  if (!entry->on_disk || entry->removed) return NotHere(chunk_id);
   const std::string path = ChunkPath(data_dirs_[entry->dir], chunk_id);
   std::error_code ec;
   fs::remove(path, ec);
-  if (ec) return Status::IoError("cannot delete " + path + ": " + ec.message());
+  if (ec) {
+    const size_t dir = entry->dir;
+    lock.unlock();
+    Status failed = FsError("cannot delete " + path, ec);
+    if (failed.code() == StatusCode::kIoError) TakeDirOutOfService(dir, failed);
+    return failed;
+  }
   entry->on_disk = false;
   entry->removed = true;
   Erase(chunk_id, entry);
@@ -371,25 +573,43 @@ Result<std::unique_ptr<ChunkImport>> ChunkStore::BeginImport(int64_t chunk_id, i
   if (chunk_id <= 0 || version <= 0) {
     return Status::InvalidArgument("chunk id and version must be positive");
   }
-  size_t dir = DirWithMostFreeSpace();
+  size_t dir = kNoDir;
   if (std::shared_ptr<ChunkEntry> entry = Find(chunk_id)) {
     std::shared_lock lock(entry->mu);
-    if (entry->on_disk && !entry->removed) dir = entry->dir;
+    if (entry->on_disk && !entry->removed && !dir_failed_[entry->dir].load()) dir = entry->dir;
+  }
+  if (dir == kNoDir) {
+    ASSIGN_OR_RETURN(dir, DirForNewChunk());
   }
   const std::string staging = data_dirs_[dir] + "/incoming/" +
                               Hex(static_cast<uint64_t>(chunk_id), 16) + "." +
                               std::to_string(next_import_++) + kImportSuffix;
-  ASSIGN_OR_RETURN(auto io, OpenPosixFile(staging, OpenMode::kCreateExclusive));
-  Result<std::unique_ptr<ChunkFile>> file = ChunkFile::Create(std::move(io), chunk_id, version);
+  Result<std::unique_ptr<FileIo>> io = OpenPosixFile(staging, OpenMode::kCreateExclusive);
+  if (!io.ok()) {
+    if (io.status().code() == StatusCode::kIoError) TakeDirOutOfService(dir, io.status());
+    return io.status();
+  }
+  Result<std::unique_ptr<ChunkFile>> file = ChunkFile::Create(std::move(*io), chunk_id, version);
   if (!file.ok()) {
     std::error_code ec;
     fs::remove(staging, ec);
+    if (file.status().code() == StatusCode::kIoError) TakeDirOutOfService(dir, file.status());
     return file.status();
   }
   return std::unique_ptr<ChunkImport>(new ChunkImport(dir, staging, std::move(*file)));
 }
 
 Result<ImportOutcome> ChunkStore::CommitImport(std::unique_ptr<ChunkImport> import) {
+  const size_t dir = import->dir_;
+  Result<ImportOutcome> outcome = CommitImportInDir(std::move(import));
+  // Only an I/O error says something about the dir; a corrupt copy is the source's fault.
+  if (!outcome.ok() && outcome.status().code() == StatusCode::kIoError) {
+    TakeDirOutOfService(dir, outcome.status());
+  }
+  return outcome;
+}
+
+Result<ImportOutcome> ChunkStore::CommitImportInDir(std::unique_ptr<ChunkImport> import) {
   // The slow part (fsync of up to 64 MiB) runs before any lock is taken.
   RETURN_IF_ERROR(import->SyncAndVerify());
   const ChunkRecord copied{import->chunk_id(), import->version(), import->length()};
@@ -402,6 +622,14 @@ Result<ImportOutcome> ChunkStore::CommitImport(std::unique_ptr<ChunkImport> impo
     std::unique_lock lock(entry->mu);
     if (entry->removed) continue;  // deleted meanwhile; a fresh entry is in the index
     const bool replacing = entry->on_disk;
+    if (dir_failed_[dir].load()) {
+      if (!replacing) {
+        entry->removed = true;
+        Erase(chunk_id, entry);
+      }
+      return Status::IoError("data dir " + data_dirs_[dir] +
+                             " was taken out of service during the copy");
+    }
     if (replacing && entry->version > copied.version) {
       return StaleVersionError(chunk_id, entry->version, "copy", copied.version);
     }
@@ -419,8 +647,7 @@ Result<ImportOutcome> ChunkStore::CommitImport(std::unique_ptr<ChunkImport> impo
     fs::rename(import->staging_path_, path, ec);
     if (ec) {
       if (!replacing) forget_entry();
-      return Status::IoError("cannot rename " + import->staging_path_ + " to " + path + ": " +
-                             ec.message());
+      return FsError("cannot rename " + import->staging_path_ + " to " + path, ec);
     }
     import->committed_ = true;
     Status synced = SyncDirectory(fs::path(path).parent_path().string());
@@ -446,6 +673,10 @@ Result<ImportOutcome> ChunkStore::CommitImport(std::unique_ptr<ChunkImport> impo
     entry->length = copied.length;
     entry->on_disk = true;
     entry->entry_synced = true;
+    {
+      std::lock_guard index_lock(index_mu_);
+      lost_.erase(chunk_id);  // back from a good copy
+    }
     RecordAdded(copied);
     // The replicator logs each copy; a replaced version is worth a line of its own.
     if (replacing) {
@@ -501,10 +732,12 @@ ChunkChanges ChunkStore::TakeChanges() {
 SpaceStats ChunkStore::Space() const {
   SpaceStats stats;
   std::set<dev_t> counted;
-  for (const std::string& dir : data_dirs_) {
+  for (size_t i = 0; i < data_dirs_.size(); ++i) {
+    const std::string& dir = data_dirs_[i];
     struct statvfs st {};
     struct stat dir_stat {};
-    if (::statvfs(dir.c_str(), &st) != 0 || ::stat(dir.c_str(), &dir_stat) != 0) {
+    if (dir_failed_[i].load() || ::statvfs(dir.c_str(), &st) != 0 ||
+        ::stat(dir.c_str(), &dir_stat) != 0) {
       ++stats.dirs_failed;
       continue;
     }

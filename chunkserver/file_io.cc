@@ -30,7 +30,7 @@ class PosixFileIo final : public FileIo {
       ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, offset + done);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Status::IoError("read " + path_ + ": " + ErrnoText(errno));
+        return StatusFromErrno("read " + path_, errno);
       }
       if (n == 0) break;  // end of file
       done += static_cast<size_t>(n);
@@ -54,7 +54,7 @@ class PosixFileIo final : public FileIo {
     if (direct_fd_ == kDirectNotOpened) {
       direct_fd_ = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
       if (direct_fd_ < 0 && errno != EINVAL) {
-        return Status::IoError("open " + path_ + " for direct I/O: " + ErrnoText(errno));
+        return StatusFromErrno("open " + path_ + " for direct I/O", errno);
       }
     }
     // EINVAL at open: this file system has no O_DIRECT (tmpfs, for one).
@@ -63,7 +63,7 @@ class PosixFileIo final : public FileIo {
   }
 
   Status Sync() override {
-    if (::fdatasync(fd_) != 0) return Status::IoError("sync " + path_ + ": " + ErrnoText(errno));
+    if (::fdatasync(fd_) != 0) return StatusFromErrno("sync " + path_, errno);
     return Status::Ok();
   }
 
@@ -74,9 +74,7 @@ class PosixFileIo final : public FileIo {
       ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, offset + done);
       if (n < 0) {
         if (errno == EINTR) continue;
-        int error = errno;
-        if (error == ENOSPC) return Status::NoSpace("write " + path_ + ": " + ErrnoText(error));
-        return Status::IoError("write " + path_ + ": " + ErrnoText(error));
+        return StatusFromErrno("write " + path_, errno);
       }
       done += static_cast<size_t>(n);
     }
@@ -93,6 +91,24 @@ class PosixFileIo final : public FileIo {
 
 }  // namespace
 
+Status StatusFromErrno(const std::string& what, int error) {
+  std::string message = what + ": " + ErrnoText(error);
+  switch (error) {
+    case ENOENT:
+      return Status::NotFound(std::move(message));
+    case ENOSPC:
+    case EDQUOT:
+      return Status::NoSpace(std::move(message));
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case EAGAIN:
+      return Status::Unavailable(std::move(message));
+    default:
+      return Status::IoError(std::move(message));
+  }
+}
+
 Result<std::unique_ptr<FileIo>> OpenPosixFile(const std::string& path, OpenMode mode) {
   int flags = O_CLOEXEC;
   switch (mode) {
@@ -107,21 +123,17 @@ Result<std::unique_ptr<FileIo>> OpenPosixFile(const std::string& path, OpenMode 
       break;
   }
   int fd = ::open(path.c_str(), flags, 0644);
-  if (fd < 0) {
-    int error = errno;
-    if (error == ENOENT) return Status::NotFound("open " + path + ": " + ErrnoText(error));
-    return Status::IoError("open " + path + ": " + ErrnoText(error));
-  }
+  if (fd < 0) return StatusFromErrno("open " + path, errno);
   return std::unique_ptr<FileIo>(std::make_unique<PosixFileIo>(fd, path));
 }
 
 Status SyncDirectory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open directory " + path + ": " + ErrnoText(errno));
+  if (fd < 0) return StatusFromErrno("open directory " + path, errno);
   int rc = ::fsync(fd);
   int error = errno;
   ::close(fd);
-  if (rc != 0) return Status::IoError("sync directory " + path + ": " + ErrnoText(error));
+  if (rc != 0) return StatusFromErrno("sync directory " + path, error);
   return Status::Ok();
 }
 

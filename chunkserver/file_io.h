@@ -39,8 +39,14 @@ class FileIo {
 
 enum class OpenMode { kReadOnly, kReadWrite, kCreateExclusive };
 
-// Opens `path` with pread/pwrite/fdatasync underneath. Errors name the path and errno text;
-// a missing file is kNotFound, anything else kIoError.
+// The one translation of an errno into a Status (what: "open /x"): ENOENT is kNotFound, ENOSPC
+// and EDQUOT kNoSpace, a lack of process resources (EMFILE, ENFILE, ENOMEM, EAGAIN) kUnavailable,
+// which says nothing about the disk; everything else (EIO, EACCES, EROFS, ...) kIoError, which
+// makes the chunk store take the data dir out of service.
+Status StatusFromErrno(const std::string& what, int error);
+
+// Opens `path` with pread/pwrite/fdatasync underneath. Errors name the path and errno text and
+// follow StatusFromErrno.
 Result<std::unique_ptr<FileIo>> OpenPosixFile(const std::string& path, OpenMode mode);
 
 // fsync of a directory, so that a file created or renamed inside it survives a crash.

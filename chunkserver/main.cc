@@ -2,7 +2,7 @@
 //
 //   tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] --data-dir DIR [--data-dir DIR2]
 //                       [--rack NAME] [--heartbeat-ms 1000] [--replication-mbps 100]
-//                       [--log-level info]
+//                       [--scrub-mbps 8] [--scrub-pause-ms 30000] [--log-level info]
 //
 // Runs in the foreground, logs to stderr, exits 0 after a clean shutdown on SIGTERM/SIGINT and
 // 2 on a bad flag.
@@ -19,6 +19,7 @@
 #include <boost/program_options.hpp>
 #include <thrift/TOutput.h>
 
+#include "chunkserver/chunk_scrubber.h"
 #include "chunkserver/chunk_service.h"
 #include "chunkserver/chunk_store.h"
 #include "chunkserver/master_link.h"
@@ -36,6 +37,8 @@ constexpr char kComponent[] = "chunkserver";
 constexpr int kExitBadFlag = 2;
 constexpr int kExitFailure = 1;
 constexpr int64_t kMaxReplicationMbps = 100'000;  // 100 GB/s: far above any disk or network
+constexpr int64_t kMaxScrubMbps = 100'000;
+constexpr int64_t kMaxScrubPauseMs = 7 * 24 * 3600 * 1000LL;  // a week
 
 struct Flags {
   HostPort listen;
@@ -44,6 +47,8 @@ struct Flags {
   std::string rack;
   int heartbeat_ms = 1000;
   int64_t replication_mbps = 100;  // megabytes (10^6 bytes) per second; 0: unlimited
+  int64_t scrub_mbps = 8;          // megabytes per second; 0: no scrubbing
+  int64_t scrub_pause_ms = 30'000;  // between two scrub passes
   LogLevel log_level = LogLevel::kInfo;
 };
 
@@ -51,7 +56,8 @@ struct Flags {
   std::cerr << "tessera-chunkserver: " << message << "\n"
             << "usage: tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] "
                "--data-dir DIR [--data-dir DIR2 ...] [--rack NAME] [--heartbeat-ms 1000] "
-               "[--replication-mbps 100] [--log-level info]\n";
+               "[--replication-mbps 100] [--scrub-mbps 8] [--scrub-pause-ms 30000] "
+               "[--log-level info]\n";
   std::exit(kExitBadFlag);
 }
 
@@ -69,6 +75,11 @@ Flags ParseFlags(int argc, char** argv) {
       "replication-mbps", po::value(&flags.replication_mbps)->default_value(100),
       "bandwidth for copying chunks in from other servers (re-replication), in megabytes "
       "(10^6 bytes) per second; 0 means unlimited")(
+      "scrub-mbps", po::value(&flags.scrub_mbps)->default_value(8),
+      "rate at which the background scrubber verifies chunk checksums, in megabytes (10^6 "
+      "bytes) per second; 0 disables the scrubber")(
+      "scrub-pause-ms", po::value(&flags.scrub_pause_ms)->default_value(30'000),
+      "pause between two scrub passes over all chunks, in milliseconds (0..604800000)")(
       "log-level", po::value(&log_level)->default_value("info"), "debug|info|warning|error");
   po::variables_map vm;
   try {
@@ -99,6 +110,14 @@ Flags ParseFlags(int argc, char** argv) {
     BadFlag("--replication-mbps must be 0 (unlimited) or 1.." +
             std::to_string(kMaxReplicationMbps) + ", got " +
             std::to_string(flags.replication_mbps));
+  }
+  if (flags.scrub_mbps < 0 || flags.scrub_mbps > kMaxScrubMbps) {
+    BadFlag("--scrub-mbps must be 0 (off) or 1.." + std::to_string(kMaxScrubMbps) + ", got " +
+            std::to_string(flags.scrub_mbps));
+  }
+  if (flags.scrub_pause_ms < 0 || flags.scrub_pause_ms > kMaxScrubPauseMs) {
+    BadFlag("--scrub-pause-ms must be 0.." + std::to_string(kMaxScrubPauseMs) + ", got " +
+            std::to_string(flags.scrub_pause_ms));
   }
   if (flags.rack.size() > 255) BadFlag("--rack is longer than 255 bytes");
   if (!ParseLogLevel(log_level, &flags.log_level)) {
@@ -145,6 +164,17 @@ int Run(int argc, char** argv) {
   MasterLink link(link_options, store->get(), [&service] { return service->Stats(); });
   link.Start();
 
+  SystemClock clock;
+  ScrubOptions scrub;
+  scrub.bytes_per_second = flags.scrub_mbps * 1'000'000;
+  scrub.pause_between_passes = std::chrono::milliseconds(flags.scrub_pause_ms);
+  ChunkScrubber scrubber(store->get(), scrub, &clock);
+  if (flags.scrub_mbps > 0) {
+    scrubber.Start();
+  } else {
+    LOG(kInfo, kComponent) << "scrubber off (--scrub-mbps 0)";
+  }
+
   LOG(kInfo, kComponent) << "chunk server ready on " << flags.listen.ToString() << " server id "
                          << (*store)->server_id() << ", " << (*store)->chunk_count()
                          << " chunks, " << flags.data_dirs.size() << " data dirs, masters "
@@ -157,6 +187,7 @@ int Run(int argc, char** argv) {
   const sigset_t shutdown_signals = ShutdownSignals();
   sigwait(&shutdown_signals, &signal_number);
   LOG(kInfo, kComponent) << "received signal " << signal_number << ", shutting down";
+  scrubber.Stop();
   link.Stop();
   server.Stop();
   LOG(kInfo, kComponent) << "chunk server stopped";

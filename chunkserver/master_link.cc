@@ -143,6 +143,9 @@ void MasterLink::DeleteChunks(const std::vector<int64_t>& chunk_ids) {
 }
 
 Status MasterLink::Heartbeat() {
+  // A data dir that failed while no chunk in it was touched is found here, and its chunks go
+  // out as removed in this very heartbeat.
+  store_->CheckDataDirs();
   ChunkChanges changes = store_->TakeChanges();
   std::vector<rpc::ChunkReport> added;
   for (const ChunkRecord& record : changes.added) added.push_back(ToReport(record));

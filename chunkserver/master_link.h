@@ -1,6 +1,7 @@
 // The chunk server's side of the master conversation: registration with a full chunk report,
 // then a heartbeat every interval carrying stats and the chunks added/removed since the last
-// heartbeat, and deletion of the chunks the master lists in its replies.
+// heartbeat, and deletion of the chunks the master lists in its replies. Before each heartbeat
+// it has the store probe its data dirs (ChunkStore::CheckDataDirs).
 //
 // Leader discovery: the link remembers the last master that answered; on NOT_LEADER it follows
 // the leader_hint, and on an unreachable master it tries the next address of --masters.

@@ -135,9 +135,11 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
   const int64_t chunk_index = offset / kChunkSize;
   const int64_t chunk_offset = offset % kChunkSize;
   Status status = services_.chunks.Write(chunk, chunk_offset, data, false, request_id);
-  // A replica of the chain died, or the chunk took a new version while it was re-replicated:
-  // the whole piece goes again to the chain the master gives now, which holds only live
-  // replicas at the current version. Nothing was acknowledged yet, so rewriting is safe.
+  // A replica of the chain died, lost its disk or its copy, had no room for a new chunk, or the
+  // chunk took a new version while it was re-replicated: the whole piece goes again to the
+  // chain the master gives now, which holds only live replicas at the current version (a chunk
+  // server that could not create the chunk reported it gone). Nothing was acknowledged yet, so
+  // rewriting is safe.
   const int64_t deadline = services_.clock.NowMonotonicNanos() +
                            int64_t{services_.options.write_retry_deadline_ms} * 1'000'000;
   auto backoff = std::chrono::milliseconds(kFirstRewriteBackoffMs);
@@ -153,6 +155,8 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
     Result<rpc::ChunkInfo> fresh = PrepareChunk(chunk_index);
     if (!fresh.ok()) {
       status = fresh.status();
+      // The master's NO_SPACE is final: no chunk server in the cluster has room.
+      if (status.code() == StatusCode::kNoSpace) break;
       continue;
     }
     chunk = std::move(*fresh);
@@ -173,8 +177,16 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
 }
 
 bool FileWriter::IsRewritable(const Status& status) {
-  return status.code() == StatusCode::kStaleVersion || status.code() == StatusCode::kUnavailable ||
-         status.code() == StatusCode::kIoError;
+  switch (status.code()) {
+    case StatusCode::kStaleVersion:
+    case StatusCode::kUnavailable:
+    case StatusCode::kIoError:
+    case StatusCode::kNoSpace:     // that chunk server is full; others may have room
+    case StatusCode::kCorruption:  // that replica's copy was bad and is gone now
+      return true;
+    default:
+      return false;
+  }
 }
 
 Status FileWriter::WaitForPieces() {

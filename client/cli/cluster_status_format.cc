@@ -16,6 +16,13 @@ int64_t UsedBytes(const rpc::ChunkServerStats& stats) {
   return std::max<int64_t>(0, stats.total_bytes - stats.free_bytes);
 }
 
+// "2 ok" or "1 ok, 1 failed": the data directories a chunk server last reported.
+std::string DisksText(const rpc::ChunkServerStats& stats) {
+  std::string text = std::to_string(stats.data_dirs_ok) + " ok";
+  if (stats.data_dirs_failed > 0) text += ", " + std::to_string(stats.data_dirs_failed) + " failed";
+  return text;
+}
+
 // Left-aligned columns, two spaces apart.
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
@@ -121,13 +128,14 @@ std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   out << "Chunk servers: " << status.chunk_servers.size() << " (" << alive << " alive)\n";
   if (!status.chunk_servers.empty()) {
     std::vector<std::vector<std::string>> servers = {
-        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS", "STATE"}};
+        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS", "DISKS",
+         "STATE"}};
     for (const auto& server : status.chunk_servers) {
       servers.push_back({std::to_string(server.info.server_id), AddressOf(server.info),
                          server.info.rack.empty() ? "-" : server.info.rack,
                          server.alive ? "yes" : "no", HumanBytes(server.stats.total_bytes),
                          HumanBytes(UsedBytes(server.stats)), HumanBytes(server.stats.free_bytes),
-                         std::to_string(server.stats.chunk_count),
+                         std::to_string(server.stats.chunk_count), DisksText(server.stats),
                          server.draining ? "draining" : "in service"});
     }
     out << Table(servers);
@@ -151,6 +159,8 @@ std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
         << ",\"chunks\":" << server.stats.chunk_count
         << ",\"chunks_known\":" << server.chunks_known
         << ",\"draining\":" << (server.draining ? "true" : "false")
+        << ",\"data_dirs_ok\":" << server.stats.data_dirs_ok
+        << ",\"data_dirs_failed\":" << server.stats.data_dirs_failed
         << ",\"last_heartbeat_age_ms\":" << server.last_heartbeat_age_ms << "}";
   }
   out << "],\"draining_server_ids\":[";

@@ -46,6 +46,8 @@ Result<CliStatus> ParseStatusJson(const std::string& output) {
       line_of.address = server.get<std::string>("address");
       line_of.alive = server.get<std::string>("alive") == "true";
       line_of.chunks = server.get<int64_t>("chunks");
+      line_of.data_dirs_ok = server.get<int64_t>("data_dirs_ok");
+      line_of.data_dirs_failed = server.get<int64_t>("data_dirs_failed");
       status.chunk_servers.push_back(std::move(line_of));
     }
     return status;

@@ -18,6 +18,8 @@ struct CliChunkServer {
   std::string address;  // "host:port"
   bool alive = false;
   int64_t chunks = 0;  // as the chunk server last reported it
+  int64_t data_dirs_ok = 0;
+  int64_t data_dirs_failed = 0;
 };
 
 struct CliStatus {

@@ -130,8 +130,11 @@ Result<ReplicaCensus> TakeCensus(testing::TestCluster& cluster,
   }
   for (int server = 0; server < cluster.chunk_server_count(); ++server) {
     if (!include_stopped && !cluster.chunk_server(server).Running()) continue;
-    ASSIGN_OR_RETURN(std::vector<ChunkFileOnDisk> files,
-                     ScanChunkFiles(cluster.chunk_server_data_dir(server)));
+    std::vector<ChunkFileOnDisk> files;
+    for (const std::string& data_dir : cluster.chunk_server_data_dirs(server)) {
+      ASSIGN_OR_RETURN(std::vector<ChunkFileOnDisk> in_dir, ScanChunkFiles(data_dir));
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+    }
     for (const ChunkFileOnDisk& file : files) {
       auto expected = by_id.find(file.chunk_id);
       if (expected == by_id.end()) continue;

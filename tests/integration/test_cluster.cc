@@ -141,9 +141,15 @@ Status TestCluster::StartAll() {
     ASSIGN_OR_RETURN(int port, PickFreePort());
     ChunkServer server;
     server.address = HostPort{"127.0.0.1", port};
-    std::string dir = root_dir_ + "/cs" + std::to_string(i + 1);
-    server.data_dir = dir + "/data";
-    fs::create_directories(server.data_dir);
+    const std::string dir = root_dir_ + "/cs" + std::to_string(i + 1);  // its log lives here
+    fs::create_directories(dir);
+    auto given = options_.chunk_server_data_dirs.find(i);
+    if (given != options_.chunk_server_data_dirs.end() && !given->second.empty()) {
+      server.data_dirs = given->second;
+    } else {
+      server.data_dirs = {dir + "/data"};
+    }
+    for (const std::string& data_dir : server.data_dirs) fs::create_directories(data_dir);
     chunk_servers_.push_back(std::move(server));
     RETURN_IF_ERROR(StartChunkServerProcess(i));
   }
@@ -190,11 +196,16 @@ std::string TestCluster::MasterList() const {
 Status TestCluster::StartChunkServerProcess(int index) {
   ChunkServer& server = chunk_servers_.at(index);
   std::string name = "cs" + std::to_string(index + 1);
-  std::vector<std::string> argv = {BinaryDir() + "/tessera-chunkserver", "--listen",
-                                   server.address.ToString(), "--masters", MasterList(),
-                                   "--data-dir", server.data_dir, "--rack",
-                                   "rack" + std::to_string(index + 1), "--heartbeat-ms",
-                                   std::to_string(options_.heartbeat_ms), "--log-level", "info"};
+  std::vector<std::string> argv;
+  auto prefix = options_.chunk_server_command_prefix.find(index);
+  if (prefix != options_.chunk_server_command_prefix.end()) argv = prefix->second;
+  argv.insert(argv.end(),
+              {BinaryDir() + "/tessera-chunkserver", "--listen", server.address.ToString(),
+               "--masters", MasterList(), "--rack", "rack" + std::to_string(index + 1),
+               "--heartbeat-ms", std::to_string(options_.heartbeat_ms), "--log-level", "info"});
+  for (const std::string& data_dir : server.data_dirs) {
+    argv.insert(argv.end(), {"--data-dir", data_dir});
+  }
   argv.insert(argv.end(), options_.extra_chunk_server_flags.begin(),
               options_.extra_chunk_server_flags.end());
   server.process = std::make_unique<DaemonProcess>(name, std::move(argv),
@@ -207,7 +218,20 @@ const HostPort& TestCluster::chunk_server_address(int index) const {
 }
 
 const std::string& TestCluster::chunk_server_data_dir(int index) const {
-  return chunk_servers_.at(index).data_dir;
+  return chunk_servers_.at(index).data_dirs.front();
+}
+
+const std::vector<std::string>& TestCluster::chunk_server_data_dirs(int index) const {
+  return chunk_servers_.at(index).data_dirs;
+}
+
+Status TestCluster::DropChunkServerDataDir(int index, const std::string& dir) {
+  std::vector<std::string>& dirs = chunk_servers_.at(index).data_dirs;
+  auto it = std::find(dirs.begin(), dirs.end(), dir);
+  if (it == dirs.end()) return Status::NotFound(dir + " is not a data dir of this server");
+  if (dirs.size() == 1) return Status::InvalidArgument("a chunk server needs a data dir");
+  dirs.erase(it);
+  return Status::Ok();
 }
 
 DaemonProcess& TestCluster::chunk_server(int index) { return *chunk_servers_.at(index).process; }

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,13 @@ struct ClusterOptions {
   std::vector<std::string> extra_master_flags;
   // Appended to every chunk server's command line, e.g. {"--replication-mbps", "8"}.
   std::vector<std::string> extra_chunk_server_flags;
+  // By chunk server index: its data directories instead of the default root_dir()/csN/data
+  // (created when missing; the first one is chunk_server_data_dir()), e.g. a small tmpfs.
+  std::map<int, std::vector<std::string>> chunk_server_data_dirs;
+  // By chunk server index: a command that runs the chunk server, e.g.
+  // {"/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search"} so that permission
+  // bits hold for it although the tests run as root.
+  std::map<int, std::vector<std::string>> chunk_server_command_prefix;
 };
 
 // The directory holding tessera-master, tessera-chunkserver, tessera-mount and tessera: the
@@ -66,6 +74,11 @@ class TestCluster {
   int chunk_server_count() const { return static_cast<int>(chunk_servers_.size()); }
   const HostPort& chunk_server_address(int index) const;
   const std::string& chunk_server_data_dir(int index) const;
+  // Every data directory of chunk server `index` (chunk_server_data_dir() first).
+  const std::vector<std::string>& chunk_server_data_dirs(int index) const;
+  // Stops treating `dir` as a data directory of chunk server `index`: tests no longer scan it
+  // and a restart no longer passes it, as an operator does with a failed disk.
+  Status DropChunkServerDataDir(int index, const std::string& dir);
   // Index of the chunk server listening on `port`, or kNotFound.
   Result<int> ChunkServerIndexByPort(int port) const;
 
@@ -135,7 +148,7 @@ class TestCluster {
  private:
   struct ChunkServer {
     HostPort address;
-    std::string data_dir;
+    std::vector<std::string> data_dirs;  // never empty
     std::unique_ptr<DaemonProcess> process;
   };
   struct Master {

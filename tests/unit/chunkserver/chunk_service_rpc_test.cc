@@ -14,6 +14,7 @@ namespace {
 using testing::CodeOf;
 using testing::Connect;
 using testing::FlipDataByte;
+using testing::FilesIn;
 using testing::FreeLoopbackPort;
 using testing::MakeRead;
 using testing::MakeWrite;
@@ -126,7 +127,7 @@ TEST_F(ChunkServiceRpcTest, BadRequestsAreRejectedAndServerKeepsServing) {
   EXPECT_EQ(back, "fine");
 }
 
-TEST_F(ChunkServiceRpcTest, CorruptionOnDiskFailsTheReadAndIsCounted) {
+TEST_F(ChunkServiceRpcTest, CorruptionOnDiskFailsTheReadIsCountedAndSetsTheChunkAside) {
   auto client = Connect(primary_.address);
   std::string data = RandomBytes(4 * kChecksumBlockSize, 2);
   client->writeChunk(MakeWrite(8, 1, 0, data));
@@ -137,8 +138,11 @@ TEST_F(ChunkServiceRpcTest, CorruptionOnDiskFailsTheReadAndIsCounted) {
             rpc::ErrorCode::CORRUPTION);
   EXPECT_NE(message.find("block 2"), std::string::npos) << message;
   EXPECT_EQ(primary_.service->corruptions_detected(), 1);
-  client->readChunk(back, MakeRead(8, 1, 0, 2 * kChecksumBlockSize));
-  EXPECT_EQ(back, data.substr(0, 2 * kChecksumBlockSize));
+  // The bad copy is set aside: never served again, not even its good blocks.
+  EXPECT_EQ(CodeOf([&] { client->readChunk(back, MakeRead(8, 1, 0, 2 * kChecksumBlockSize)); },
+                   &message),
+            rpc::ErrorCode::NOT_FOUND);
+  EXPECT_EQ(FilesIn(primary_.dir.path() + "/corrupt").size(), 1u);
 }
 
 TEST_F(ChunkServiceRpcTest, MoreThanOneGiBOverOneConnection) {
