@@ -225,6 +225,14 @@ bool ChunkServerRegistry::Holds(int64_t server_id, int64_t chunk_id, int64_t ver
   return server != servers_.end() && IsAliveLocked(server->second);
 }
 
+bool ChunkServerRegistry::HasRoom(int64_t server_id) const {
+  std::lock_guard lock(mu_);
+  auto server = servers_.find(server_id);
+  if (server == servers_.end() || !IsAliveLocked(server->second)) return false;
+  return !server->second.stats_known ||
+         server->second.stats.free_bytes >= kMinFreeBytesForChunk;
+}
+
 SpaceTotals ChunkServerRegistry::LiveSpace() const {
   std::lock_guard lock(mu_);
   SpaceTotals totals;

@@ -95,6 +95,9 @@ class ChunkServerRegistry {
   std::vector<rpc::ChunkServerAddress> LiveReplicas(int64_t chunk_id, int64_t version) const;
   // Whether `server_id` is alive and holds `chunk_id` at exactly `version`.
   bool Holds(int64_t server_id, int64_t chunk_id, int64_t version) const;
+  // Whether `server_id` is alive and has room for its chunks to grow: its last heartbeat showed
+  // at least a whole chunk free (kMinFreeBytesForChunk), or none has come since it registered.
+  bool HasRoom(int64_t server_id) const;
   // Capacity and free space of the live servers that are not draining (statfs).
   SpaceTotals LiveSpace() const;
   std::vector<rpc::ChunkServerStatus> Statuses() const;

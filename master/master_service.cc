@@ -385,14 +385,13 @@ Result<rpc::ChunkInfo> MasterServiceHandler::LeasedChain(const rpc::RequestConte
                                                          const ChunkRecord& chunk) {
   const int64_t chunk_id = chunk.chunk_id;
   if (std::optional<WriteLease> lease = leases_.Renew(chunk_id, chunk.version)) {
-    // Valid only while every member still holds the chunk at the lease's version: one that
-    // died or lost its copy would fail every write, and the others must move on without it
-    // under a new version; one stamped with a newer version (by a deposed leader that had not
-    // noticed yet) would refuse every write at this one.
-    std::vector<rpc::ChunkServerAddress> chain = registry_->LiveAddresses(lease->chain);
-    if (chain.size() == lease->chain.size() &&
-        std::ranges::all_of(lease->chain, [&](int64_t server_id) {
-          return registry_->Holds(server_id, chunk_id, chunk.version);
+    // Valid only while every member still holds the chunk at the lease's version and has
+    // room: one that died, lost its copy or filled up would fail every write, and the others
+    // must move on without it under a new version; one stamped with a newer version (by a
+    // deposed leader that had not noticed yet) would refuse every write at this one.
+    if (std::ranges::all_of(lease->chain, [&](int64_t server_id) {
+          return registry_->Holds(server_id, chunk_id, chunk.version) &&
+                 registry_->HasRoom(server_id);
         })) {
       return PlacedChunk(chunk_index, chunk, lease->chain);
     }
@@ -422,12 +421,23 @@ Result<rpc::ChunkInfo> MasterServiceHandler::GrantLease(const rpc::RequestContex
   }
   // Above every version a live copy holds: a copy may be ahead of the record after a stamp
   // whose log entry never committed (chunk_version_stamper.h).
+  // A current copy on a full server is left out: the chunk could not grow there. It turns
+  // stale with the new version, and re-replication makes a copy where there is room.
   std::vector<int64_t> holders;
   int64_t newest = chunk.version;
+  bool some_full = false;
   for (const ReplicaState& copy : registry_->Replicas(chunk.chunk_id)) {
     if (!copy.alive || copy.version < chunk.version) continue;
-    holders.push_back(copy.server_id);
     newest = std::max(newest, copy.version);
+    if (registry_->HasRoom(copy.server_id)) {
+      holders.push_back(copy.server_id);
+    } else {
+      some_full = true;
+    }
+  }
+  if (holders.empty() && some_full) {
+    return Status::NoSpace("every replica of chunk " + std::to_string(chunk.chunk_id) +
+                           " is on a full chunk server");
   }
   const int64_t version = newest + 1;
   std::vector<int64_t> chain = stamper_.Stamp(chunk.chunk_id, version, holders, "lease");

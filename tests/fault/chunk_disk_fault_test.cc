@@ -21,7 +21,9 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -267,6 +269,63 @@ TEST_P(ChunkFullServerTest, FullServerGetsNoReplicaOfNewFilesAndWritesGoOn) {
   std::cout << "[ full     ] " << chunks_.size() << " chunks written at goal " << kGoal
             << " on the four servers with room" << std::endl;
   ExpectFilesReadBack("with one server full");
+}
+
+// A chunk placed on cs1 (the emptiest server) keeps growing after cs1 fills up: the next write
+// lease leaves cs1 out (its copy turns stale), the append succeeds on the others, and the chunk
+// is copied back to goal on a server with room.
+TEST_P(ChunkFullServerTest, AChunkGrowingOnAServerThatFillsUpGoesOnWithoutIt) {
+  // Placement ranks a server whose space it does not know yet last: wait for every heartbeat.
+  for (int i = 0; i < kChunkServers; ++i) {
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          Result<rpc::ChunkServerStats> stats = MasterStatsOf(*cluster_, i);
+          return stats.ok() && stats->total_bytes > 0;
+        },
+        kStatusDeadline))
+        << "the master never learned the space of cs" << i + 1;
+  }
+  const ReplicaCensus census = WriteFiles({4 * kMiB});
+  ASSERT_FALSE(HasFailure());
+  const int64_t chunk_id = chunks_.front().chunk_id;
+  ASSERT_TRUE(census.chunks.at(chunk_id).on_disk.contains(0))
+      << "cs1, the emptiest server, should hold the chunk:\n" << census.Describe();
+  std::string content;
+  {
+    std::ifstream in(files_.front().path, std::ios::binary);
+    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_EQ(static_cast<int64_t>(content.size()), 4 * kMiB);
+  ASSERT_OK(tmpfs_->FillLeaving("filler", 16 * kMiB));
+  ASSERT_TRUE(WaitUntilMasterSeesFull(*cluster_, 0))
+      << "the master never saw cs1 with less than a chunk free";
+
+  std::string appended(40 * kMiB, '\0');
+  std::mt19937_64 random(11);
+  for (auto& byte : appended) byte = static_cast<char>(random());
+  const int fd = ::open(files_.front().path.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const ssize_t wrote = ::write(fd, appended.data(), appended.size());
+  const int write_errno = errno;
+  ASSERT_EQ(::close(fd), 0) << "close after the append: " << std::strerror(errno);
+  ASSERT_EQ(wrote, static_cast<ssize_t>(appended.size())) << std::strerror(write_errno);
+  content += appended;
+
+  Sha256 digest;
+  digest.Update(content);
+  files_.front().size = static_cast<int64_t>(content.size());
+  files_.front().sha256 = digest.Hex();
+  files_.front().chunk_sha256 = {files_.front().sha256};
+  chunks_.front().length = files_.front().size;
+  chunks_.front().sha256 = files_.front().sha256;
+  Result<ReplicaCensus> repaired =
+      WaitForEveryChunkAt(*cluster_, chunks_, kGoal, Leftovers::kNone, kRepairDeadline);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_FALSE(repaired->chunks.at(chunk_id).on_disk.contains(0)) << repaired->Describe();
+  std::cout << "[ full     ] 40 MiB appended to a chunk on the full cs1; the chunk went on "
+            << "without it and is back at goal " << kGoal << " elsewhere" << std::endl;
+  ExpectReplicasAndStatusRight(*repaired);
+  ExpectFilesReadBack("after the append past a full server");
 }
 
 INSTANTIATE_TEST_SUITE_P(Masters, ChunkFullServerTest, ::testing::Values(1), MastersName);

@@ -292,9 +292,12 @@ TEST_F(MasterServiceTest, WriteLeaseKeepsItsChainUntilAMemberDies) {
   ASSERT_EQ(again.replicas.size(), 2u);
   EXPECT_EQ(log_->AppliedIndex(), applied) << "a valid lease needs no log entry";
 
-  auto beat = [&](int64_t id) {
+  auto beat = [&](int64_t id, int64_t free_bytes = int64_t{100} << 30) {
+    rpc::ChunkServerStats stats;
+    stats.total_bytes = int64_t{1} << 40;
+    stats.free_bytes = free_bytes;
     rpc::HeartbeatReply reply;
-    handler_->heartbeat(reply, id, rpc::ChunkServerStats(), {}, {});
+    handler_->heartbeat(reply, id, stats, {}, {});
   };
   clock_.AdvanceMs(3000);
   beat(1);
@@ -308,6 +311,11 @@ TEST_F(MasterServiceTest, WriteLeaseKeepsItsChainUntilAMemberDies) {
   EXPECT_EQ(chunks[0].version, first.version) << "no new version without a stamped replica";
   ASSERT_EQ(chunks[0].replicas.size(), 1u);
   EXPECT_EQ(chunks[0].replicas[0].server_id, 1);
+
+  // The only live copy is on a server without room for the chunk to grow: no lease at all.
+  beat(1, /*free_bytes=*/kChunkSize - 1);
+  EXPECT_EQ(ErrorOf([&] { handler_->prepareWrite(again, ctx_, file, 0); }),
+            rpc::ErrorCode::NO_SPACE);
 }
 
 TEST_F(MasterServiceTest, DeadReplicasAreNotOffered) {
