@@ -208,8 +208,11 @@ Status InMemoryFileSystem::Rename(const client::Caller& caller, int64_t old_pare
   auto it = from->children.find(old_name);
   if (it == from->children.end()) return Status::NotFound(std::string(old_name));
   const int64_t moved = it->second;
+  // RENAME_EXCHANGE is the master's (master/ops/rename_exchange.cc); this fake keeps to the rest.
+  if (flags != 0 && flags != kRenameNoReplace) return Status::InvalidArgument("rename flags");
   auto target = to->children.find(new_name);
   if (target != to->children.end()) {
+    if (flags == kRenameNoReplace) return Status::AlreadyExists(std::string(new_name));
     if (nodes_[target->second].attr.type == rpc::FileType::DIRECTORY) {
       return Status::IsDirectory(std::string(new_name));
     }
