@@ -81,6 +81,15 @@ class FileSystem {
   virtual Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
                         int64_t new_parent, std::string_view new_name, uint32_t flags) = 0;
   virtual Result<rpc::StatfsReply> Statfs(const Caller& caller) = 0;
+  // A hard link: `new_name` in `new_parent` names the existing non-directory `inode` too.
+  virtual Result<rpc::Attr> Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                                 std::string_view new_name) = 0;
+  // A symbolic link to `target`; readlink is GetAttr's symlink_target.
+  virtual Result<rpc::Attr> Symlink(const Caller& caller, int64_t parent, std::string_view name,
+                                    std::string_view target) = 0;
+  // A FIFO or socket node (type FIFO or SOCKET); regular files come through Create.
+  virtual Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, std::string_view name,
+                                  rpc::FileType::type type, uint32_t mode) = 0;
   // Every namespace change acknowledged so far survives a power loss of the master (fsyncdir).
   virtual Status SyncMetadata(const Caller& caller) = 0;
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;

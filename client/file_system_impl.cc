@@ -171,8 +171,37 @@ Status FileSystemImpl::Rename(const Caller& caller, int64_t old_parent, std::str
   RETURN_IF_ERROR(ValidInode(new_parent));
   RETURN_IF_ERROR(ValidateName(old_name));
   RETURN_IF_ERROR(ValidateName(new_name));
+  RETURN_IF_ERROR(ValidateRenameFlags(flags));
   return master_->Rename(caller, old_parent, std::string(old_name), new_parent,
                          std::string(new_name), static_cast<int32_t>(flags));
+}
+
+Result<rpc::Attr> FileSystemImpl::Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                                       std::string_view new_name) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  RETURN_IF_ERROR(ValidInode(new_parent));
+  RETURN_IF_ERROR(ValidateName(new_name));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->Link(caller, inode, new_parent, std::string(new_name)));
+  return Overlay(std::move(attr));
+}
+
+Result<rpc::Attr> FileSystemImpl::Symlink(const Caller& caller, int64_t parent,
+                                          std::string_view name, std::string_view target) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  RETURN_IF_ERROR(ValidateSymlinkTarget(target));
+  return master_->Symlink(caller, parent, std::string(name), std::string(target));
+}
+
+Result<rpc::Attr> FileSystemImpl::Mknod(const Caller& caller, int64_t parent,
+                                        std::string_view name, rpc::FileType::type type,
+                                        uint32_t mode) {
+  RETURN_IF_ERROR(ValidInode(parent));
+  RETURN_IF_ERROR(ValidateName(name));
+  if (type != rpc::FileType::FIFO && type != rpc::FileType::SOCKET) {
+    return Status::InvalidArgument("mknod makes FIFOs and sockets only");
+  }
+  return master_->Mknod(caller, parent, std::string(name), type, PermissionBits(mode));
 }
 
 Status FileSystemImpl::SyncMetadata(const Caller& caller) { return master_->SyncMetadata(caller); }

@@ -50,6 +50,12 @@ class FileSystemImpl final : public FileSystem {
   Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,
                 int64_t new_parent, std::string_view new_name, uint32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
+  Result<rpc::Attr> Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                         std::string_view new_name) override;
+  Result<rpc::Attr> Symlink(const Caller& caller, int64_t parent, std::string_view name,
+                            std::string_view target) override;
+  Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, std::string_view name,
+                          rpc::FileType::type type, uint32_t mode) override;
   Status SyncMetadata(const Caller& caller) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,

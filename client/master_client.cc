@@ -211,6 +211,37 @@ Status MasterClient::Rename(const Caller& caller, int64_t old_parent, const std:
   });
 }
 
+Result<rpc::Attr> MasterClient::Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                                     const std::string& new_name) {
+  rpc::Attr attr;
+  RETURN_IF_ERROR(
+      Mutate(caller, "link", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.link(attr, c, inode, new_parent, new_name);
+      }));
+  return attr;
+}
+
+Result<rpc::Attr> MasterClient::Symlink(const Caller& caller, int64_t parent,
+                                        const std::string& name, const std::string& target) {
+  rpc::Attr attr;
+  RETURN_IF_ERROR(
+      Mutate(caller, "symlink", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.symlink(attr, c, parent, name, target);
+      }));
+  return attr;
+}
+
+Result<rpc::Attr> MasterClient::Mknod(const Caller& caller, int64_t parent,
+                                      const std::string& name, rpc::FileType::type type,
+                                      int32_t mode) {
+  rpc::Attr attr;
+  RETURN_IF_ERROR(
+      Mutate(caller, "mknod", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.mknod(attr, c, parent, name, type, mode);
+      }));
+  return attr;
+}
+
 Result<rpc::StatfsReply> MasterClient::Statfs(const Caller& caller) {
   rpc::StatfsReply reply;
   RETURN_IF_ERROR(

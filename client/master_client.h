@@ -70,6 +70,12 @@ class MasterClient final : public MasterConnection {
   Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,
                 int64_t new_parent, const std::string& new_name, int32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
+  Result<rpc::Attr> Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                         const std::string& new_name) override;
+  Result<rpc::Attr> Symlink(const Caller& caller, int64_t parent, const std::string& name,
+                            const std::string& target) override;
+  Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, const std::string& name,
+                          rpc::FileType::type type, int32_t mode) override;
   Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller& caller, int64_t inode,
                                                 int64_t first_index, int32_t count) override;
   Result<rpc::ChunkInfo> PrepareWrite(const Caller& caller, int64_t inode,

@@ -35,6 +35,12 @@ class MasterConnection {
   virtual Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,
                         int64_t new_parent, const std::string& new_name, int32_t flags) = 0;
   virtual Result<rpc::StatfsReply> Statfs(const Caller& caller) = 0;
+  virtual Result<rpc::Attr> Link(const Caller& caller, int64_t inode, int64_t new_parent,
+                                 const std::string& new_name) = 0;
+  virtual Result<rpc::Attr> Symlink(const Caller& caller, int64_t parent, const std::string& name,
+                                    const std::string& target) = 0;
+  virtual Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, const std::string& name,
+                                  rpc::FileType::type type, int32_t mode) = 0;
 
   // Chunks [first_index, first_index + count) that exist; absent indexes are holes.
   virtual Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller& caller, int64_t inode,

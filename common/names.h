@@ -23,4 +23,14 @@ inline constexpr int64_t kRootInode = 1;
 // OK for a directory entry name: 1..255 bytes, no '/' or NUL, not "." or "..".
 Status ValidateName(std::string_view name);
 
+// A symlink's target: 1..4095 bytes (PATH_MAX less its NUL), no NUL; any other byte is allowed.
+inline constexpr size_t kMaxSymlinkTargetBytes = 4095;
+Status ValidateSymlinkTarget(std::string_view target);
+
+// rename flags on the wire: Linux's renameat2 values, which FUSE passes through unchanged.
+inline constexpr uint32_t kRenameNoReplace = 1;
+inline constexpr uint32_t kRenameExchange = 2;
+// 0, kRenameNoReplace or kRenameExchange; anything else (both, whiteout) is kInvalidArgument.
+Status ValidateRenameFlags(uint32_t flags);
+
 }  // namespace tessera

@@ -12,6 +12,10 @@ mode_t FileTypeBits(rpc::FileType::type type) {
       return S_IFLNK;
     case rpc::FileType::REGULAR:
       return S_IFREG;
+    case rpc::FileType::FIFO:
+      return S_IFIFO;
+    case rpc::FileType::SOCKET:
+      return S_IFSOCK;
   }
   // An unknown type from a newer master: showing it as a regular file keeps it visible and
   // harmless (no directory operations are attempted on it).

@@ -2,6 +2,7 @@
 //   namespace_ops.cc  names and attributes (lookup ... statfs)
 //   file_ops.cc       regular-file data (create, open, read, write, flush, release, fsync)
 //   dir_ops.cc        directory listing (opendir, readdir, releasedir, fsyncdir)
+//   link_ops.cc       names without data of their own (link, symlink, readlink, mknod)
 // Each handler sends exactly one reply per request (none for forget, as libfuse requires).
 // Internal to tessera-mount; tessera_fuse.cc puts them in the operations table.
 #pragma once
@@ -36,5 +37,10 @@ void OpendirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi);
 void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void FsyncdirOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+
+void LinkOp(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent, const char* new_name);
+void SymlinkOp(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name);
+void ReadlinkOp(fuse_req_t req, fuse_ino_t ino);
+void MknodOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
 
 }  // namespace tessera::fuse

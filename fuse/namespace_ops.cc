@@ -2,6 +2,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cstdio>  // RENAME_NOREPLACE, RENAME_EXCHANGE
 #include <cstring>
 #include <string>
 
@@ -95,18 +96,14 @@ void RmdirOp(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void RenameOp(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent,
               const char* new_name, unsigned int flags) {
-  if (flags != 0) {
-    // RENAME_NOREPLACE / RENAME_EXCHANGE are not in the protocol yet (IDL: flags 0 for now).
-    return ReplyError(
-        req,
-        Status::InvalidArgument("rename flags " + std::to_string(flags) + " are not supported"),
-        "rename", InodeFromFuse(parent));
-  }
+  // The kernel's renameat2 flags travel unchanged: Tessera's wire values are Linux's. Unknown
+  // ones (RENAME_WHITEOUT) are EINVAL, never ENOSYS, which would turn rename flags off for good.
+  static_assert(kRenameNoReplace == RENAME_NOREPLACE && kRenameExchange == RENAME_EXCHANGE);
   Status status = FsOf(req).Rename(CallerFromRequest(req), InodeFromFuse(parent), name,
-                                   InodeFromFuse(new_parent), new_name, 0);
+                                   InodeFromFuse(new_parent), new_name, flags);
   if (!status.ok()) return ReplyError(req, status, "rename", InodeFromFuse(parent));
   LOG(kDebug, "fuse") << "rename '" << name << "' in inode " << parent << " to '" << new_name
-                      << "' in inode " << new_parent;
+                      << "' in inode " << new_parent << " flags " << flags;
   fuse_reply_err(req, 0);
 }
 

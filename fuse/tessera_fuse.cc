@@ -51,6 +51,10 @@ fuse_lowlevel_ops MakeOperations() {
   ops.readdir = ReaddirOp;
   ops.releasedir = ReleasedirOp;
   ops.fsyncdir = FsyncdirOp;
+  ops.link = LinkOp;
+  ops.symlink = SymlinkOp;
+  ops.readlink = ReadlinkOp;
+  ops.mknod = MknodOp;
   return ops;
 }
 

@@ -205,12 +205,13 @@ void MasterServiceHandler::rename(const rpc::RequestContext& ctx, int64_t old_pa
   ThrowIfError(ValidateInode(new_parent, "new_parent"));
   ThrowIfError(ValidateName(old_name));
   ThrowIfError(ValidateName(new_name));
-  if (flags != 0) ThrowIfError(Status::InvalidArgument("rename flags must be 0"));
+  ThrowIfError(ValidateRenameFlags(static_cast<uint32_t>(flags)));
   master_state::RenameCommand command;
   command.old_parent = old_parent;
   command.old_name = old_name;
   command.new_parent = new_parent;
   command.new_name = new_name;
+  command.flags = flags;
   MetaCommand wrapped;
   wrapped.__set_rename(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());

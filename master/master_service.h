@@ -84,6 +84,13 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // Draining (master_service_decommission.cc).
   void startDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
   void cancelDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
+  // Hard links, symlinks and special files (master_service_links.cc).
+  void link(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode, int64_t new_parent,
+            const std::string& new_name) override;
+  void symlink(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+               const std::string& name, const std::string& target) override;
+  void mknod(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
+             const std::string& name, rpc::FileType::type type, int32_t mode) override;
 
  private:
   // Proposes `command` under the request's session.

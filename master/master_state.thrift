@@ -10,7 +10,8 @@
 
 namespace cpp tessera.master_state
 
-// File types use the numbers of rpc::FileType (1 regular, 2 directory, 3 symlink).
+// File types use the numbers of rpc::FileType (1 regular, 2 directory, 3 symlink, 4 FIFO,
+// 5 socket).
 
 // Key "I" + inode (big-endian).
 struct InodeRecord {
@@ -97,6 +98,29 @@ struct RenameCommand {
   3: i64 new_parent,
   4: string new_name,
   5: i64 time_ns,
+  // 0, or rpc's rename flags: 1 RENAME_NOREPLACE, 2 RENAME_EXCHANGE (tessera.thrift).
+  6: i32 flags = 0,
+}
+
+// A node without data: a symlink (holding symlink_target), a FIFO or a socket.
+struct MknodCommand {
+  1: i64 parent,
+  2: string name,
+  3: i32 type,             // rpc::FileType SYMLINK, FIFO or SOCKET
+  4: i32 mode,
+  5: i32 uid,
+  6: i32 gid,
+  7: string symlink_target,  // SYMLINK only
+  8: i64 inode,            // chosen by the proposer
+  9: i64 time_ns,
+}
+
+// A hard link: new_name in new_parent names the existing non-directory `inode` too.
+struct LinkCommand {
+  1: i64 inode,
+  2: i64 new_parent,
+  3: string new_name,
+  4: i64 time_ns,
 }
 
 // Unset optional fields are not changed. "Now" means the entry's time_ns, set by the proposer.
@@ -170,6 +194,9 @@ union MetaCommand {
   10: BumpChunkVersionCommand bump_chunk_version,
   11: SetGoalCommand set_goal,
   12: SetServerDrainingCommand set_server_draining,
+  // 40..49: names and links (hard links, symlinks, special files).
+  40: MknodCommand mknod,
+  41: LinkCommand link,
 }
 
 // ---- the replicated log ----

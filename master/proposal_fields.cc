@@ -19,6 +19,11 @@ void FillProposerFields(MetaCommand* command, int64_t now_ns, IdCursor* ids) {
   if (set.set_attr) command->set_attr.time_ns = now_ns;
   if (set.set_goal) command->set_goal.time_ns = now_ns;
   if (set.set_server_draining) command->set_server_draining.time_ns = now_ns;
+  if (set.mknod) {
+    command->mknod.inode = ids->next_inode++;
+    command->mknod.time_ns = now_ns;
+  }
+  if (set.link) command->link.time_ns = now_ns;
   if (set.allocate_chunk) {
     command->allocate_chunk.chunk_id = ids->next_chunk_id++;
     command->allocate_chunk.version = 1;

@@ -49,7 +49,8 @@ Result<T> DecodeThrift(std::string_view bytes, std::string_view what) {
 
 bool IsValidFileType(int32_t type) {
   return type == rpc::FileType::REGULAR || type == rpc::FileType::DIRECTORY ||
-         type == rpc::FileType::SYMLINK;
+         type == rpc::FileType::SYMLINK || type == rpc::FileType::FIFO ||
+         type == rpc::FileType::SOCKET;
 }
 
 std::string EncodeInode(const InodeRecord& record) { return Encode(record); }
@@ -135,7 +136,7 @@ int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
-         set.set_goal + set.set_server_draining;
+         set.set_goal + set.set_server_draining + set.mknod + set.link;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -152,6 +153,8 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.bump_chunk_version) return "bump_chunk_version";
   if (set.set_goal) return "set_goal";
   if (set.set_server_draining) return "set_server_draining";
+  if (set.mknod) return "mknod";
+  if (set.link) return "link";
   return "empty";
 }
 

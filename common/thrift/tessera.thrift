@@ -42,6 +42,8 @@ enum FileType {
   REGULAR = 1,
   DIRECTORY = 2,
   SYMLINK = 3,
+  FIFO = 4,                // made by mknod; holds no data on the cluster (pipes are local)
+  SOCKET = 5,              // made by mknod / bind(); holds no data on the cluster
 }
 
 // Who is asking, and which request this is.
@@ -270,7 +272,8 @@ service MasterService {
                        4: i32 max_entries) throws (1: TesseraError err),
   void unlink(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
   void rmdir(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
-  // flags: 0 for now (RENAME_NOREPLACE / RENAME_EXCHANGE come with the POSIX issue).
+  // flags: 0, or Linux's renameat2 values RENAME_NOREPLACE (1: ALREADY_EXISTS when new_name
+  // exists) or RENAME_EXCHANGE (2: both names must exist and swap their inodes atomically).
   void rename(1: RequestContext ctx, 2: i64 old_parent, 3: string old_name, 4: i64 new_parent,
               5: string new_name, 6: i32 flags) throws (1: TesseraError err),
   StatfsReply statfs(1: RequestContext ctx) throws (1: TesseraError err),
@@ -330,6 +333,18 @@ service MasterService {
   // Hands leadership to master `id` (0: the most up-to-date one); returns when this master has
   // sent the hand-over (the new leader is elected within an election timeout).
   void transferLeader(1: i64 id) throws (1: TesseraError err),
+
+  // ---- links and special files (after the POSIX issue's first RPCs) ----
+  // A hard link: `new_name` in `new_parent` names the existing non-directory `inode`, whose
+  // nlink grows by one (unlink drops it; the inode goes with its last link).
+  Attr link(1: RequestContext ctx, 2: i64 inode, 3: i64 new_parent, 4: string new_name)
+      throws (1: TesseraError err),
+  // A symbolic link holding `target` (1..4095 bytes, no NUL); its size is the target's length.
+  Attr symlink(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: string target)
+      throws (1: TesseraError err),
+  // A FIFO or socket node (type FIFO or SOCKET; other types: INVALID_ARGUMENT).
+  Attr mknod(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: FileType type, 5: i32 mode)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

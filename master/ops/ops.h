@@ -31,6 +31,10 @@ Result<ApplyResult> ApplyBumpChunkVersion(OpContext& op,
                                           const master_state::BumpChunkVersionCommand& command);
 Result<ApplyResult> ApplySetServerDraining(OpContext& op,
                                            const master_state::SetServerDrainingCommand& command);
+Result<ApplyResult> ApplyMknod(OpContext& op, const master_state::MknodCommand& command);
+Result<ApplyResult> ApplyLink(OpContext& op, const master_state::LinkCommand& command);
+// The RENAME_EXCHANGE case of ApplyRename (rename_exchange.cc).
+Result<ApplyResult> ApplyRenameExchange(OpContext& op, const master_state::RenameCommand& command);
 
 // For commands that add a new inode under `name` in `parent` (mkdir, create): checks that the
 // parent is a directory, the name valid and free, and the proposer's inode number unused, and
@@ -48,5 +52,20 @@ Status CheckTime(int64_t time_ns);
 Status CheckInodeNumber(int64_t inode);
 // A new inode number from the proposer must be unused.
 Status CheckInodeUnused(const OpContext& op, int64_t inode);
+// kInvalidArgument when directory `dir` is directory `moved` or lies below it (rename.cc).
+Status CheckNotInsideMoved(const OpContext& op, int64_t dir, int64_t moved);
+
+// The one or two directories a rename changes, each loaded once (rename.cc).
+struct RenameParents {
+  InodeRecord old_dir;
+  InodeRecord other_dir;  // new_parent's record; unused when same_dir
+  bool same_dir = false;
+  InodeRecord& new_dir() { return same_dir ? old_dir : other_dir; }
+};
+// NotFound / NotDirectory when either parent is missing or no directory.
+Result<RenameParents> LoadRenameParents(const OpContext& op,
+                                        const master_state::RenameCommand& command);
+// Gives both parents mtime = ctime = time_ns and writes them.
+void PutRenameParents(OpContext& op, RenameParents& parents, int64_t time_ns);
 
 }  // namespace tessera::master

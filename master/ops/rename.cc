@@ -1,11 +1,13 @@
 // rename(2), flags 0:
 // - renaming an entry onto itself (same parent and name, or another link to the same inode) is
 //   a no-op;
-// - an existing target is replaced atomically: a file by a file (its chunks are freed), a
-//   directory by a directory only when the target is empty (ENOTEMPTY otherwise);
+// - an existing target is replaced atomically: a file by a file (it loses a link; its chunks are
+//   freed with its last one), a directory by a directory only when the target is empty
+//   (ENOTEMPTY otherwise);
 // - a directory onto a file is ENOTDIR, a file onto a directory EISDIR;
 // - a directory moved into its own subtree is EINVAL;
 // - both parents get new mtime/ctime; directory link counts follow the moved "..".
+// RENAME_NOREPLACE: EEXIST whenever the new name exists. RENAME_EXCHANGE: rename_exchange.cc.
 #include "common/names.h"
 #include "master/ops/ops.h"
 
@@ -16,7 +18,8 @@ namespace {
 // Deeper than any sane tree; a longer walk means a parent cycle, i.e. corrupt state.
 constexpr int kMaxDirectoryDepth = 1 << 20;
 
-// EINVAL when `dir` is `moved` or lies below it.
+}  // namespace
+
 Status CheckNotInsideMoved(const OpContext& op, int64_t dir, int64_t moved) {
   int64_t current = dir;
   for (int depth = 0; depth < kMaxDirectoryDepth; ++depth) {
@@ -30,6 +33,28 @@ Status CheckNotInsideMoved(const OpContext& op, int64_t dir, int64_t moved) {
   }
   return Status::Corruption("directory parents of inode " + std::to_string(dir) + " form a cycle");
 }
+
+Result<RenameParents> LoadRenameParents(const OpContext& op,
+                                        const master_state::RenameCommand& command) {
+  RenameParents parents;
+  parents.same_dir = command.old_parent == command.new_parent;
+  ASSIGN_OR_RETURN(parents.old_dir, op.RequireDirectory(command.old_parent));
+  if (!parents.same_dir) {
+    ASSIGN_OR_RETURN(parents.other_dir, op.RequireDirectory(command.new_parent));
+  }
+  return parents;
+}
+
+void PutRenameParents(OpContext& op, RenameParents& parents, int64_t time_ns) {
+  TouchDirectory(&parents.old_dir, time_ns);
+  op.PutInode(parents.old_dir);
+  if (!parents.same_dir) {
+    TouchDirectory(&parents.other_dir, time_ns);
+    op.PutInode(parents.other_dir);
+  }
+}
+
+namespace {
 
 // Removes the entry being replaced; returns the freed chunk ids. Adjusts *new_dir's link count
 // when a directory goes.
@@ -69,17 +94,20 @@ Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand
   RETURN_IF_ERROR(ValidateName(command.old_name));
   RETURN_IF_ERROR(ValidateName(command.new_name));
   RETURN_IF_ERROR(CheckTime(command.time_ns));
-  bool same_dir = command.old_parent == command.new_parent;
-  ASSIGN_OR_RETURN(InodeRecord old_dir, op.RequireDirectory(command.old_parent));
-  InodeRecord other_dir;
-  if (!same_dir) {
-    ASSIGN_OR_RETURN(other_dir, op.RequireDirectory(command.new_parent));
-  }
-  InodeRecord* new_dir = same_dir ? &old_dir : &other_dir;
+  RETURN_IF_ERROR(ValidateRenameFlags(static_cast<uint32_t>(command.flags)));
+  if (command.flags == kRenameExchange) return ApplyRenameExchange(op, command);
+  ASSIGN_OR_RETURN(RenameParents parents, LoadRenameParents(op, command));
+  const bool same_dir = parents.same_dir;
+  InodeRecord& old_dir = parents.old_dir;
+  InodeRecord* new_dir = &parents.new_dir();
 
   ASSIGN_OR_RETURN(DentryRecord source_entry,
                    op.RequireDentry(command.old_parent, command.old_name));
   ApplyResult result;
+  if (command.flags == kRenameNoReplace) {
+    ASSIGN_OR_RETURN(auto taken, op.store().GetDentry(command.new_parent, command.new_name));
+    if (taken) return Status::AlreadyExists("'" + command.new_name + "' exists");
+  }
   if (same_dir && command.old_name == command.new_name) return result;
   ASSIGN_OR_RETURN(InodeRecord source, op.RequireInode(source_entry.inode));
   bool source_is_dir = source.type == rpc::FileType::DIRECTORY;
@@ -102,12 +130,7 @@ Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand
   }
   source.ctime_ns = command.time_ns;
   op.PutInode(source);
-  TouchDirectory(&old_dir, command.time_ns);
-  op.PutInode(old_dir);
-  if (!same_dir) {
-    TouchDirectory(new_dir, command.time_ns);
-    op.PutInode(*new_dir);
-  }
+  PutRenameParents(op, parents, command.time_ns);
   return result;
 }
 

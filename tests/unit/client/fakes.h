@@ -68,6 +68,29 @@ class FakeMaster final : public MasterConnection {
     return Status::Ok();
   }
   Result<rpc::StatfsReply> Statfs(const Caller&) override { return rpc::StatfsReply(); }
+  Result<rpc::Attr> Link(const Caller&, int64_t inode, int64_t new_parent,
+                         const std::string& new_name) override {
+    std::lock_guard lock(mu_);
+    auto it = attrs_.find(inode);
+    if (it == attrs_.end()) return Status::NotFound("no inode");
+    if (names_.count({new_parent, new_name})) return Status::AlreadyExists(new_name);
+    names_[{new_parent, new_name}] = inode;
+    ++it->second.nlink;
+    return it->second;
+  }
+  Result<rpc::Attr> Symlink(const Caller&, int64_t parent, const std::string& name,
+                            const std::string& target) override {
+    ASSIGN_OR_RETURN(rpc::Attr attr, Make(parent, name, 0777, rpc::FileType::SYMLINK));
+    std::lock_guard lock(mu_);
+    rpc::Attr& stored = attrs_[attr.inode];
+    stored.symlink_target = target;
+    stored.size = static_cast<int64_t>(target.size());
+    return stored;
+  }
+  Result<rpc::Attr> Mknod(const Caller&, int64_t parent, const std::string& name,
+                          rpc::FileType::type type, int32_t mode) override {
+    return Make(parent, name, mode, type);
+  }
 
   Result<std::vector<rpc::ChunkInfo>> GetChunks(const Caller&, int64_t inode, int64_t first_index,
                                                 int32_t count) override {

@@ -56,6 +56,17 @@ class FakeDirFileSystem : public client::FileSystem {
     return Unused();
   }
   Result<rpc::StatfsReply> Statfs(const client::Caller&) override { return Unused(); }
+  Result<rpc::Attr> Link(const client::Caller&, int64_t, int64_t, std::string_view) override {
+    return Unused();
+  }
+  Result<rpc::Attr> Symlink(const client::Caller&, int64_t, std::string_view,
+                            std::string_view) override {
+    return Unused();
+  }
+  Result<rpc::Attr> Mknod(const client::Caller&, int64_t, std::string_view, rpc::FileType::type,
+                          uint32_t) override {
+    return Unused();
+  }
   Status SyncMetadata(const client::Caller&) override { return Unused(); }
   Result<rpc::ClusterStatus> ClusterStatus() override { return Unused(); }
   Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller&, int64_t, bool) override {

@@ -143,9 +143,45 @@ Status InMemoryFileSystem::Unlink(const client::Caller& caller, int64_t parent,
   if (nodes_[it->second].attr.type == rpc::FileType::DIRECTORY) {
     return Status::IsDirectory(std::string(name));
   }
-  nodes_.erase(it->second);
+  // The inode goes with its last link.
+  if (--nodes_[it->second].attr.nlink == 0) nodes_.erase(it->second);
   dir->children.erase(it);
   return Status::Ok();
+}
+
+Result<rpc::Attr> InMemoryFileSystem::Link(const client::Caller& caller, int64_t inode,
+                                           int64_t new_parent, std::string_view new_name) {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(ValidateName(new_name));
+  ASSIGN_OR_RETURN(Node * dir, DirLocked(new_parent));
+  auto it = nodes_.find(inode);
+  if (it == nodes_.end()) return Status::NotFound("no inode " + std::to_string(inode));
+  if (it->second.attr.type == rpc::FileType::DIRECTORY) return Status::InvalidArgument("a dir");
+  if (dir->children.contains(new_name)) return Status::AlreadyExists(std::string(new_name));
+  dir->children.emplace(std::string(new_name), inode);
+  ++it->second.attr.nlink;
+  return it->second.attr;
+}
+
+Result<rpc::Attr> InMemoryFileSystem::Symlink(const client::Caller& caller, int64_t parent,
+                                              std::string_view name, std::string_view target) {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(ValidateSymlinkTarget(target));
+  ASSIGN_OR_RETURN(rpc::Attr attr, AddLocked(parent, name, rpc::FileType::SYMLINK, 0777, caller));
+  rpc::Attr& stored = nodes_[attr.inode].attr;
+  stored.symlink_target = std::string(target);
+  stored.size = static_cast<int64_t>(target.size());
+  return stored;
+}
+
+Result<rpc::Attr> InMemoryFileSystem::Mknod(const client::Caller& caller, int64_t parent,
+                                            std::string_view name, rpc::FileType::type type,
+                                            uint32_t mode) {
+  std::lock_guard lock(mu_);
+  if (type != rpc::FileType::FIFO && type != rpc::FileType::SOCKET) {
+    return Status::InvalidArgument("mknod makes FIFOs and sockets only");
+  }
+  return AddLocked(parent, name, type, mode, caller);
 }
 
 Status InMemoryFileSystem::Rmdir(const client::Caller& caller, int64_t parent,
@@ -172,8 +208,11 @@ Status InMemoryFileSystem::Rename(const client::Caller& caller, int64_t old_pare
   auto it = from->children.find(old_name);
   if (it == from->children.end()) return Status::NotFound(std::string(old_name));
   const int64_t moved = it->second;
+  // RENAME_EXCHANGE is the master's (master/ops/rename_exchange.cc); this fake keeps to the rest.
+  if (flags != 0 && flags != kRenameNoReplace) return Status::InvalidArgument("rename flags");
   auto target = to->children.find(new_name);
   if (target != to->children.end()) {
+    if (flags == kRenameNoReplace) return Status::AlreadyExists(std::string(new_name));
     if (nodes_[target->second].attr.type == rpc::FileType::DIRECTORY) {
       return Status::IsDirectory(std::string(new_name));
     }

@@ -37,6 +37,12 @@ class InMemoryFileSystem : public client::FileSystem {
   Status Rename(const client::Caller& caller, int64_t old_parent, std::string_view old_name,
                 int64_t new_parent, std::string_view new_name, uint32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const client::Caller& caller) override;
+  Result<rpc::Attr> Link(const client::Caller& caller, int64_t inode, int64_t new_parent,
+                         std::string_view new_name) override;
+  Result<rpc::Attr> Symlink(const client::Caller& caller, int64_t parent, std::string_view name,
+                            std::string_view target) override;
+  Result<rpc::Attr> Mknod(const client::Caller& caller, int64_t parent, std::string_view name,
+                          rpc::FileType::type type, uint32_t mode) override;
   // Nothing to make durable: the state lives in memory only.
   Status SyncMetadata(const client::Caller& caller) override { return Status::Ok(); }
   Result<rpc::ClusterStatus> ClusterStatus() override;

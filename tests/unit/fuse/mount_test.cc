@@ -139,11 +139,15 @@ TEST_F(MountTest, DirectoriesRenameAndRemove) {
   EXPECT_EQ(List(Path("d")), (std::set<std::string>{".", "..", "b", "c"}));
   EXPECT_EQ(ReadWhole(Path("d/c")), "alpha");
 
-  // Rename flags are not in the protocol yet.
+  // Rename flags reach the file system: RENAME_NOREPLACE moves to a free name only.
   EXPECT_EQ(syscall(SYS_renameat2, AT_FDCWD, Path("d/b").c_str(), AT_FDCWD, Path("d/x").c_str(),
                     RENAME_NOREPLACE),
+            0);
+  EXPECT_EQ(syscall(SYS_renameat2, AT_FDCWD, Path("d/x").c_str(), AT_FDCWD, Path("d/c").c_str(),
+                    RENAME_NOREPLACE),
             -1);
-  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(errno, EEXIST);
+  ASSERT_EQ(rename(Path("d/x").c_str(), Path("d/b").c_str()), 0);
 
   EXPECT_EQ(rmdir(Path("d").c_str()), -1);
   EXPECT_EQ(errno, ENOTEMPTY);

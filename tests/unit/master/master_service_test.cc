@@ -86,7 +86,17 @@ TEST_F(MasterServiceTest, RejectsBadNamespaceArguments) {
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, 1, ".."); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.rmdir(ctx_, 0, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 1); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  // RENAME_NOREPLACE | RENAME_EXCHANGE together, and RENAME_WHITEOUT, are refused.
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 3); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", 1, "b", 4); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.symlink(attr, ctx_, 1, "l", ""); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.symlink(attr, ctx_, 1, "l", std::string(4096, 'x')); }),
+            rpc::ErrorCode::NAME_TOO_LONG);
+  EXPECT_EQ(ErrorOf([&] { h.mknod(attr, ctx_, 1, "r", rpc::FileType::REGULAR, 0644); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.link(attr, ctx_, 0, 1, "x"); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.link(attr, ctx_, 2, 1, std::string(256, 'x')); }),
+            rpc::ErrorCode::NAME_TOO_LONG);
   EXPECT_EQ(ErrorOf([&] { h.rename(ctx_, 1, "a", -1, "b", 0); }), rpc::ErrorCode::INVALID_ARGUMENT);
   rpc::RequestContext bad_ctx;
   bad_ctx.uid = -1;
