@@ -84,6 +84,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // Draining (master_service_decommission.cc).
   void startDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
   void cancelDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
+  void access(const rpc::RequestContext& ctx, int64_t inode, int32_t mask) override;
 
  private:
   // Proposes `command` under the request's session.

@@ -29,6 +29,7 @@ enum ErrorCode {
   PERMISSION_DENIED = 13,
   UNAVAILABLE = 14,
   INTERNAL = 15,
+  NOT_PERMITTED = 16,      // EPERM: only the owner or root may do this
 }
 
 exception TesseraError {
@@ -330,6 +331,9 @@ service MasterService {
   // Hands leadership to master `id` (0: the most up-to-date one); returns when this master has
   // sent the hand-over (the new leader is elected within an election timeout).
   void transferLeader(1: i64 id) throws (1: TesseraError err),
+  // access(2) for the caller of ctx: PERMISSION_DENIED unless it has every bit of mask
+  // (4 read, 2 write, 1 search/execute; 0 only asks that the inode exists) on inode.
+  void access(1: RequestContext ctx, 2: i64 inode, 3: i32 mask) throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {
