@@ -177,6 +177,10 @@ Status FileSystemImpl::Rename(const Caller& caller, int64_t old_parent, std::str
 
 Status FileSystemImpl::SyncMetadata(const Caller& caller) { return master_->SyncMetadata(caller); }
 
+Status FileSystemImpl::Access(const Caller& caller, int64_t inode, int32_t mask) {
+  return master_->Access(caller, inode, mask);
+}
+
 Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {
   return master_->Statfs(caller);
 }

@@ -51,6 +51,7 @@ class FileSystemImpl final : public FileSystem {
                 int64_t new_parent, std::string_view new_name, uint32_t flags) override;
   Result<rpc::StatfsReply> Statfs(const Caller& caller) override;
   Status SyncMetadata(const Caller& caller) override;
+  Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,
                                                       bool writable) override;

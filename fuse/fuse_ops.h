@@ -37,4 +37,7 @@ void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_f
 void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void FsyncdirOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
 
+// access_ops.cc
+void AccessOp(fuse_req_t req, fuse_ino_t ino, int mask);
+
 }  // namespace tessera::fuse

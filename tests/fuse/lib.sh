@@ -19,6 +19,8 @@ MASTERS=${MASTERS:-1}
 MASTER_FLAGS=${MASTER_FLAGS:-}
 # Extra flags for every chunk server, e.g. CS_FLAGS="--replication-mbps 0".
 CS_FLAGS=${CS_FLAGS:-}
+# Extra flags for every mount, e.g. MOUNT_FLAGS="-o allow_other" for tests run as other users.
+MOUNT_FLAGS=${MOUNT_FLAGS:-}
 TEST_DIR=$(mktemp -d /tmp/tessera-fuse-XXXXXX)
 MASTER_ADDR=
 # -g: global even when this file is sourced inside a function (the EXIT trap needs them).
@@ -186,7 +188,9 @@ mount_tessera() {
   local n=${#MOUNT_DIRS[@]} dir deadline
   dir=$TEST_DIR/mnt$n
   mkdir -p "$dir"
-  "$BIN/tessera-mount" --masters "$MASTER_ADDR" -f "$dir" </dev/null >>"$TEST_DIR/mount$n.log" 2>&1 &
+  # shellcheck disable=SC2086  # MOUNT_FLAGS is a list of words on purpose
+  "$BIN/tessera-mount" --masters "$MASTER_ADDR" $MOUNT_FLAGS -f "$dir" </dev/null \
+    >>"$TEST_DIR/mount$n.log" 2>&1 &
   MOUNT_PIDS[$n]=$!
   MOUNT_DIRS[$n]=$dir
   deadline=$((SECONDS + READY_TIMEOUT_S))
