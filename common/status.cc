@@ -25,6 +25,11 @@ std::string_view StatusCodeName(StatusCode code) {
   return "UNKNOWN";
 }
 
+bool IsKnownStatusCode(int value) {
+  return (value >= 0 && value <= static_cast<int>(StatusCode::kInternal)) ||
+         value == static_cast<int>(StatusCode::kNotPermitted);
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string out(StatusCodeName(code_));

@@ -36,6 +36,8 @@ enum class StatusCode : int {
 };
 
 std::string_view StatusCodeName(StatusCode code);
+// Whether `value` is the number of a StatusCode (for decoding codes from the wire and the disk).
+bool IsKnownStatusCode(int value);
 
 class [[nodiscard]] Status {
  public:

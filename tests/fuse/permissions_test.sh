@@ -11,7 +11,8 @@ MOUNT_FLAGS="-o allow_other"  # other users must be let in
 source "$(dirname "$0")/lib.sh"
 
 command -v setpriv >/dev/null || fail "setpriv (util-linux) is required"
-command -v python3 >/dev/null || fail "python3 is required"
+PYTHON=/usr/bin/python3  # the system one: a per-user shim (pyenv) is not reachable by others
+[ -x "$PYTHON" ] || fail "$PYTHON is required"
 
 fuse_cluster_start 3
 mount_tessera
@@ -75,9 +76,9 @@ expect() {
   local want=$1 who=$2 got
   shift 2
   case $who in
-    root) got=$(python3 "$PYOP" "$@") ;;
-    nobody) got=$(setpriv "${NOBODY[@]}" -- python3 "$PYOP" "$@") ;;
-    alice) got=$(setpriv "${ALICE[@]}" -- python3 "$PYOP" "$@") ;;
+    root) got=$("$PYTHON" "$PYOP" "$@") ;;
+    nobody) got=$(setpriv "${NOBODY[@]}" -- "$PYTHON" "$PYOP" "$@") ;;
+    alice) got=$(setpriv "${ALICE[@]}" -- "$PYTHON" "$PYOP" "$@") ;;
     *) fail "unknown user $who" ;;
   esac
   [ "$got" = "$want" ] || fail "$who $*: got $got, want $want"

@@ -224,6 +224,21 @@ TEST_F(PermissionOpsTest, CtimeMovesOnEveryInodeChange) {
   EXPECT_EQ(Attr(file).ctime_ns, write_time);
 }
 
+TEST_F(PermissionOpsTest, RefusalsWithEveryCodeAreRememberedInTheClientSession) {
+  int64_t tmp = RootMadeDir("tmp", 01777);
+  MustCreate(As(kAliceCaller, Create(tmp, "alices")));
+  // A refused request's reply is kept for retries; its code must read back, and the next
+  // request of the same client must find the session readable.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    clock_.AdvanceMs(1);
+    Result<ApplyResult> refused =
+        log_->Propose(RequestOrigin{5, 1}, As(kBobCaller, Unlink(tmp, "alices")));
+    EXPECT_EQ(refused.status().code(), StatusCode::kNotPermitted);
+  }
+  clock_.AdvanceMs(1);
+  EXPECT_TRUE(log_->Propose(RequestOrigin{5, 2}, As(kBobCaller, Create(tmp, "bobs"))).ok());
+}
+
 TEST_F(PermissionOpsTest, EntryChangesMoveParentMtimeAndCtime) {
   int64_t a = RootMadeDir("a", 0777);
   int64_t b = RootMadeDir("b", 0777);
