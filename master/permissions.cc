@@ -77,8 +77,12 @@ NewOwnership OwnershipOfNewInode(const Credentials& cred, const InodeRecord& par
   return out;
 }
 
-Status CheckChmod(const Credentials& cred, const InodeRecord& inode) {
+Status CheckChmod(const Credentials& cred, const InodeRecord& inode, int32_t new_mode) {
   if (cred.IsRoot() || cred.uid == inode.uid) return Status::Ok();
+  constexpr int32_t kPrivilegeBits = kSetUidBit | kSetGidBit;
+  const bool drops_privilege_only = new_mode != inode.mode && (new_mode & ~inode.mode) == 0 &&
+                                    (new_mode & ~kPrivilegeBits) == (inode.mode & ~kPrivilegeBits);
+  if (drops_privilege_only && CheckAccess(cred, inode, kMayWrite).ok()) return Status::Ok();
   return Status::NotPermitted(Who(cred) + " does not own " + Of(inode) + ": chmod refused");
 }
 

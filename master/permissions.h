@@ -59,8 +59,10 @@ struct NewOwnership {
 NewOwnership OwnershipOfNewInode(const Credentials& cred, const InodeRecord& parent, int32_t type,
                                  int32_t mode);
 
-// chmod: only the owner or root (kNotPermitted otherwise).
-Status CheckChmod(const Credentials& cred, const InodeRecord& inode);
+// chmod to `new_mode`: only the owner or root (kNotPermitted otherwise). One exception: a mode
+// that only drops setuid/setgid is allowed to anyone with write permission, because the kernel
+// sends exactly that chmod when a non-owner writes a setuid file (a write drops the bits anyway).
+Status CheckChmod(const Credentials& cred, const InodeRecord& inode, int32_t new_mode);
 // The mode chmod stores: a non-root caller outside the inode's group cannot set setgid.
 int32_t ModeAfterChmod(const Credentials& cred, const InodeRecord& inode, int32_t mode);
 

@@ -18,7 +18,7 @@ namespace {
 Status CheckSetAttrAllowed(const Credentials& caller, const InodeRecord& record,
                            const master_state::SetAttrCommand& command) {
   if (command.__isset.size) RETURN_IF_ERROR(CheckTruncate(caller, record));
-  if (command.__isset.mode) RETURN_IF_ERROR(CheckChmod(caller, record));
+  if (command.__isset.mode) RETURN_IF_ERROR(CheckChmod(caller, record, command.mode));
   if (command.__isset.uid || command.__isset.gid) {
     RETURN_IF_ERROR(CheckChown(caller, record, command.__isset.uid ? command.uid : -1,
                                command.__isset.gid ? command.gid : -1));

@@ -95,9 +95,15 @@ TEST(PermissionsTest, SetgidDirectoryPassesItsGroupAndToDirectoriesItsBit) {
 }
 
 TEST(PermissionsTest, ChmodIsForTheOwnerAndRoot) {
-  EXPECT_TRUE(CheckChmod(kOwner, File(0644)).ok());
-  EXPECT_TRUE(CheckChmod(kRoot, File(0644)).ok());
-  EXPECT_EQ(CodeOf(CheckChmod(kStranger, File(0777))), StatusCode::kNotPermitted);
+  EXPECT_TRUE(CheckChmod(kOwner, File(0644), 0600).ok());
+  EXPECT_TRUE(CheckChmod(kRoot, File(0644), 0600).ok());
+  EXPECT_EQ(CodeOf(CheckChmod(kStranger, File(0777), 0700)), StatusCode::kNotPermitted);
+  // The kernel's own chmod on a non-owner's write of a setuid file: only the bits go.
+  EXPECT_TRUE(CheckChmod(kStranger, File(06777), 0777).ok());
+  EXPECT_TRUE(CheckChmod(kStranger, File(06777), 02777).ok());
+  EXPECT_EQ(CodeOf(CheckChmod(kStranger, File(06777), 06777)), StatusCode::kNotPermitted);
+  EXPECT_EQ(CodeOf(CheckChmod(kStranger, File(06777), 0700)), StatusCode::kNotPermitted);
+  EXPECT_EQ(CodeOf(CheckChmod(kStranger, File(06755), 0755)), StatusCode::kNotPermitted);
   // The owner outside the file's group cannot make it setgid; root can.
   EXPECT_EQ(ModeAfterChmod(kOwner, File(0644), 02755), 0755);
   EXPECT_EQ(ModeAfterChmod(kOwner, File(0644, kAlice, kAlice), 02755), 02755);
