@@ -93,6 +93,9 @@ class FileSystem {
   // Every namespace change acknowledged so far survives a power loss of the master (fsyncdir).
   virtual Status SyncMetadata(const Caller& caller) = 0;
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
+  // access(2) as the master judges it: kPermissionDenied unless the caller has every bit of
+  // mask (R_OK 4, W_OK 2, X_OK 1; 0 = F_OK) on inode. Open() does not check: callers do first.
+  virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
 
   // Opens a regular file for reading and/or writing. O_TRUNC is applied by the caller through
   // SetAttr(size = 0) before Open, as FUSE does.

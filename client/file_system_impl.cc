@@ -206,6 +206,10 @@ Result<rpc::Attr> FileSystemImpl::Mknod(const Caller& caller, int64_t parent,
 
 Status FileSystemImpl::SyncMetadata(const Caller& caller) { return master_->SyncMetadata(caller); }
 
+Status FileSystemImpl::Access(const Caller& caller, int64_t inode, int32_t mask) {
+  return master_->Access(caller, inode, mask);
+}
+
 Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {
   return master_->Statfs(caller);
 }

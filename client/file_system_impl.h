@@ -57,6 +57,7 @@ class FileSystemImpl final : public FileSystem {
   Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, std::string_view name,
                           rpc::FileType::type type, uint32_t mode) override;
   Status SyncMetadata(const Caller& caller) override;
+  Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,
                                                       bool writable) override;

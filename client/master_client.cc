@@ -303,6 +303,12 @@ Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   return status;
 }
 
+Status MasterClient::Access(const Caller& caller, int64_t inode, int32_t mask) {
+  return Read(caller, "access", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.access(c, inode, mask);
+  });
+}
+
 Status MasterClient::AddMaster(int64_t id, const HostPort& address) {
   return Read(Caller{}, "addMaster", [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) {
     m.addMaster(id, address.ToString());

@@ -85,6 +85,7 @@ class MasterClient final : public MasterConnection {
   Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                 int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
+  Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
 
   // Operators' changes to the master group (not part of MasterConnection: only the CLI needs
   // them). Retries follow the leader like every call; a retried add may answer ALREADY_EXISTS.

@@ -57,6 +57,9 @@ class MasterConnection {
                                         int64_t mtime_ns) = 0;
 
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
+  // access(2): kPermissionDenied unless the caller has every bit of mask (R_OK|W_OK|X_OK, as
+  // the master judges them) on inode.
+  virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
 };
 
 }  // namespace tessera::client

@@ -20,8 +20,14 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
     case StatusCode::kUnavailable: return "UNAVAILABLE";
     case StatusCode::kInternal: return "INTERNAL";
+    case StatusCode::kNotPermitted: return "NOT_PERMITTED";
   }
   return "UNKNOWN";
+}
+
+bool IsKnownStatusCode(int value) {
+  return (value >= 0 && value <= static_cast<int>(StatusCode::kInternal)) ||
+         value == static_cast<int>(StatusCode::kNotPermitted);
 }
 
 std::string Status::ToString() const {

@@ -31,9 +31,13 @@ enum class StatusCode : int {
   kPermissionDenied = 13,
   kUnavailable = 14,
   kInternal = 15,
+  // EPERM: the operation is reserved to the owner or root (EACCES is kPermissionDenied).
+  kNotPermitted = 16,
 };
 
 std::string_view StatusCodeName(StatusCode code);
+// Whether `value` is the number of a StatusCode (for decoding codes from the wire and the disk).
+bool IsKnownStatusCode(int value);
 
 class [[nodiscard]] Status {
  public:
@@ -60,6 +64,7 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status NotPermitted(std::string m) { return {StatusCode::kNotPermitted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

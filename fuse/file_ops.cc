@@ -13,6 +13,7 @@
 #include "fuse/file_handle.h"
 #include "fuse/fuse_ops.h"
 #include "fuse/fuse_reply.h"
+#include "fuse/open_access.h"
 #include "fuse/request_caller.h"
 #include "fuse/tessera_fuse.h"
 
@@ -53,8 +54,10 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   const client::Caller caller = CallerFromRequest(req);
   const int64_t parent_inode = InodeFromFuse(parent);
   Result<rpc::Attr> attr = fs.Create(caller, parent_inode, name, mode & 07777);
-  if (!attr.ok() && attr.status().code() == StatusCode::kAlreadyExists &&
-      (fi->flags & O_EXCL) == 0) {
+  const bool opens_existing = !attr.ok() &&
+                              attr.status().code() == StatusCode::kAlreadyExists &&
+                              (fi->flags & O_EXCL) == 0;
+  if (opens_existing) {
     // Another client created the name between the kernel's lookup and this create: without
     // O_EXCL, open(O_CREAT) must open the existing file.
     attr = fs.Lookup(caller, parent_inode, name);
@@ -67,6 +70,10 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     }
   }
   if (!attr.ok()) return ReplyError(req, attr.status(), "create", parent_inode);
+  if (opens_existing) {
+    Status allowed = fs.Access(caller, attr->inode, AccessMaskForOpen(fi->flags));
+    if (!allowed.ok()) return ReplyError(req, allowed, "create(open existing)", attr->inode);
+  }
   const bool writable = IsWritable(fi->flags);
   Result<std::unique_ptr<client::OpenFile>> file = fs.OpenWithFreshAttr(caller, *attr, writable);
   if (!file.ok()) return ReplyError(req, file.status(), "create(open)", attr->inode);
@@ -84,6 +91,9 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::FileSystem& fs = FsOf(req);
   const client::Caller caller = CallerFromRequest(req);
   const int64_t inode = InodeFromFuse(ino);
+  // The kernel checks no permission bits at open (no default_permissions): the master does.
+  Status allowed = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
+  if (!allowed.ok()) return ReplyError(req, allowed, "open", inode);
   if ((fi->flags & O_TRUNC) != 0 && IsWritable(fi->flags)) {
     rpc::SetAttrRequest truncate;
     truncate.__set_size(0);

@@ -42,5 +42,7 @@ void LinkOp(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent, const char* n
 void SymlinkOp(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name);
 void ReadlinkOp(fuse_req_t req, fuse_ino_t ino);
 void MknodOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
+// access_ops.cc
+void AccessOp(fuse_req_t req, fuse_ino_t ino, int mask);
 
 }  // namespace tessera::fuse

@@ -16,9 +16,14 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
   // Splice would save a copy but the client library takes plain buffers.
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+  // The master drops setuid/setgid on write, truncate and chown. Without this the kernel sends
+  // a chmod of its own on a non-owner's write, which the master rightly refuses (EPERM).
+  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
   LOG(kInfo, "fuse") << "kernel FUSE protocol " << conn->proto_major << "." << conn->proto_minor
                      << ", max_write " << conn->max_write << ", async read "
-                     << ((conn->want & FUSE_CAP_ASYNC_READ) != 0 ? "on" : "off");
+                     << ((conn->want & FUSE_CAP_ASYNC_READ) != 0 ? "on" : "off")
+                     << ", setuid kept by the master "
+                     << ((conn->want & FUSE_CAP_HANDLE_KILLPRIV) != 0 ? "yes" : "no");
 }
 
 void DestroyOp(void* userdata) {
@@ -55,6 +60,7 @@ fuse_lowlevel_ops MakeOperations() {
   ops.symlink = SymlinkOp;
   ops.readlink = ReadlinkOp;
   ops.mknod = MknodOp;
+  ops.access = AccessOp;
   return ops;
 }
 

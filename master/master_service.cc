@@ -12,6 +12,7 @@
 #include "master/master_statuses.h"
 #include "master/placement.h"
 #include "master/raft_messages.h"
+#include "master/request_permissions.h"
 #include "master/request_validation.h"
 
 namespace tessera::master {
@@ -90,6 +91,7 @@ void MasterServiceHandler::lookup(rpc::Attr& reply, const rpc::RequestContext& c
   ThrowIfError(ValidateInode(parent, "parent"));
   ThrowIfError(ValidateName(name));
   ThrowIfError(log_->ReadBarrier());
+  ThrowIfError(CheckInodeAccess(*state_, ctx, parent, kMayExec));
   reply = ValueOrThrow(state_->Lookup(parent, name));
 }
 
@@ -117,6 +119,7 @@ void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& 
   command.atime_now = request.atime_now;
   command.mtime_now = request.mtime_now;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_set_attr(command);
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
@@ -134,6 +137,7 @@ void MasterServiceHandler::mkdir(rpc::Attr& reply, const rpc::RequestContext& ct
   command.uid = ctx.uid;
   command.gid = ctx.gid;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_mkdir(command);
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
@@ -152,6 +156,7 @@ void MasterServiceHandler::create(rpc::Attr& reply, const rpc::RequestContext& c
   command.gid = ctx.gid;
   command.goal = options_.default_goal;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_create(command);
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
@@ -168,6 +173,7 @@ void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestC
         Status::InvalidArgument("max_entries must be 1.." + std::to_string(kMaxReaddirEntries)));
   }
   ThrowIfError(log_->ReadBarrier());
+  ThrowIfError(CheckInodeAccess(*state_, ctx, inode, kMayRead));
   reply = ValueOrThrow(state_->Readdir(inode, after_name, max_entries));
 }
 
@@ -180,6 +186,7 @@ void MasterServiceHandler::unlink(const rpc::RequestContext& ctx, int64_t parent
   command.parent = parent;
   command.name = name;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_unlink(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
 }
@@ -193,6 +200,7 @@ void MasterServiceHandler::rmdir(const rpc::RequestContext& ctx, int64_t parent,
   command.parent = parent;
   command.name = name;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_rmdir(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
 }
@@ -213,6 +221,7 @@ void MasterServiceHandler::rename(const rpc::RequestContext& ctx, int64_t old_pa
   command.new_name = new_name;
   command.flags = flags;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_rename(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
 }
@@ -496,6 +505,7 @@ void MasterServiceHandler::commitWrite(rpc::Attr& reply, const rpc::RequestConte
   command.end_offset = end_offset;
   command.mtime_ns = mtime_ns;
   MetaCommand wrapped;
+  command.__set_caller(CallerOf(ctx));
   wrapped.__set_commit_write(command);
   reply = ValueOrThrow(AttrOf(Mutate(ctx, std::move(wrapped))));
 }
@@ -642,6 +652,21 @@ void MasterServiceHandler::transferLeader(int64_t id) {
                      << (id == 0 ? std::string("the best master") : "master " + std::to_string(id))
                      << ": " << transferred.ToString();
   ThrowIfError(transferred);
+}
+
+void MasterServiceHandler::access(const rpc::RequestContext& ctx, int64_t inode, int32_t mask) {
+  ThrowIfError(ValidateContext(ctx));
+  ThrowIfError(ValidateInode(inode));
+  if ((mask & ~(kMayRead | kMayWrite | kMayExec)) != 0) {
+    ThrowIfError(Status::InvalidArgument("access mask " + std::to_string(mask) +
+                                         " has bits outside R_OK|W_OK|X_OK"));
+  }
+  ThrowIfError(log_->ReadBarrier());
+  Status allowed = CheckInodeAccess(*state_, ctx, inode, mask);
+  LOG_REQ(kDebug, "master", ctx.request_id)
+      << "access(inode " << inode << ", mask " << mask << ") by uid " << ctx.uid << ": "
+      << allowed.ToString();
+  ThrowIfError(allowed);
 }
 
 }  // namespace tessera::master

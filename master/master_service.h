@@ -91,6 +91,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                const std::string& name, const std::string& target) override;
   void mknod(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
              const std::string& name, rpc::FileType::type type, int32_t mode) override;
+  void access(const rpc::RequestContext& ctx, int64_t inode, int32_t mask) override;
 
  private:
   // Proposes `command` under the request's session.

@@ -5,6 +5,8 @@
 #include "common/names.h"
 #include "common/rpc_errors.h"
 #include "master/master_service.h"
+
+#include "master/request_permissions.h"
 #include "master/request_validation.h"
 
 namespace tessera::master {
@@ -30,6 +32,7 @@ void MasterServiceHandler::link(rpc::Attr& reply, const rpc::RequestContext& ctx
   command.inode = inode;
   command.new_parent = new_parent;
   command.new_name = new_name;
+  command.__set_caller(CallerOf(ctx));
   MetaCommand wrapped;
   wrapped.__set_link(command);
   reply = AttrOrThrow(Mutate(ctx, std::move(wrapped)));
@@ -53,6 +56,7 @@ void MasterServiceHandler::symlink(rpc::Attr& reply, const rpc::RequestContext& 
   command.uid = ctx.uid;
   command.gid = ctx.gid;
   command.symlink_target = target;
+  command.__set_caller(CallerOf(ctx));
   MetaCommand wrapped;
   wrapped.__set_mknod(command);
   reply = AttrOrThrow(Mutate(ctx, std::move(wrapped)));
@@ -76,6 +80,7 @@ void MasterServiceHandler::mknod(rpc::Attr& reply, const rpc::RequestContext& ct
   command.mode = mode;
   command.uid = ctx.uid;
   command.gid = ctx.gid;
+  command.__set_caller(CallerOf(ctx));
   MetaCommand wrapped;
   wrapped.__set_mknod(command);
   reply = AttrOrThrow(Mutate(ctx, std::move(wrapped)));

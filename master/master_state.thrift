@@ -53,6 +53,15 @@ struct DrainingServerRecord {
 
 // ---- commands ----
 
+// Who asked for a command, for the permission checks of master/permissions.h. A command
+// without one comes from the master itself (or from a log written before permissions were
+// checked) and is applied unchecked. Field id 30 in every command that carries it.
+struct Caller {
+  1: i32 uid,
+  2: i32 gid,
+  3: list<i32> groups,
+}
+
 // Creates the root directory (inode 1) when the namespace is empty.
 struct InitRootCommand {
   1: i32 mode,
@@ -67,6 +76,7 @@ struct MkdirCommand {
   5: i32 gid,
   6: i64 inode,            // chosen by the proposer
   7: i64 time_ns,
+  30: optional Caller caller,
 }
 
 struct CreateCommand {
@@ -78,18 +88,21 @@ struct CreateCommand {
   6: i32 goal,
   7: i64 inode,            // chosen by the proposer
   8: i64 time_ns,
+  30: optional Caller caller,
 }
 
 struct UnlinkCommand {
   1: i64 parent,
   2: string name,
   3: i64 time_ns,
+  30: optional Caller caller,
 }
 
 struct RmdirCommand {
   1: i64 parent,
   2: string name,
   3: i64 time_ns,
+  30: optional Caller caller,
 }
 
 struct RenameCommand {
@@ -100,6 +113,7 @@ struct RenameCommand {
   5: i64 time_ns,
   // 0, or rpc's rename flags: 1 RENAME_NOREPLACE, 2 RENAME_EXCHANGE (tessera.thrift).
   6: i32 flags = 0,
+  30: optional Caller caller,
 }
 
 // A node without data: a symlink (holding symlink_target), a FIFO or a socket.
@@ -113,6 +127,7 @@ struct MknodCommand {
   7: string symlink_target,  // SYMLINK only
   8: i64 inode,            // chosen by the proposer
   9: i64 time_ns,
+  30: optional Caller caller,
 }
 
 // A hard link: new_name in new_parent names the existing non-directory `inode` too.
@@ -121,6 +136,7 @@ struct LinkCommand {
   2: i64 new_parent,
   3: string new_name,
   4: i64 time_ns,
+  30: optional Caller caller,
 }
 
 // Unset optional fields are not changed. "Now" means the entry's time_ns, set by the proposer.
@@ -136,6 +152,7 @@ struct SetAttrCommand {
   // Set atime / mtime to time_ns (utimensat's UTIME_NOW).
   9: bool atime_now = false,
   10: bool mtime_now = false,
+  30: optional Caller caller,
 }
 
 // Adds chunk `chunk_index` of `inode` unless it exists already (then the existing one is kept,
@@ -178,6 +195,7 @@ struct CommitWriteCommand {
   1: i64 inode,
   2: i64 end_offset,
   3: i64 mtime_ns,         // from the writer: mtime = ctime = this
+  30: optional Caller caller,
 }
 
 // Exactly one member is set.

@@ -112,8 +112,7 @@ Result<LogCommand> DecodeLogCommand(std::string_view bytes) {
 
 Result<SessionRecord> DecodeSession(std::string_view bytes) {
   ASSIGN_OR_RETURN(SessionRecord record, DecodeThrift<SessionRecord>(bytes, "session record"));
-  if (record.sequence <= 0 || record.status_code < 0 ||
-      record.status_code > static_cast<int32_t>(StatusCode::kInternal)) {
+  if (record.sequence <= 0 || !IsKnownStatusCode(record.status_code)) {
     return Status::Corruption("session record holds impossible values");
   }
   return record;

@@ -29,6 +29,7 @@ enum ErrorCode {
   PERMISSION_DENIED = 13,
   UNAVAILABLE = 14,
   INTERNAL = 15,
+  NOT_PERMITTED = 16,      // EPERM: only the owner or root may do this
 }
 
 exception TesseraError {
@@ -345,6 +346,9 @@ service MasterService {
   // A FIFO or socket node (type FIFO or SOCKET; other types: INVALID_ARGUMENT).
   Attr mknod(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: FileType type, 5: i32 mode)
       throws (1: TesseraError err),
+  // access(2) for the caller of ctx: PERMISSION_DENIED unless it has every bit of mask
+  // (4 read, 2 write, 1 search/execute; 0 only asks that the inode exists) on inode.
+  void access(1: RequestContext ctx, 2: i64 inode, 3: i32 mask) throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

@@ -29,4 +29,9 @@ Status CheckInodeUnused(const OpContext& op, int64_t inode) {
   return Status::Ok();
 }
 
+std::optional<Credentials> CallerCredentials(bool has_caller, const master_state::Caller& caller) {
+  if (!has_caller) return std::nullopt;
+  return Credentials{caller.uid, caller.gid, caller.groups};
+}
+
 }  // namespace tessera::master

@@ -1,6 +1,7 @@
 // After a write reached every replica: size = max(size, end_offset), mtime = ctime = the
 // writer's time. A commit never shrinks a file (a concurrent truncate wins over a late commit
-// only up to its own size).
+// only up to its own size). A write by a non-root caller drops setuid/setgid
+// (permissions.h ModeAfterWrite). Permission to write was checked when the file was opened.
 #include "common/names.h"
 #include "master/ops/ops.h"
 
@@ -24,6 +25,9 @@ Result<ApplyResult> ApplyCommitWrite(OpContext& op,
   record.size = std::max(record.size, command.end_offset);
   record.mtime_ns = command.mtime_ns;
   record.ctime_ns = command.mtime_ns;
+  if (command.__isset.caller) {
+    record.mode = ModeAfterWrite(*CallerCredentials(true, command.caller), record);
+  }
   op.PutInode(record);
   ApplyResult result;
   result.attr = ToAttr(record);

@@ -1,5 +1,6 @@
 // link(2): one more name for an existing non-directory inode, which gains a link and a new
-// ctime; the new parent gets new mtime/ctime. EEXIST when the new name is taken. Linux refuses a
+// ctime; the new parent gets new mtime/ctime. The caller needs write and search permission on
+// the new parent. EEXIST when the new name is taken. Linux refuses a
 // hard link to a directory (EPERM) before the file system sees it, so one reaching the master
 // is a bad request: kInvalidArgument, as is a link beyond kMaxLinks.
 #include "common/names.h"
@@ -27,6 +28,10 @@ Result<ApplyResult> ApplyLink(OpContext& op, const master_state::LinkCommand& co
   if (target.nlink >= kMaxLinks) {
     return Status::InvalidArgument("inode " + std::to_string(target.inode) + " has " +
                                    std::to_string(target.nlink) + " links already");
+  }
+  if (const std::optional<Credentials> caller =
+          CallerCredentials(command.__isset.caller, command.caller)) {
+    RETURN_IF_ERROR(CheckModifyDirectory(*caller, parent));
   }
   ASSIGN_OR_RETURN(auto existing, op.store().GetDentry(command.new_parent, command.new_name));
   if (existing) return Status::AlreadyExists("'" + command.new_name + "' exists");

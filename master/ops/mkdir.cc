@@ -1,4 +1,6 @@
-// mkdir(2): EEXIST when the name is taken; the parent gains a link ("..") and new times.
+// mkdir(2): EEXIST when the name is taken; the parent gains a link ("..") and new times. The
+// caller needs write and search permission on the parent; a setgid parent passes its group and
+// its setgid bit to the new directory.
 #include "master/ops/ops.h"
 
 namespace tessera::master {
@@ -8,13 +10,17 @@ Result<ApplyResult> ApplyMkdir(OpContext& op, const master_state::MkdirCommand& 
   RETURN_IF_ERROR(CheckTime(command.time_ns));
   ASSIGN_OR_RETURN(InodeRecord parent,
                    PrepareNewEntry(op, command.parent, command.name, command.inode));
+  ASSIGN_OR_RETURN(const NewOwnership owner,
+                   AuthorizeNewEntry(CallerCredentials(command.__isset.caller, command.caller),
+                                     command.uid, command.gid, parent, rpc::FileType::DIRECTORY,
+                                     command.mode));
 
   InodeRecord dir;
   dir.inode = command.inode;
   dir.type = rpc::FileType::DIRECTORY;
-  dir.mode = command.mode;
+  dir.mode = owner.mode;
   dir.uid = command.uid;
-  dir.gid = command.gid;
+  dir.gid = owner.gid;
   dir.nlink = 2;
   dir.parent = command.parent;
   dir.goal = parent.goal;  // a goal set on a directory reaches its whole new subtree

@@ -1,5 +1,6 @@
 // symlink(2) and mknod(2) of a FIFO or socket: an inode that holds no chunks, with one link.
-// EEXIST when the name is taken. A symlink's mode is 0777 (Linux ignores it) and its size is
+// EEXIST when the name is taken; the caller needs write and search permission on the parent,
+// and a setgid parent passes its group. A symlink's mode is 0777 (Linux ignores it) and its size is
 // its target's length, as lstat shows it. Regular files come through create, directories
 // through mkdir; device nodes are not stored (the mount refuses them before they get here).
 #include "common/names.h"
@@ -34,13 +35,17 @@ Result<ApplyResult> ApplyMknod(OpContext& op, const master_state::MknodCommand& 
   if (command.uid < 0 || command.gid < 0) return Status::InvalidArgument("negative uid or gid");
   ASSIGN_OR_RETURN(InodeRecord parent,
                    PrepareNewEntry(op, command.parent, command.name, command.inode));
+  ASSIGN_OR_RETURN(const NewOwnership owner,
+                   AuthorizeNewEntry(CallerCredentials(command.__isset.caller, command.caller),
+                                     command.uid, command.gid, parent, command.type,
+                                     command.mode));
 
   InodeRecord node;
   node.inode = command.inode;
   node.type = command.type;
-  node.mode = command.type == rpc::FileType::SYMLINK ? 0777 : command.mode;
+  node.mode = command.type == rpc::FileType::SYMLINK ? 0777 : owner.mode;
   node.uid = command.uid;
-  node.gid = command.gid;
+  node.gid = owner.gid;
   node.nlink = 1;
   node.symlink_target = command.symlink_target;
   node.size = static_cast<int64_t>(command.symlink_target.size());

@@ -25,4 +25,11 @@ void LinkNewInode(OpContext& op, InodeRecord& parent, const std::string& name,
   op.PutInode(parent);
 }
 
+Result<NewOwnership> AuthorizeNewEntry(const std::optional<Credentials>& caller, int32_t uid,
+                                       int32_t gid, const InodeRecord& parent, int32_t type,
+                                       int32_t mode) {
+  if (caller) RETURN_IF_ERROR(CheckModifyDirectory(*caller, parent));
+  return OwnershipOfNewInode(caller.value_or(Credentials{uid, gid, {}}), parent, type, mode);
+}
+
 }  // namespace tessera::master

@@ -7,11 +7,13 @@
 // Semantics are POSIX's as noted in each file.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "master/apply_result.h"
 #include "master/ops/op_context.h"
+#include "master/permissions.h"
 
 namespace tessera::master {
 
@@ -45,6 +47,12 @@ Result<InodeRecord> PrepareNewEntry(OpContext& op, int64_t parent, const std::st
 // adding a directory raises parent.nlink first.
 void LinkNewInode(OpContext& op, InodeRecord& parent, const std::string& name,
                   const InodeRecord& child, int64_t time_ns);
+// For commands adding an inode of `type` and `mode`, owned by uid/gid, to `parent`: checks that
+// the caller (when the command has one) may add entries to it, and returns the gid and mode
+// the new inode takes (a setgid parent passes its group; permissions.h).
+Result<NewOwnership> AuthorizeNewEntry(const std::optional<Credentials>& caller, int32_t uid,
+                                       int32_t gid, const InodeRecord& parent, int32_t type,
+                                       int32_t mode);
 
 // Shared checks of command fields.
 Status CheckMode(int32_t mode);
@@ -67,5 +75,9 @@ Result<RenameParents> LoadRenameParents(const OpContext& op,
                                         const master_state::RenameCommand& command);
 // Gives both parents mtime = ctime = time_ns and writes them.
 void PutRenameParents(OpContext& op, RenameParents& parents, int64_t time_ns);
+
+// The credentials of a command's caller (`has_caller` is the command's __isset.caller); nullopt
+// for a command the master issued itself, which is applied without permission checks.
+std::optional<Credentials> CallerCredentials(bool has_caller, const master_state::Caller& caller);
 
 }  // namespace tessera::master

@@ -6,7 +6,10 @@
 //   (ENOTEMPTY otherwise);
 // - a directory onto a file is ENOTDIR, a file onto a directory EISDIR;
 // - a directory moved into its own subtree is EINVAL;
-// - both parents get new mtime/ctime; directory link counts follow the moved "..".
+// - both parents get new mtime/ctime; directory link counts follow the moved "..";
+// - the caller needs write and search permission on both parents, the sticky-directory right to
+//   remove the source and any replaced target, and write permission on a directory it moves to
+//   another parent (its ".." changes).
 // RENAME_NOREPLACE: EEXIST whenever the new name exists. RENAME_EXCHANGE: rename_exchange.cc.
 #include "common/names.h"
 #include "master/ops/ops.h"
@@ -100,6 +103,9 @@ Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand
   const bool same_dir = parents.same_dir;
   InodeRecord& old_dir = parents.old_dir;
   InodeRecord* new_dir = &parents.new_dir();
+  const std::optional<Credentials> caller =
+      CallerCredentials(command.__isset.caller, command.caller);
+  if (caller) RETURN_IF_ERROR(CheckAccess(*caller, old_dir, kMayExec));
 
   ASSIGN_OR_RETURN(DentryRecord source_entry,
                    op.RequireDentry(command.old_parent, command.old_name));
@@ -111,12 +117,18 @@ Result<ApplyResult> ApplyRename(OpContext& op, const master_state::RenameCommand
   if (same_dir && command.old_name == command.new_name) return result;
   ASSIGN_OR_RETURN(InodeRecord source, op.RequireInode(source_entry.inode));
   bool source_is_dir = source.type == rpc::FileType::DIRECTORY;
+  if (caller) {
+    RETURN_IF_ERROR(CheckRemoveEntry(*caller, old_dir, source));
+    RETURN_IF_ERROR(CheckModifyDirectory(*caller, *new_dir));
+    if (source_is_dir && !same_dir) RETURN_IF_ERROR(CheckAccess(*caller, source, kMayWrite));
+  }
   if (source_is_dir) RETURN_IF_ERROR(CheckNotInsideMoved(op, command.new_parent, source.inode));
 
   ASSIGN_OR_RETURN(auto target_entry, op.store().GetDentry(command.new_parent, command.new_name));
   if (target_entry) {
     if (target_entry->inode == source.inode) return result;
     ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(target_entry->inode));
+    if (caller) RETURN_IF_ERROR(CheckRemoveEntry(*caller, *new_dir, target));
     ASSIGN_OR_RETURN(result.freed_chunk_ids,
                      RemoveReplacedTarget(op, source, target, new_dir, command.time_ns));
   }

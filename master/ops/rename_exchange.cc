@@ -2,7 +2,8 @@
 // one batch. Any two types swap, a file with a directory too. Exchanging a name with itself or
 // with another link to the same inode is a no-op. A directory must not land inside itself
 // (EINVAL). A directory that changes parent takes its ".." link along (both parents' nlink
-// follow); both inodes get a new ctime and both parents new mtime/ctime.
+// follow); both inodes get a new ctime and both parents new mtime/ctime. Permissions are those
+// of two renames.
 #include "common/names.h"
 #include "master/ops/ops.h"
 
@@ -24,6 +25,21 @@ Result<ApplyResult> ApplyRenameExchange(OpContext& op,
   ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(target_entry.inode));
   const bool source_is_dir = source.type == rpc::FileType::DIRECTORY;
   const bool target_is_dir = target.type == rpc::FileType::DIRECTORY;
+  if (const std::optional<Credentials> caller =
+          CallerCredentials(command.__isset.caller, command.caller)) {
+    // As two renames at once (rename.cc): each name is removed from its directory and added
+    // to the other, and a directory that changes parent needs write permission (its "..").
+    RETURN_IF_ERROR(CheckModifyDirectory(*caller, old_dir));
+    RETURN_IF_ERROR(CheckModifyDirectory(*caller, new_dir));
+    RETURN_IF_ERROR(CheckRemoveEntry(*caller, old_dir, source));
+    RETURN_IF_ERROR(CheckRemoveEntry(*caller, new_dir, target));
+    if (!parents.same_dir && source_is_dir) {
+      RETURN_IF_ERROR(CheckAccess(*caller, source, kMayWrite));
+    }
+    if (!parents.same_dir && target_is_dir) {
+      RETURN_IF_ERROR(CheckAccess(*caller, target, kMayWrite));
+    }
+  }
   if (!parents.same_dir) {
     // Each directory that changes parent moves, and must not move into itself. These checks
     // also rule out a parent being one of the swapped inodes.

@@ -3,10 +3,37 @@
 // mtime unless an explicit mtime is given, and removes the chunk records lying entirely at or
 // beyond the new size; their chunk ids are returned for deletion. Bytes of a partly cut chunk
 // beyond the size stay on the chunk servers but are never read (reads stop at the file size).
+//
+// Permissions (permissions.h): truncate needs write permission, chmod the owner or root, chown
+// root (chgrp the owner, to a group it is in), explicit times the owner or root, times set to
+// now also write permission. A chown of a non-directory drops setuid/setgid, as does a truncate
+// by a non-root caller; a non-root chmod outside the file's group drops setgid.
 #include "common/names.h"
 #include "master/ops/ops.h"
 
 namespace tessera::master {
+
+namespace {
+
+Status CheckSetAttrAllowed(const Credentials& caller, const InodeRecord& record,
+                           const master_state::SetAttrCommand& command) {
+  if (command.__isset.size) RETURN_IF_ERROR(CheckTruncate(caller, record));
+  if (command.__isset.mode) RETURN_IF_ERROR(CheckChmod(caller, record, command.mode));
+  if (command.__isset.uid || command.__isset.gid) {
+    RETURN_IF_ERROR(CheckChown(caller, record, command.__isset.uid ? command.uid : -1,
+                               command.__isset.gid ? command.gid : -1));
+  }
+  const bool explicit_times = command.__isset.atime_ns || command.__isset.mtime_ns;
+  if (explicit_times || command.atime_now || command.mtime_now) {
+    // Only "both to now" (touch, utimensat with NULL) is open to writers; a single time set to
+    // now leaves the other one as it is, which Linux treats as setting times explicitly.
+    const bool only_now = !explicit_times && command.atime_now && command.mtime_now;
+    RETURN_IF_ERROR(CheckSetTimes(caller, record, only_now));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrCommand& command) {
   RETURN_IF_ERROR(CheckInodeNumber(command.inode));
@@ -20,6 +47,9 @@ Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrComma
     return Status::InvalidArgument("size " + std::to_string(command.size) + " out of range");
   }
   ASSIGN_OR_RETURN(InodeRecord record, op.RequireInode(command.inode));
+  const std::optional<Credentials> caller =
+      CallerCredentials(command.__isset.caller, command.caller);
+  if (caller) RETURN_IF_ERROR(CheckSetAttrAllowed(*caller, record, command));
 
   ApplyResult result;
   if (command.__isset.size) {
@@ -33,10 +63,15 @@ Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrComma
     ASSIGN_OR_RETURN(result.freed_chunk_ids, op.RemoveChunksFrom(record.inode, first_unused_chunk));
     record.size = command.size;
     record.mtime_ns = command.time_ns;
+    if (caller) record.mode = ModeAfterWrite(*caller, record);
   }
-  if (command.__isset.mode) record.mode = command.mode;
+  if (command.__isset.uid || command.__isset.gid) record.mode = ModeAfterChown(record);
   if (command.__isset.uid) record.uid = command.uid;
   if (command.__isset.gid) record.gid = command.gid;
+  if (command.__isset.mode) {
+    // Judged against the group the inode has after this change, as Linux's setattr_copy does.
+    record.mode = caller ? ModeAfterChmod(*caller, record, command.mode) : command.mode;
+  }
   if (command.__isset.atime_ns) record.atime_ns = command.atime_ns;
   if (command.__isset.mtime_ns) record.mtime_ns = command.mtime_ns;
   if (command.atime_now) record.atime_ns = command.time_ns;

@@ -1,5 +1,6 @@
 // unlink(2): EISDIR for a directory (Linux says EISDIR). The last link takes the inode and its
-// chunks with it; the chunk ids are returned so their replicas get deleted.
+// chunks with it; the chunk ids are returned so their replicas get deleted. The caller needs
+// write and search permission on the directory and, when it is sticky, to own the file or it.
 #include "common/names.h"
 #include "master/ops/ops.h"
 
@@ -9,11 +10,15 @@ Result<ApplyResult> ApplyUnlink(OpContext& op, const master_state::UnlinkCommand
   RETURN_IF_ERROR(ValidateName(command.name));
   RETURN_IF_ERROR(CheckTime(command.time_ns));
   ASSIGN_OR_RETURN(InodeRecord parent, op.RequireDirectory(command.parent));
+  const std::optional<Credentials> caller =
+      CallerCredentials(command.__isset.caller, command.caller);
+  if (caller) RETURN_IF_ERROR(CheckAccess(*caller, parent, kMayExec));
   ASSIGN_OR_RETURN(DentryRecord dentry, op.RequireDentry(command.parent, command.name));
   if (dentry.type == rpc::FileType::DIRECTORY) {
     return Status::IsDirectory("'" + command.name + "' is a directory");
   }
   ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(dentry.inode));
+  if (caller) RETURN_IF_ERROR(CheckRemoveEntry(*caller, parent, target));
 
   ApplyResult result;
   if (target.nlink > 1) {

@@ -7,38 +7,6 @@
 namespace tessera::master::testing {
 namespace {
 
-MetaCommand Link(int64_t inode, int64_t new_parent, const std::string& new_name) {
-  master_state::LinkCommand link;
-  link.inode = inode;
-  link.new_parent = new_parent;
-  link.new_name = new_name;
-  MetaCommand command;
-  command.__set_link(link);
-  return command;
-}
-
-MetaCommand Mknod(int64_t parent, const std::string& name, rpc::FileType::type type,
-                  const std::string& target = "") {
-  master_state::MknodCommand mknod;
-  mknod.parent = parent;
-  mknod.name = name;
-  mknod.type = type;
-  mknod.mode = 0640;
-  mknod.uid = 1000;
-  mknod.gid = 100;
-  mknod.symlink_target = target;
-  MetaCommand command;
-  command.__set_mknod(mknod);
-  return command;
-}
-
-MetaCommand RenameFlags(int64_t old_parent, const std::string& old_name, int64_t new_parent,
-                        const std::string& new_name, int32_t flags) {
-  MetaCommand command = Rename(old_parent, old_name, new_parent, new_name);
-  command.rename.flags = flags;
-  return command;
-}
-
 using LinksTest = MasterStateTest;
 
 TEST_F(LinksTest, HardLinkSharesTheInodeAndCountsLinks) {

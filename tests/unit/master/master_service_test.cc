@@ -187,6 +187,10 @@ TEST_F(MasterServiceTest, SyncMetadataKeepsEveryAcknowledgedChange) {
 }
 
 TEST_F(MasterServiceTest, MkdirAndCreateUseCallerAndDefaultGoal) {
+  rpc::SetAttrRequest open_root;
+  open_root.__set_mode(0777);
+  rpc::Attr root;
+  handler_->setattr(root, ctx_, kRootInode, open_root);  // as root: others may create in it
   ctx_.uid = 1000;
   ctx_.gid = 100;
   rpc::Attr attr;
@@ -200,6 +204,36 @@ TEST_F(MasterServiceTest, MkdirAndCreateUseCallerAndDefaultGoal) {
   ASSERT_EQ(listing.entries.size(), 1u);
   EXPECT_EQ(listing.entries[0].name, "f");
   EXPECT_TRUE(listing.eof);
+}
+
+TEST_F(MasterServiceTest, PermissionsAreCheckedWithTheCallersIdentity) {
+  rpc::Attr dir;
+  handler_->mkdir(dir, ctx_, kRootInode, "private", 0700);
+  rpc::Attr file;
+  handler_->create(file, ctx_, dir.inode, "f", 0644);
+  rpc::RequestContext other = ctx_;
+  other.uid = 1000;
+  other.gid = 1000;
+  rpc::Attr attr;
+  EXPECT_EQ(ErrorOf([&] { handler_->lookup(attr, other, dir.inode, "f"); }),
+            rpc::ErrorCode::PERMISSION_DENIED);
+  rpc::ReaddirReply listing;
+  EXPECT_EQ(ErrorOf([&] { handler_->readdir(listing, other, dir.inode, "", 10); }),
+            rpc::ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorOf([&] { handler_->create(attr, other, dir.inode, "g", 0644); }),
+            rpc::ErrorCode::PERMISSION_DENIED);
+  // access(): read on the 0644 file yes, write no; root may write it.
+  handler_->access(other, file.inode, 4);
+  EXPECT_EQ(ErrorOf([&] { handler_->access(other, file.inode, 2); }),
+            rpc::ErrorCode::PERMISSION_DENIED);
+  handler_->access(ctx_, file.inode, 2);
+  EXPECT_EQ(ErrorOf([&] { handler_->access(ctx_, file.inode, 8); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  // Owner-only operations answer NOT_PERMITTED (EPERM), not PERMISSION_DENIED (EACCES).
+  rpc::SetAttrRequest chmod;
+  chmod.__set_mode(0777);
+  EXPECT_EQ(ErrorOf([&] { handler_->setattr(attr, other, file.inode, chmod); }),
+            rpc::ErrorCode::NOT_PERMITTED);
 }
 
 TEST_F(MasterServiceTest, WriteWithoutChunkServersIsNoSpace) {

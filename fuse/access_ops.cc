@@ -1,0 +1,18 @@
+// access(2) and chdir: the kernel, mounted without default_permissions, asks the file system;
+// the master judges with the caller's uid, gid and groups.
+#include "common/logging.h"
+#include "fuse/fuse_ops.h"
+#include "fuse/fuse_reply.h"
+#include "fuse/request_caller.h"
+#include "fuse/tessera_fuse.h"
+
+namespace tessera::fuse {
+
+void AccessOp(fuse_req_t req, fuse_ino_t ino, int mask) {
+  const int64_t inode = InodeFromFuse(ino);
+  Status allowed = TesseraFuse::FromRequest(req).fs().Access(CallerFromRequest(req), inode, mask);
+  if (!allowed.ok()) return ReplyError(req, allowed, "access", inode);
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace tessera::fuse
