@@ -51,6 +51,14 @@ class MasterConnection {
                                         int64_t mtime_ns) = 0;
 
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
+
+  // Extended attributes (FileSystem::SetXattr and the others).
+  virtual Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,
+                          const std::string& value, int32_t flags) = 0;
+  virtual Result<std::string> GetXattr(const Caller& caller, int64_t inode,
+                                       const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
+  virtual Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) = 0;
 };
 
 }  // namespace tessera::client

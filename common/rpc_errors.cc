@@ -8,7 +8,7 @@ rpc::ErrorCode::type ToRpcErrorCode(StatusCode code) { return static_cast<rpc::E
 
 StatusCode FromRpcErrorCode(rpc::ErrorCode::type code) {
   int value = static_cast<int>(code);
-  if (value < 0 || value > static_cast<int>(StatusCode::kInternal)) return StatusCode::kInternal;
+  if (!IsKnownStatusCode(value)) return StatusCode::kInternal;
   return static_cast<StatusCode>(value);
 }
 

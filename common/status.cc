@@ -20,8 +20,18 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
     case StatusCode::kUnavailable: return "UNAVAILABLE";
     case StatusCode::kInternal: return "INTERNAL";
+    case StatusCode::kNoData: return "NO_DATA";
+    case StatusCode::kNotSupported: return "NOT_SUPPORTED";
+    case StatusCode::kNotPermitted: return "NOT_PERMITTED";
   }
   return "UNKNOWN";
+}
+
+bool IsKnownStatusCode(int value) {
+  return (value >= static_cast<int>(StatusCode::kOk) &&
+          value <= static_cast<int>(StatusCode::kInternal)) ||
+         (value >= static_cast<int>(StatusCode::kNoData) &&
+          value <= static_cast<int>(StatusCode::kNotPermitted));
 }
 
 std::string Status::ToString() const {

@@ -31,7 +31,13 @@ enum class StatusCode : int {
   kPermissionDenied = 13,
   kUnavailable = 14,
   kInternal = 15,
+  kNoData = 24,        // no such extended attribute
+  kNotSupported = 25,  // an operation or namespace Tessera does not support
+  kNotPermitted = 26,  // refused whatever the permission bits say (EPERM)
 };
+
+// True for the numbers of the codes above (a peer may send any number).
+bool IsKnownStatusCode(int value);
 
 std::string_view StatusCodeName(StatusCode code);
 
@@ -60,6 +66,9 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status NoData(std::string m) { return {StatusCode::kNoData, std::move(m)}; }
+  static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
+  static Status NotPermitted(std::string m) { return {StatusCode::kNotPermitted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -24,6 +24,12 @@ int ErrnoFromStatus(const Status& status) {
       return ENOSPC;
     case StatusCode::kPermissionDenied:
       return EACCES;
+    case StatusCode::kNoData:
+      return ENODATA;
+    case StatusCode::kNotSupported:
+      return EOPNOTSUPP;
+    case StatusCode::kNotPermitted:
+      return EPERM;
     // The client library follows the leader itself; NOT_LEADER reaching the mount means it
     // gave up finding one, which to a program is the same as an unreachable cluster.
     case StatusCode::kNotLeader:

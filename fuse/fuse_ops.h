@@ -2,6 +2,7 @@
 //   namespace_ops.cc  names and attributes (lookup ... statfs)
 //   file_ops.cc       regular-file data (create, open, read, write, flush, release, fsync)
 //   dir_ops.cc        directory listing (opendir, readdir, releasedir, fsyncdir)
+//   xattr_ops.cc      extended attributes (setxattr, getxattr, listxattr, removexattr)
 // Each handler sends exactly one reply per request (none for forget, as libfuse requires).
 // Internal to tessera-mount; tessera_fuse.cc puts them in the operations table.
 #pragma once
@@ -36,5 +37,11 @@ void OpendirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi);
 void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void FsyncdirOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+
+void SetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                int flags);
+void GetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void ListxattrOp(fuse_req_t req, fuse_ino_t ino, size_t size);
+void RemovexattrOp(fuse_req_t req, fuse_ino_t ino, const char* name);
 
 }  // namespace tessera::fuse

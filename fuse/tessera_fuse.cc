@@ -51,6 +51,10 @@ fuse_lowlevel_ops MakeOperations() {
   ops.readdir = ReaddirOp;
   ops.releasedir = ReleasedirOp;
   ops.fsyncdir = FsyncdirOp;
+  ops.setxattr = SetxattrOp;
+  ops.getxattr = GetxattrOp;
+  ops.listxattr = ListxattrOp;
+  ops.removexattr = RemovexattrOp;
   return ops;
 }
 

@@ -84,6 +84,14 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // Draining (master_service_decommission.cc).
   void startDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
   void cancelDecommission(const rpc::RequestContext& ctx, int64_t server_id) override;
+  // Extended attributes (master_service_xattr.cc).
+  void setXattr(const rpc::RequestContext& ctx, int64_t inode, const std::string& name,
+                const std::string& value, int32_t flags) override;
+  void getXattr(std::string& reply, const rpc::RequestContext& ctx, int64_t inode,
+                const std::string& name) override;
+  void listXattrs(std::vector<std::string>& reply, const rpc::RequestContext& ctx,
+                  int64_t inode) override;
+  void removeXattr(const rpc::RequestContext& ctx, int64_t inode, const std::string& name) override;
 
  private:
   // Proposes `command` under the request's session.

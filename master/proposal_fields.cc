@@ -19,6 +19,8 @@ void FillProposerFields(MetaCommand* command, int64_t now_ns, IdCursor* ids) {
   if (set.set_attr) command->set_attr.time_ns = now_ns;
   if (set.set_goal) command->set_goal.time_ns = now_ns;
   if (set.set_server_draining) command->set_server_draining.time_ns = now_ns;
+  if (set.set_xattr) command->set_xattr.time_ns = now_ns;
+  if (set.remove_xattr) command->remove_xattr.time_ns = now_ns;
   if (set.allocate_chunk) {
     command->allocate_chunk.chunk_id = ids->next_chunk_id++;
     command->allocate_chunk.version = 1;

@@ -111,8 +111,7 @@ Result<LogCommand> DecodeLogCommand(std::string_view bytes) {
 
 Result<SessionRecord> DecodeSession(std::string_view bytes) {
   ASSIGN_OR_RETURN(SessionRecord record, DecodeThrift<SessionRecord>(bytes, "session record"));
-  if (record.sequence <= 0 || record.status_code < 0 ||
-      record.status_code > static_cast<int32_t>(StatusCode::kInternal)) {
+  if (record.sequence <= 0 || !IsKnownStatusCode(record.status_code)) {
     return Status::Corruption("session record holds impossible values");
   }
   return record;
@@ -135,7 +134,7 @@ int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
-         set.set_goal + set.set_server_draining;
+         set.set_goal + set.set_server_draining + set.set_xattr + set.remove_xattr;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -152,6 +151,8 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.bump_chunk_version) return "bump_chunk_version";
   if (set.set_goal) return "set_goal";
   if (set.set_server_draining) return "set_server_draining";
+  if (set.set_xattr) return "set_xattr";
+  if (set.remove_xattr) return "remove_xattr";
   return "empty";
 }
 

@@ -64,6 +64,8 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.bump_chunk_version) return ApplyBumpChunkVersion(op, command.bump_chunk_version);
   if (set.set_goal) return ApplySetGoal(op, command.set_goal);
   if (set.set_server_draining) return ApplySetServerDraining(op, command.set_server_draining);
+  if (set.set_xattr) return ApplySetXattr(op, command.set_xattr);
+  if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

@@ -29,6 +29,10 @@ enum ErrorCode {
   PERMISSION_DENIED = 13,
   UNAVAILABLE = 14,
   INTERNAL = 15,
+  // Extended attributes (24..27).
+  NO_DATA = 24,            // no such extended attribute (ENODATA)
+  NOT_SUPPORTED = 25,      // a namespace Tessera does not store: system.*, POSIX ACLs (EOPNOTSUPP)
+  NOT_PERMITTED = 26,      // refused whatever the mode bits say (EPERM), e.g. trusted.* for non-root
 }
 
 exception TesseraError {
@@ -330,6 +334,22 @@ service MasterService {
   // Hands leadership to master `id` (0: the most up-to-date one); returns when this master has
   // sent the hand-over (the new leader is elected within an election timeout).
   void transferLeader(1: i64 id) throws (1: TesseraError err),
+
+  // ---- extended attributes ----
+  // Names are "user.", "trusted.", "security." + 1.. bytes, 255 bytes at most; values up to
+  // 64 KiB; at most 256 KiB of names and values per inode (NO_SPACE beyond). flags: 0,
+  // XATTR_CREATE (1: ALREADY_EXISTS when present) or XATTR_REPLACE (2: NO_DATA when absent).
+  // system.* (POSIX ACLs included) is NOT_SUPPORTED. Access as Linux checks it (xattr(7)):
+  // trusted.* and writing security.* need root (NOT_PERMITTED); user.* only on regular files and
+  // directories, by the mode bits. Setting or removing moves the inode's ctime.
+  void setXattr(1: RequestContext ctx, 2: i64 inode, 3: string name, 4: binary value,
+                5: i32 flags) throws (1: TesseraError err),
+  binary getXattr(1: RequestContext ctx, 2: i64 inode, 3: string name)
+      throws (1: TesseraError err),
+  // Names in byte order; trusted.* only for root.
+  list<string> listXattrs(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
+  void removeXattr(1: RequestContext ctx, 2: i64 inode, 3: string name)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

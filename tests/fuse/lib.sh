@@ -19,6 +19,8 @@ MASTERS=${MASTERS:-1}
 MASTER_FLAGS=${MASTER_FLAGS:-}
 # Extra flags for every chunk server, e.g. CS_FLAGS="--replication-mbps 0".
 CS_FLAGS=${CS_FLAGS:-}
+# Extra flags for every mount, e.g. MOUNT_FLAGS="-o allow_other" for tests of other users.
+MOUNT_FLAGS=${MOUNT_FLAGS:-}
 TEST_DIR=$(mktemp -d /tmp/tessera-fuse-XXXXXX)
 MASTER_ADDR=
 # -g: global even when this file is sourced inside a function (the EXIT trap needs them).
@@ -186,7 +188,9 @@ mount_tessera() {
   local n=${#MOUNT_DIRS[@]} dir deadline
   dir=$TEST_DIR/mnt$n
   mkdir -p "$dir"
-  "$BIN/tessera-mount" --masters "$MASTER_ADDR" -f "$dir" </dev/null >>"$TEST_DIR/mount$n.log" 2>&1 &
+  # shellcheck disable=SC2086  # MOUNT_FLAGS is a list of words on purpose
+  "$BIN/tessera-mount" --masters "$MASTER_ADDR" -f $MOUNT_FLAGS "$dir" \
+    </dev/null >>"$TEST_DIR/mount$n.log" 2>&1 &
   MOUNT_PIDS[$n]=$!
   MOUNT_DIRS[$n]=$dir
   deadline=$((SECONDS + READY_TIMEOUT_S))
@@ -218,6 +222,17 @@ kill9_chunk_server() {  # INDEX
 drop_caches() {
   sync
   echo 3 >/proc/sys/vm/drop_caches || fail "cannot drop the page cache"
+}
+
+# eventually SECONDS COMMAND...: metadata caches (entry/attr timeouts, 1 s by default) may
+# delay what a second client sees; poll with a deadline instead of sleeping.
+eventually() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
 }
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
