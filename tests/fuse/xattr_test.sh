@@ -4,7 +4,8 @@
 # XATTR_CREATE / XATTR_REPLACE, ENODATA, size probing and ERANGE, name and value limits, the
 # per-inode total (ENOSPC), the namespaces (user., trusted., security.; system.* and POSIX ACLs
 # EOPNOTSUPP), mode-bit and sticky-directory checks, ctime, and durability: the attributes are
-# seen from a second mount, after a remount and after a master restart.
+# seen from a second mount, after a remount and after a master restart; cp --preserve=xattr and
+# tar --xattrs carry them into and out of the mount.
 #
 # Symlinks and special files (user.* refused there) are covered by tests/unit/master/xattr_test.cc:
 # this mount has no symlink or mknod operation yet.
@@ -243,4 +244,29 @@ expect "OK b" x get "$B/f" user.fromb
 expect "$(listing security.s trusted.t user.big user.color user.fromb "$long")" x list "$B/f"
 expect "OK" x set "$A/f" user.after restart 0
 expect "OK restart" x get "$B/f" user.after
+
+say "cp --preserve=xattr and tar --xattrs carry the attributes in and out"
+src=$TEST_DIR/src
+mkdir -p "$src/sub"
+echo one >"$src/one"
+echo two >"$src/sub/two"
+setfattr -n user.origin -v local "$src/one"
+setfattr -n user.binary -v 0x00ff10 "$src/sub/two"
+setfattr -n user.dir -v yes "$src/sub"
+setfattr -n trusted.root -v only "$src/one"
+cp -a --preserve=xattr "$src" "$A/copied" || fail "cp --preserve=xattr into the mount"
+# dump DIR: every attribute of every entry below DIR, by relative path.
+dump() { (cd "$1" && getfattr -R -h -m - -d -e hex . 2>&1); }
+copied=$(dump "$A/copied")
+grep -qx 'user.origin=0x6c6f63616c' <<<"$copied" || fail "cp lost user.origin: $copied"
+grep -qx 'trusted.root=0x6f6e6c79' <<<"$copied" || fail "cp lost trusted.root: $copied"
+[ "$copied" = "$(dump "$src")" ] ||
+  fail "attributes differ after cp: $(diff <(dump "$src") <(dump "$A/copied"))"
+tar --xattrs --xattrs-include='*' -C "$B/copied" -cf "$TEST_DIR/copied.tar" . ||
+  fail "tar --xattrs out of the mount"
+mkdir "$TEST_DIR/untarred"
+tar --xattrs --xattrs-include='*' -C "$TEST_DIR/untarred" -xf "$TEST_DIR/copied.tar" ||
+  fail "tar --xattrs extract"
+[ "$(dump "$TEST_DIR/untarred")" = "$(dump "$src")" ] ||
+  fail "attributes differ after tar: $(diff <(dump "$src") <(dump "$TEST_DIR/untarred"))"
 say "PASS"
