@@ -97,6 +97,16 @@ class FileSystem {
   // mask (R_OK 4, W_OK 2, X_OK 1; 0 = F_OK) on inode. Open() does not check: callers do first.
   virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
 
+  // Extended attributes (xattr(7); the master's rules: master/xattr_rules.h). flags: 0,
+  // XATTR_CREATE or XATTR_REPLACE. kNoData when absent, kNotSupported for system.*.
+  virtual Status SetXattr(const Caller& caller, int64_t inode, std::string_view name,
+                          std::string_view value, int32_t flags) = 0;
+  virtual Result<std::string> GetXattr(const Caller& caller, int64_t inode,
+                                       std::string_view name) = 0;
+  // The names the caller may see, in byte order.
+  virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
+  virtual Status RemoveXattr(const Caller& caller, int64_t inode, std::string_view name) = 0;
+
   // Opens a regular file for reading and/or writing. O_TRUNC is applied by the caller through
   // SetAttr(size = 0) before Open, as FUSE does.
   virtual Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,

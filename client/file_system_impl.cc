@@ -242,4 +242,27 @@ Result<std::unique_ptr<OpenFile>> FileSystemImpl::OpenWithFreshAttr(const Caller
       std::make_unique<OpenFileImpl>(services_, caller, std::move(state), writable));
 }
 
+// Names and values are checked by the master, the one place that knows the xattr rules.
+Status FileSystemImpl::SetXattr(const Caller& caller, int64_t inode, std::string_view name,
+                                std::string_view value, int32_t flags) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  return master_->SetXattr(caller, inode, std::string(name), std::string(value), flags);
+}
+
+Result<std::string> FileSystemImpl::GetXattr(const Caller& caller, int64_t inode,
+                                             std::string_view name) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  return master_->GetXattr(caller, inode, std::string(name));
+}
+
+Result<std::vector<std::string>> FileSystemImpl::ListXattrs(const Caller& caller, int64_t inode) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  return master_->ListXattrs(caller, inode);
+}
+
+Status FileSystemImpl::RemoveXattr(const Caller& caller, int64_t inode, std::string_view name) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  return master_->RemoveXattr(caller, inode, std::string(name));
+}
+
 }  // namespace tessera::client

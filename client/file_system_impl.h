@@ -59,6 +59,11 @@ class FileSystemImpl final : public FileSystem {
   Status SyncMetadata(const Caller& caller) override;
   Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
+  Status SetXattr(const Caller& caller, int64_t inode, std::string_view name,
+                  std::string_view value, int32_t flags) override;
+  Result<std::string> GetXattr(const Caller& caller, int64_t inode, std::string_view name) override;
+  Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) override;
+  Status RemoveXattr(const Caller& caller, int64_t inode, std::string_view name) override;
   Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,
                                                       bool writable) override;
   Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,

@@ -356,4 +356,36 @@ Status MasterClient::CancelDecommission(int64_t server_id) {
                 });
 }
 
+Status MasterClient::SetXattr(const Caller& caller, int64_t inode, const std::string& name,
+                              const std::string& value, int32_t flags) {
+  return Mutate(caller, "setXattr", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.setXattr(c, inode, name, value, flags);
+  });
+}
+
+Result<std::string> MasterClient::GetXattr(const Caller& caller, int64_t inode,
+                                           const std::string& name) {
+  std::string value;
+  RETURN_IF_ERROR(
+      Read(caller, "getXattr", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.getXattr(value, c, inode, name);
+      }));
+  return value;
+}
+
+Result<std::vector<std::string>> MasterClient::ListXattrs(const Caller& caller, int64_t inode) {
+  std::vector<std::string> names;
+  RETURN_IF_ERROR(
+      Read(caller, "listXattrs", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.listXattrs(names, c, inode);
+      }));
+  return names;
+}
+
+Status MasterClient::RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) {
+  return Mutate(caller, "removeXattr", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.removeXattr(c, inode, name);
+  });
+}
+
 }  // namespace tessera::client

@@ -86,6 +86,12 @@ class MasterClient final : public MasterConnection {
                                 int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
+  Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,
+                  const std::string& value, int32_t flags) override;
+  Result<std::string> GetXattr(const Caller& caller, int64_t inode,
+                               const std::string& name) override;
+  Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) override;
+  Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) override;
 
   // Operators' changes to the master group (not part of MasterConnection: only the CLI needs
   // them). Retries follow the leader like every call; a retried add may answer ALREADY_EXISTS.

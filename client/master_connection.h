@@ -60,6 +60,14 @@ class MasterConnection {
   // access(2): kPermissionDenied unless the caller has every bit of mask (R_OK|W_OK|X_OK, as
   // the master judges them) on inode.
   virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
+
+  // Extended attributes (FileSystem::SetXattr and the others).
+  virtual Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,
+                          const std::string& value, int32_t flags) = 0;
+  virtual Result<std::string> GetXattr(const Caller& caller, int64_t inode,
+                                       const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
+  virtual Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) = 0;
 };
 
 }  // namespace tessera::client

@@ -20,6 +20,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
     case StatusCode::kUnavailable: return "UNAVAILABLE";
     case StatusCode::kInternal: return "INTERNAL";
+    case StatusCode::kNoData: return "NO_DATA";
+    case StatusCode::kNotSupported: return "NOT_SUPPORTED";
     case StatusCode::kNotPermitted: return "NOT_PERMITTED";
   }
   return "UNKNOWN";
@@ -27,7 +29,9 @@ std::string_view StatusCodeName(StatusCode code) {
 
 bool IsKnownStatusCode(int value) {
   return (value >= 0 && value <= static_cast<int>(StatusCode::kInternal)) ||
-         value == static_cast<int>(StatusCode::kNotPermitted);
+         value == static_cast<int>(StatusCode::kNotPermitted) ||
+         value == static_cast<int>(StatusCode::kNoData) ||
+         value == static_cast<int>(StatusCode::kNotSupported);
 }
 
 std::string Status::ToString() const {

@@ -33,6 +33,8 @@ enum class StatusCode : int {
   kInternal = 15,
   // EPERM: the operation is reserved to the owner or root (EACCES is kPermissionDenied).
   kNotPermitted = 16,
+  kNoData = 24,        // no such extended attribute
+  kNotSupported = 25,  // an operation or namespace Tessera does not support
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -64,6 +66,8 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status NoData(std::string m) { return {StatusCode::kNoData, std::move(m)}; }
+  static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status NotPermitted(std::string m) { return {StatusCode::kNotPermitted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
   fio attr
+  python3    # tests/fuse/xattr_test.sh calls the xattr syscalls through it
   iproute2   # ss: the FUSE tests look for free ports with it
 )
 

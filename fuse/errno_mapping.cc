@@ -24,6 +24,10 @@ int ErrnoFromStatus(const Status& status) {
       return ENOSPC;
     case StatusCode::kPermissionDenied:
       return EACCES;
+    case StatusCode::kNoData:
+      return ENODATA;
+    case StatusCode::kNotSupported:
+      return EOPNOTSUPP;
     case StatusCode::kNotPermitted:
       return EPERM;
     // The client library follows the leader itself; NOT_LEADER reaching the mount means it

@@ -3,6 +3,7 @@
 //   file_ops.cc       regular-file data (create, open, read, write, flush, release, fsync)
 //   dir_ops.cc        directory listing (opendir, readdir, releasedir, fsyncdir)
 //   link_ops.cc       names without data of their own (link, symlink, readlink, mknod)
+//   xattr_ops.cc      extended attributes (setxattr, getxattr, listxattr, removexattr)
 // Each handler sends exactly one reply per request (none for forget, as libfuse requires).
 // Internal to tessera-mount; tessera_fuse.cc puts them in the operations table.
 #pragma once
@@ -44,5 +45,10 @@ void ReadlinkOp(fuse_req_t req, fuse_ino_t ino);
 void MknodOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
 // access_ops.cc
 void AccessOp(fuse_req_t req, fuse_ino_t ino, int mask);
+void SetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                int flags);
+void GetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void ListxattrOp(fuse_req_t req, fuse_ino_t ino, size_t size);
+void RemovexattrOp(fuse_req_t req, fuse_ino_t ino, const char* name);
 
 }  // namespace tessera::fuse

@@ -61,6 +61,10 @@ fuse_lowlevel_ops MakeOperations() {
   ops.readlink = ReadlinkOp;
   ops.mknod = MknodOp;
   ops.access = AccessOp;
+  ops.setxattr = SetxattrOp;
+  ops.getxattr = GetxattrOp;
+  ops.listxattr = ListxattrOp;
+  ops.removexattr = RemovexattrOp;
   return ops;
 }
 

@@ -54,4 +54,16 @@ std::string ChunkKey(int64_t inode, int64_t chunk_index) {
   return key;
 }
 
+std::string XattrPrefix(int64_t inode) {
+  std::string key = "X";
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
+std::string XattrKey(int64_t inode, std::string_view name) {
+  std::string key = XattrPrefix(inode);
+  key.append(name);
+  return key;
+}
+
 }  // namespace tessera::master

@@ -6,6 +6,7 @@
 //   "S" + client id (8 bytes big-endian)              -> SessionRecord  (last reply per client)
 //   "R" + server id (8 bytes big-endian)              -> DrainingServerRecord (being drained)
 //   "M" + meta name                                   -> 8 bytes big-endian counter
+//   "X" + inode (8 bytes big-endian) + name bytes     -> xattr value bytes (sort by name)
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
 // file's chunks are one range scan. Pure functions; thread-safe.
@@ -26,6 +27,9 @@ std::string ChunkKey(int64_t inode, int64_t chunk_index);
 std::string ChunkPrefix(int64_t inode);
 
 std::string SessionKey(int64_t client_id);
+// Extended attribute `name` of `inode`; every xattr key of `inode` starts with XattrPrefix.
+std::string XattrKey(int64_t inode, std::string_view name);
+std::string XattrPrefix(int64_t inode);
 // Every draining server key starts with kDrainingServerPrefix.
 inline constexpr std::string_view kDrainingServerPrefix = "R";
 std::string DrainingServerKey(int64_t server_id);

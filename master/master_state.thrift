@@ -51,6 +51,9 @@ struct DrainingServerRecord {
   2: i64 since_ns,         // when draining started (the proposer's clock)
 }
 
+// Key "X" + inode (big-endian) + name bytes -> the value bytes as they are (no record around
+// them): one extended attribute. An inode's attributes sort by name.
+
 // ---- commands ----
 
 // Who asked for a command, for the permission checks of master/permissions.h. A command
@@ -198,6 +201,28 @@ struct CommitWriteCommand {
   30: optional Caller caller,
 }
 
+// Sets extended attribute `name` of `inode` (master/ops/set_xattr.cc). The caller's identity
+// travels in the command so that the access check is part of the deterministic apply.
+struct SetXattrCommand {
+  1: i64 inode,
+  2: string name,
+  3: binary value,
+  4: i32 flags,            // bits XATTR_CREATE (1) and XATTR_REPLACE (2)
+  5: i32 uid,
+  6: i32 gid,
+  7: list<i32> groups,
+  8: i64 time_ns,          // the new ctime, set by the proposer
+}
+
+struct RemoveXattrCommand {
+  1: i64 inode,
+  2: string name,
+  3: i32 uid,
+  4: i32 gid,
+  5: list<i32> groups,
+  6: i64 time_ns,          // the new ctime, set by the proposer
+}
+
 // Exactly one member is set.
 union MetaCommand {
   1: InitRootCommand init_root,
@@ -215,6 +240,9 @@ union MetaCommand {
   // 40..49: names and links (hard links, symlinks, special files).
   40: MknodCommand mknod,
   41: LinkCommand link,
+  // Extended attributes (50..59).
+  50: SetXattrCommand set_xattr,
+  51: RemoveXattrCommand remove_xattr,
 }
 
 // ---- the replicated log ----

@@ -170,6 +170,23 @@ Status MetaStore::ForEachChunk(
   return FromLevelDb(it->status(), "scan chunks");
 }
 
+Result<std::optional<std::string>> MetaStore::GetXattr(int64_t inode, std::string_view name) const {
+  return GetRaw(XattrKey(inode, name));
+}
+
+Result<std::vector<NamedXattr>> MetaStore::ListXattrs(int64_t inode) const {
+  const std::string prefix = XattrPrefix(inode);
+  std::vector<NamedXattr> xattrs;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+    if (it->key().size() == prefix.size()) return Status::Corruption("xattr key without a name");
+    xattrs.push_back(
+        {std::string(View(it->key()).substr(prefix.size())), std::string(View(it->value()))});
+  }
+  RETURN_IF_ERROR(FromLevelDb(it->status(), "list xattrs"));
+  return xattrs;
+}
+
 Result<MetaCounters> MetaStore::ReadCounters() const {
   MetaCounters counters;
   const std::pair<std::string_view, int64_t*> fields[] = {

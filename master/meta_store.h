@@ -60,6 +60,11 @@ struct NamedDentry {
   DentryRecord dentry;
 };
 
+struct NamedXattr {
+  std::string name;
+  std::string value;
+};
+
 struct IndexedChunk {
   int64_t chunk_index = 0;
   ChunkRecord chunk;
@@ -96,6 +101,10 @@ class MetaStore {
   Result<std::vector<IndexedChunk>> ListChunks(int64_t inode, int64_t first_index,
                                                int64_t end_index) const;
   Result<MetaCounters> ReadCounters() const;
+  // Extended attribute `name` of `inode`; nullopt when absent.
+  Result<std::optional<std::string>> GetXattr(int64_t inode, std::string_view name) const;
+  // Every extended attribute of `inode`, in name order, from one consistent view.
+  Result<std::vector<NamedXattr>> ListXattrs(int64_t inode) const;
   // Calls visit(inode, chunk_index, record) for every chunk record, in key order, from one
   // consistent view. Stops early and returns the first error of a record that does not decode.
   Status ForEachChunk(

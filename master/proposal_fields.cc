@@ -24,6 +24,8 @@ void FillProposerFields(MetaCommand* command, int64_t now_ns, IdCursor* ids) {
     command->mknod.time_ns = now_ns;
   }
   if (set.link) command->link.time_ns = now_ns;
+  if (set.set_xattr) command->set_xattr.time_ns = now_ns;
+  if (set.remove_xattr) command->remove_xattr.time_ns = now_ns;
   if (set.allocate_chunk) {
     command->allocate_chunk.chunk_id = ids->next_chunk_id++;
     command->allocate_chunk.version = 1;

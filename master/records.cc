@@ -135,7 +135,8 @@ int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
-         set.set_goal + set.set_server_draining + set.mknod + set.link;
+         set.set_goal + set.set_server_draining + set.mknod + set.link +
+         set.set_xattr + set.remove_xattr;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -154,6 +155,8 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.set_server_draining) return "set_server_draining";
   if (set.mknod) return "mknod";
   if (set.link) return "link";
+  if (set.set_xattr) return "set_xattr";
+  if (set.remove_xattr) return "remove_xattr";
   return "empty";
 }
 

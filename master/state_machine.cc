@@ -66,6 +66,8 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.set_server_draining) return ApplySetServerDraining(op, command.set_server_draining);
   if (set.mknod) return ApplyMknod(op, command.mknod);
   if (set.link) return ApplyLink(op, command.link);
+  if (set.set_xattr) return ApplySetXattr(op, command.set_xattr);
+  if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

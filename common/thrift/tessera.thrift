@@ -30,6 +30,9 @@ enum ErrorCode {
   UNAVAILABLE = 14,
   INTERNAL = 15,
   NOT_PERMITTED = 16,      // EPERM: only the owner or root may do this
+  // Extended attributes (24..27).
+  NO_DATA = 24,            // no such extended attribute (ENODATA)
+  NOT_SUPPORTED = 25,      // a namespace Tessera does not store: system.*, POSIX ACLs (EOPNOTSUPP)
 }
 
 exception TesseraError {
@@ -349,6 +352,21 @@ service MasterService {
   // access(2) for the caller of ctx: PERMISSION_DENIED unless it has every bit of mask
   // (4 read, 2 write, 1 search/execute; 0 only asks that the inode exists) on inode.
   void access(1: RequestContext ctx, 2: i64 inode, 3: i32 mask) throws (1: TesseraError err),
+  // ---- extended attributes ----
+  // Names are "user.", "trusted.", "security." + 1.. bytes, 255 bytes at most; values up to
+  // 64 KiB; at most 256 KiB of names and values per inode (NO_SPACE beyond). flags: 0,
+  // XATTR_CREATE (1: ALREADY_EXISTS when present) or XATTR_REPLACE (2: NO_DATA when absent).
+  // system.* (POSIX ACLs included) is NOT_SUPPORTED. Access as Linux checks it (xattr(7)):
+  // trusted.* and writing security.* need root (NOT_PERMITTED); user.* only on regular files and
+  // directories, by the mode bits. Setting or removing moves the inode's ctime.
+  void setXattr(1: RequestContext ctx, 2: i64 inode, 3: string name, 4: binary value,
+                5: i32 flags) throws (1: TesseraError err),
+  binary getXattr(1: RequestContext ctx, 2: i64 inode, 3: string name)
+      throws (1: TesseraError err),
+  // Names in byte order; trusted.* only for root.
+  list<string> listXattrs(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
+  void removeXattr(1: RequestContext ctx, 2: i64 inode, 3: string name)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

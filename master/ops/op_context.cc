@@ -72,8 +72,18 @@ Result<std::vector<int64_t>> OpContext::RemoveChunksFrom(int64_t inode, int64_t 
   return freed;
 }
 
+void OpContext::PutXattr(int64_t inode, std::string_view name, std::string_view value) {
+  batch_.Put(XattrKey(inode, name), leveldb::Slice(value.data(), value.size()));
+}
+
+void OpContext::DeleteXattr(int64_t inode, std::string_view name) {
+  batch_.Delete(XattrKey(inode, name));
+}
+
 Result<std::vector<int64_t>> OpContext::RemoveInode(const InodeRecord& record) {
   ASSIGN_OR_RETURN(std::vector<int64_t> freed, RemoveChunksFrom(record.inode, 0));
+  ASSIGN_OR_RETURN(std::vector<NamedXattr> xattrs, store_.ListXattrs(record.inode));
+  for (const NamedXattr& xattr : xattrs) DeleteXattr(record.inode, xattr.name);
   batch_.Delete(InodeKey(record.inode));
   --counters_.inode_count;
   return freed;

@@ -42,7 +42,11 @@ class OpContext {
 
   // Deletes the chunk records of `inode` with index >= first_index; returns their chunk ids.
   Result<std::vector<int64_t>> RemoveChunksFrom(int64_t inode, int64_t first_index);
-  // Deletes the inode record and all its chunks; returns the freed chunk ids.
+  void PutXattr(int64_t inode, std::string_view name, std::string_view value);
+  void DeleteXattr(int64_t inode, std::string_view name);
+
+  // Deletes the inode record, all its chunks and its extended attributes; returns the freed
+  // chunk ids.
   Result<std::vector<int64_t>> RemoveInode(const InodeRecord& record);
 
   // Writes the counters and the applied index into the batch.

@@ -14,6 +14,7 @@
 #include "master/apply_result.h"
 #include "master/ops/op_context.h"
 #include "master/permissions.h"
+#include "master/xattr_rules.h"
 
 namespace tessera::master {
 
@@ -37,6 +38,21 @@ Result<ApplyResult> ApplyMknod(OpContext& op, const master_state::MknodCommand& 
 Result<ApplyResult> ApplyLink(OpContext& op, const master_state::LinkCommand& command);
 // The RENAME_EXCHANGE case of ApplyRename (rename_exchange.cc).
 Result<ApplyResult> ApplyRenameExchange(OpContext& op, const master_state::RenameCommand& command);
+Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCommand& command);
+Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
+                                     const master_state::RemoveXattrCommand& command);
+
+// For set_xattr and remove_xattr (ops/xattr_change.cc): checks the command's common fields, that
+// the inode exists and that `caller` may write `name` on it; returns the inode's record and the
+// attribute's current value.
+struct XattrChange {
+  InodeRecord inode;
+  std::optional<std::string> existing;
+};
+Result<XattrChange> PrepareXattrChange(const OpContext& op, int64_t inode, const std::string& name,
+                                       const XattrCaller& caller, int64_t time_ns);
+// Records the change's ctime on `inode` and returns its attributes.
+ApplyResult FinishXattrChange(OpContext& op, InodeRecord& inode, int64_t time_ns);
 
 // For commands that add a new inode under `name` in `parent` (mkdir, create): checks that the
 // parent is a directory, the name valid and free, and the proposer's inode number unused, and

@@ -224,6 +224,17 @@ drop_caches() {
   echo 3 >/proc/sys/vm/drop_caches || fail "cannot drop the page cache"
 }
 
+# eventually SECONDS COMMAND...: metadata caches (entry/attr timeouts, 1 s by default) may
+# delay what a second client sees; poll with a deadline instead of sleeping.
+eventually() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+}
+
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Chunk ids (16 hex digits) stored in a chunk server data dir, sorted, checking the path rule

@@ -7,17 +7,6 @@ A=$MNT
 mount_tessera
 B=$NEW_MNT
 
-# eventually SECONDS COMMAND...: metadata caches (entry/attr timeouts, 1 s by default) may
-# delay what a second client sees; poll with a deadline instead of sleeping.
-eventually() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.1
-  done
-}
-
 echo "hello from A" >"$A/a.txt"
 [ "$(cat "$B/a.txt")" = "hello from A" ] || fail "B does not see A's small file"
 

@@ -146,6 +146,21 @@ class FakeMaster final : public MasterConnection {
     return it->second;
   }
   Result<rpc::ClusterStatus> ClusterStatus() override { return rpc::ClusterStatus(); }
+  // The client passes xattr calls straight through; their rules are the master's and are tested
+  // there (tests/unit/master/xattr_test.cc), so this fake keeps none.
+  Status SetXattr(const Caller&, int64_t, const std::string&, const std::string&,
+                  int32_t) override {
+    return Status::NotSupported("FakeMaster keeps no xattrs");
+  }
+  Result<std::string> GetXattr(const Caller&, int64_t, const std::string&) override {
+    return Status::NotSupported("FakeMaster keeps no xattrs");
+  }
+  Result<std::vector<std::string>> ListXattrs(const Caller&, int64_t) override {
+    return Status::NotSupported("FakeMaster keeps no xattrs");
+  }
+  Status RemoveXattr(const Caller&, int64_t, const std::string&) override {
+    return Status::NotSupported("FakeMaster keeps no xattrs");
+  }
 
   int prepare_calls() const {
     std::lock_guard lock(mu_);

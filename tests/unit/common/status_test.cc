@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/rpc_errors.h"
+
 namespace tessera {
 namespace {
 
@@ -33,6 +35,20 @@ TEST(ResultTest, AssignOrReturnPropagatesErrors) {
   Result<int> r = Quarter(6);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+}
+
+// The codes added after kInternal (16, 24, 25) cross the RPC edge unchanged; a number that names no
+// code (a newer peer) arrives as kInternal rather than as a code nobody handles.
+TEST(StatusTest, LaterCodesSurviveTheRpcEdge) {
+  for (Status status : {Status::NoData("no xattr"), Status::NotSupported("system.*"),
+                        Status::NotPermitted("trusted.*")}) {
+    EXPECT_TRUE(IsKnownStatusCode(static_cast<int>(status.code())));
+    EXPECT_EQ(FromRpcError(ToRpcError(status)), status);
+  }
+  EXPECT_EQ(Status::NoData("x").ToString(), "NO_DATA: x");
+  EXPECT_EQ(FromRpcErrorCode(static_cast<rpc::ErrorCode::type>(20)), StatusCode::kInternal);
+  EXPECT_EQ(FromRpcErrorCode(static_cast<rpc::ErrorCode::type>(26)), StatusCode::kInternal);
+  EXPECT_FALSE(IsKnownStatusCode(-1));
 }
 
 }  // namespace

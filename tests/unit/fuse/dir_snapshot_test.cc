@@ -40,6 +40,17 @@ class FakeDirFileSystem : public client::FileSystem {
     return Unused();
   }
   Result<rpc::Attr> GetAttr(const client::Caller&, int64_t) override { return Unused(); }
+  Status SetXattr(const client::Caller&, int64_t, std::string_view, std::string_view,
+                  int32_t) override {
+    return Unused();
+  }
+  Result<std::string> GetXattr(const client::Caller&, int64_t, std::string_view) override {
+    return Unused();
+  }
+  Result<std::vector<std::string>> ListXattrs(const client::Caller&, int64_t) override {
+    return Unused();
+  }
+  Status RemoveXattr(const client::Caller&, int64_t, std::string_view) override { return Unused(); }
   Result<rpc::Attr> SetAttr(const client::Caller&, int64_t, const rpc::SetAttrRequest&) override {
     return Unused();
   }

@@ -28,7 +28,9 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{StatusCode::kNoSpace, ENOSPC}, Case{StatusCode::kPermissionDenied, EACCES},
                     Case{StatusCode::kUnavailable, EIO}, Case{StatusCode::kIoError, EIO},
                     Case{StatusCode::kCorruption, EIO}, Case{StatusCode::kStaleVersion, EIO},
-                    Case{StatusCode::kInternal, EIO}, Case{StatusCode::kNotLeader, EIO}));
+                    Case{StatusCode::kInternal, EIO}, Case{StatusCode::kNotLeader, EIO},
+                    Case{StatusCode::kNoData, ENODATA}, Case{StatusCode::kNotSupported, EOPNOTSUPP},
+                    Case{StatusCode::kNotPermitted, EPERM}));
 
 TEST(ErrnoMappingTest, OkStatusNeverBecomesSuccess) {
   EXPECT_EQ(ErrnoFromStatus(Status::Ok()), EIO);

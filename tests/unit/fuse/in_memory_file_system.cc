@@ -1,5 +1,7 @@
 #include "tests/unit/fuse/in_memory_file_system.h"
 
+#include <sys/xattr.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -234,6 +236,52 @@ Result<rpc::StatfsReply> InMemoryFileSystem::Statfs(const client::Caller& caller
 }
 
 Result<rpc::ClusterStatus> InMemoryFileSystem::ClusterStatus() { return rpc::ClusterStatus(); }
+
+Result<InMemoryFileSystem::Node*> InMemoryFileSystem::NodeLocked(int64_t inode) {
+  auto it = nodes_.find(inode);
+  if (it == nodes_.end()) return Status::NotFound("no inode");
+  return &it->second;
+}
+
+Status InMemoryFileSystem::SetXattr(const client::Caller& caller, int64_t inode,
+                                    std::string_view name, std::string_view value, int32_t flags) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
+  auto it = node->xattrs.find(name);
+  if (it != node->xattrs.end() && (flags & XATTR_CREATE) != 0)
+    return Status::AlreadyExists("exists");
+  if (it == node->xattrs.end() && (flags & XATTR_REPLACE) != 0) return Status::NoData("no xattr");
+  node->xattrs[std::string(name)] = std::string(value);
+  return Status::Ok();
+}
+
+Result<std::string> InMemoryFileSystem::GetXattr(const client::Caller& caller, int64_t inode,
+                                                 std::string_view name) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
+  auto it = node->xattrs.find(name);
+  if (it == node->xattrs.end()) return Status::NoData("no xattr");
+  return it->second;
+}
+
+Result<std::vector<std::string>> InMemoryFileSystem::ListXattrs(const client::Caller& caller,
+                                                                int64_t inode) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
+  std::vector<std::string> names;
+  for (const auto& [name, value] : node->xattrs) names.push_back(name);
+  return names;
+}
+
+Status InMemoryFileSystem::RemoveXattr(const client::Caller& caller, int64_t inode,
+                                       std::string_view name) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
+  auto it = node->xattrs.find(name);
+  if (it == node->xattrs.end()) return Status::NoData("no xattr");
+  node->xattrs.erase(it);
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<client::OpenFile>> InMemoryFileSystem::Open(const client::Caller& caller,
                                                                    int64_t inode, bool writable) {

@@ -50,6 +50,13 @@ class InMemoryFileSystem : public client::FileSystem {
     return Status::Ok();
   }
   Result<rpc::ClusterStatus> ClusterStatus() override;
+  // Xattrs with XATTR_CREATE / XATTR_REPLACE semantics, no namespace or permission rules.
+  Status SetXattr(const client::Caller& caller, int64_t inode, std::string_view name,
+                  std::string_view value, int32_t flags) override;
+  Result<std::string> GetXattr(const client::Caller& caller, int64_t inode,
+                               std::string_view name) override;
+  Result<std::vector<std::string>> ListXattrs(const client::Caller& caller, int64_t inode) override;
+  Status RemoveXattr(const client::Caller& caller, int64_t inode, std::string_view name) override;
   Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller& caller, int64_t inode,
                                                  bool writable) override;
 
@@ -65,9 +72,11 @@ class InMemoryFileSystem : public client::FileSystem {
     rpc::Attr attr;
     std::map<std::string, int64_t, std::less<>> children;  // directories
     std::string data;                                      // regular files
+    std::map<std::string, std::string, std::less<>> xattrs;
   };
 
   Result<Node*> DirLocked(int64_t inode);
+  Result<Node*> NodeLocked(int64_t inode);
   Result<rpc::Attr> AddLocked(int64_t parent, std::string_view name, rpc::FileType::type type,
                               uint32_t mode, const client::Caller& caller);
 

@@ -35,7 +35,12 @@ std::vector<MetaCommand> RecordedLog() {
                                        CommitWrite(3, kChunkSize + 10, 99),
                                        Mkdir(2, "b"),
                                        Rename(2, "f", 4, "g"),
+                                       SetXattr(3, "user.goes", "with the file"),
                                        Create(kRootInode, "h"),
+                                       SetXattr(5, "user.a", "1"),
+                                       SetXattr(5, "trusted.b", "2"),
+                                       SetXattr(5, "user.a", "3", 1),  // refused: EEXIST
+                                       RemoveXattr(5, "user.a"),
                                        Truncate(5, 0),
                                        Rename(kRootInode, "h", 4, "g"),
                                        Mkdir(kRootInode, "a"),  // refused: EEXIST

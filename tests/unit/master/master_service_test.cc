@@ -11,15 +11,6 @@
 namespace tessera::master::testing {
 namespace {
 
-rpc::ErrorCode::type ErrorOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const rpc::TesseraError& e) {
-    return e.code;
-  }
-  return rpc::ErrorCode::OK;
-}
-
 class MasterServiceTest : public MasterStateTest {
  protected:
   void SetUp() override {

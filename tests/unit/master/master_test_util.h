@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -183,6 +184,38 @@ inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_
   commit.mtime_ns = mtime_ns;
   MetaCommand command;
   command.__set_commit_write(commit);
+  return command;
+}
+
+// The error code a MasterService handler call throws (OK when it returns).
+inline rpc::ErrorCode::type ErrorOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const rpc::TesseraError& e) {
+    return e.code;
+  }
+  return rpc::ErrorCode::OK;
+}
+
+// Extended attribute commands of root (uid 0).
+inline MetaCommand SetXattr(int64_t inode, const std::string& name, const std::string& value,
+                            int32_t flags = 0) {
+  master_state::SetXattrCommand set;
+  set.inode = inode;
+  set.name = name;
+  set.value = value;
+  set.flags = flags;
+  MetaCommand command;
+  command.__set_set_xattr(set);
+  return command;
+}
+
+inline MetaCommand RemoveXattr(int64_t inode, const std::string& name) {
+  master_state::RemoveXattrCommand remove;
+  remove.inode = inode;
+  remove.name = name;
+  MetaCommand command;
+  command.__set_remove_xattr(remove);
   return command;
 }
 

@@ -154,6 +154,26 @@ TEST_F(MetaSnapshotTest, FramesLargerThanAChunkStillGoThrough) {
   EXPECT_EQ(Dump(*InstallBuilt()), Restored(expected, meta));
 }
 
+// Extended attributes are plain keys of the database, so a snapshot carries them, values of
+// 64 KiB (larger than a chunk) included.
+TEST_F(MetaSnapshotTest, XattrsTravelInSnapshots) {
+  Fill(1, 3);
+  int64_t file = MustCreate(Create(kRootInode, "with-xattrs"));
+  const std::string big(64 << 10, 'x');
+  ASSERT_TRUE(Propose(SetXattr(file, "user.big", big)).ok());
+  KeyValues expected = Dump(*state_->CurrentStore());
+  ASSERT_EQ(expected.count(XattrKey(file, "user.big")), 1u);
+  std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
+  std::string stream = ReadAll(*reader, 1 << 10);
+  raft::SnapshotMeta meta = MetaAt(reader->Index());
+  ASSERT_TRUE(Build(stream, 1 << 10, meta).ok());
+  std::shared_ptr<MetaStore> restored = InstallBuilt();
+  EXPECT_EQ(Dump(*restored), Restored(expected, meta));
+  Result<std::optional<std::string>> value = restored->GetXattr(file, "user.big");
+  ASSERT_TRUE(value.ok() && value->has_value());
+  EXPECT_EQ(**value, big);
+}
+
 TEST_F(MetaSnapshotTest, ReaderRestartsAndRepeatsChunks) {
   Fill(3, 30);
   std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
