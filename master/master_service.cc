@@ -593,8 +593,12 @@ void MasterServiceHandler::raftDeliver(const std::vector<rpc::RaftMessage>& mess
 }
 
 void MasterServiceHandler::clusterStatus(rpc::ClusterStatus& reply) {
+  // Linearizable, like every read: a new leader may not have applied what its predecessor
+  // committed yet (a decommission, say), and must not report the state from before it.
+  ThrowIfError(log_->ReadBarrier());
   // A registry left from an earlier tenure of this master must not pass for the current one.
   LeaderTenure tenure = ValueOrThrow(LeadForChunkServers());
+  registry_->RefreshDraining();
   MetaCounters counters = state_->Counters();
   reply.masters.clear();
   if (group_ == nullptr) {
