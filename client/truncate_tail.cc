@@ -23,13 +23,14 @@ Status ZeroCutChunkTail(const ClientServices& services, const Caller& caller, in
   const int64_t piece_bytes = services.options.write_piece_bytes;
   for (int64_t offset = new_size; offset < zero_end; offset += piece_bytes) {
     std::string zeros(static_cast<size_t>(std::min(piece_bytes, zero_end - offset)), '\0');
-    Status written =
-        services.chunks.Write(chain, offset - chunk_start, zeros, false, request_id);
+    // Synced: the zeros must be durable before the size moves, or a crash could bring the cut
+    // bytes back after the truncate was acknowledged.
+    Status written = services.chunks.Write(chain, offset - chunk_start, zeros, true, request_id);
     if (written.code() == StatusCode::kStaleVersion) {
       // The chunk took a new version (re-replication) since the chain was given: once more on
       // the chain the master gives now.
       ASSIGN_OR_RETURN(chain, services.master.PrepareWrite(caller, inode, chunk_index));
-      written = services.chunks.Write(chain, offset - chunk_start, zeros, false, request_id);
+      written = services.chunks.Write(chain, offset - chunk_start, zeros, true, request_id);
     }
     RETURN_IF_ERROR(written);
   }

@@ -4,10 +4,12 @@
 // Why: the master frees only the chunks lying wholly past the new size; the chunk that is cut
 // keeps its bytes past the end on the chunk servers. Reads stop at the size, so they are hidden
 // until the file grows again (truncate up, a write past the end, fallocate, an append), when
-// they would reappear where POSIX promises zeros. Zeroing before the size changes keeps the
-// rule "every byte past the size is zero" true at every moment: a crash between the two steps
-// leaves zeros in bytes that were being cut off anyway. The cost is bounded by the bytes cut
-// from that one chunk (at most 64 MiB), written without commit (the size does not move).
+// they would reappear where POSIX promises zeros. Zeroing before the size changes means a crash
+// between the two steps leaves zeros only in bytes that were being cut off anyway. (Bytes a
+// crashed writer sent but never committed past the size are not covered: they were never part
+// of the file, and no client tracks them.) The cost is bounded by the bytes cut
+// from that one chunk (at most 64 MiB), written synced and without commit (the size does not
+// move).
 //
 // Thread-safety: stateless; safe from any thread. REQUIRES: the file's writers in this process
 // are flushed (their later commit would otherwise grow the file over the zeros).
