@@ -56,6 +56,13 @@ class OpenFile {
   virtual Status Flush() = 0;
   // Flush, then fsync on every replica.
   virtual Status Fsync() = 0;
+  // O_APPEND: writes `data` at the file's end as the master decides it, so appends of every
+  // client land one after another and none overwrites another (the master serializes them).
+  // The data becomes visible to other clients at Flush, as any write. Returns the offset used.
+  virtual Result<int64_t> Append(std::span<const std::byte> data) = 0;
+  // fallocate mode 0: the file is at least `end` bytes long (committed on the master); the new
+  // bytes read as zeros. Never shrinks it.
+  virtual Status Allocate(int64_t end) = 0;
 };
 
 class FileSystem {

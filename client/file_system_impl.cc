@@ -4,11 +4,13 @@
 
 #include "client/master_client.h"
 #include "client/open_file_impl.h"
+#include "client/truncate_tail.h"
 #include "common/logging.h"
 #include "common/names.h"
 
 namespace tessera::client {
 namespace {
+constexpr int32_t kMayWriteMask = 2;  // access(2)'s W_OK
 
 constexpr int kMaxReaddirEntries = 100000;
 constexpr int64_t kMaxReadaheadBytes = int64_t{256} << 20;
@@ -119,6 +121,17 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
     // Buffered writes must land (and be committed) before the truncate, or their commit
     // would grow the file again afterwards.
     RETURN_IF_ERROR(state->FlushAllWriters());
+  }
+  if (request.__isset.size && request.size % kChunkSize != 0) {
+    // Shrinking into a chunk: its bytes past the new end must read as zeros if the file grows
+    // again (truncate_tail.h).
+    ASSIGN_OR_RETURN(rpc::Attr before, master_->GetAttr(caller, inode));
+    if (before.type == rpc::FileType::REGULAR && request.size < before.size) {
+      // The zeros are written before the master judges the truncate: ask it first whether the
+      // caller may write here, so a refused truncate changes nothing.
+      RETURN_IF_ERROR(master_->Access(caller, inode, kMayWriteMask));
+      RETURN_IF_ERROR(ZeroCutChunkTail(services_, caller, inode, before.size, request.size));
+    }
   }
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->SetAttr(caller, inode, request));
   if (request.__isset.size) {

@@ -280,6 +280,18 @@ Result<rpc::Attr> MasterClient::CommitWrite(const Caller& caller, int64_t inode,
   return attr;
 }
 
+Result<rpc::Attr> MasterClient::ReserveAppend(const Caller& caller, int64_t inode, int64_t length,
+                                              int64_t mtime_ns) {
+  rpc::Attr attr;
+  // A session mutation: a retry after a lost answer gets the first reservation's answer back
+  // instead of reserving a second range.
+  RETURN_IF_ERROR(
+      Mutate(caller, "reserveAppend", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.reserveAppend(attr, c, inode, length, mtime_ns);
+      }));
+  return attr;
+}
+
 Status MasterClient::ReportCorruptReplica(int64_t chunk_id, int64_t server_id) {
   // Changes only soft state, and a repeat is harmless: no session needed.
   return Read(Caller{}, "reportCorruptReplica",

@@ -84,6 +84,8 @@ class MasterClient final : public MasterConnection {
   Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) override;
   Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                 int64_t mtime_ns) override;
+  Result<rpc::Attr> ReserveAppend(const Caller& caller, int64_t inode, int64_t length,
+                                  int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,

@@ -55,6 +55,10 @@ class MasterConnection {
   virtual Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) = 0;
   virtual Result<rpc::Attr> CommitWrite(const Caller& caller, int64_t inode, int64_t end_offset,
                                         int64_t mtime_ns) = 0;
+  // O_APPEND: reserves `length` bytes at the file's end (master_service_append.cc); the answered
+  // attributes' size is the reservation's end, so the range is [size - length, size).
+  virtual Result<rpc::Attr> ReserveAppend(const Caller& caller, int64_t inode, int64_t length,
+                                          int64_t mtime_ns) = 0;
 
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
   // access(2): kPermissionDenied unless the caller has every bit of mask (R_OK|W_OK|X_OK, as

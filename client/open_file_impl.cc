@@ -86,4 +86,33 @@ Status OpenFileImpl::Flush() { return writer_ ? writer_->Flush() : Status::Ok();
 
 Status OpenFileImpl::Fsync() { return writer_ ? writer_->Fsync() : Status::Ok(); }
 
+Result<int64_t> OpenFileImpl::Append(std::span<const std::byte> data) {
+  if (!writer_) return Status::PermissionDenied("file was not opened for writing");
+  const auto length = static_cast<int64_t>(data.size());
+  ASSIGN_OR_RETURN(rpc::Attr attr, services_.master.ReserveAppend(caller_, state_->inode(), length,
+                                                                  services_.clock.NowUnixNanos()));
+  const int64_t offset = attr.size - length;
+  if (offset < 0) {
+    return Status::Internal("master reserved an append ending at " + std::to_string(attr.size) +
+                            ", before its length " + std::to_string(length));
+  }
+  state_->NoteMasterSize(attr.size);
+  RETURN_IF_ERROR(writer_->Write(offset, data));
+  return offset;
+}
+
+Status OpenFileImpl::Allocate(int64_t end) {
+  if (!writer_) return Status::PermissionDenied("file was not opened for writing");
+  if (end < 0 || end > kMaxFileSize) {
+    return Status::InvalidArgument("allocation end " + std::to_string(end) + " is out of range");
+  }
+  // Writes still buffered would be committed after the size and are harmless, but flushing first
+  // keeps the committed size and the data in one order for readers of other clients.
+  RETURN_IF_ERROR(writer_->Flush());
+  ASSIGN_OR_RETURN(rpc::Attr attr, services_.master.CommitWrite(caller_, state_->inode(), end,
+                                                                services_.clock.NowUnixNanos()));
+  state_->NoteMasterSize(attr.size);
+  return Status::Ok();
+}
+
 }  // namespace tessera::client

@@ -29,6 +29,8 @@ class OpenFileImpl final : public OpenFile {
   Status Write(int64_t offset, std::span<const std::byte> data) override;
   Status Flush() override;
   Status Fsync() override;
+  Result<int64_t> Append(std::span<const std::byte> data) override;
+  Status Allocate(int64_t end) override;
 
  private:
   // The file size this client sees, asking the master when [offset, end) reaches past it.

@@ -34,7 +34,9 @@ void StoreHandle(fuse_req_t req, int64_t inode, bool writable,
   handle->file = std::move(file);
   fi->fh = TesseraFuse::FromRequest(req).files().Adopt(std::move(handle));
   fi->keep_cache = 0;
-  fi->direct_io = 0;
+  // An O_APPEND write lands where the master says (OpenFile::Append), not at the kernel's idea
+  // of the end, so its bytes must not go through the page cache at the kernel's offset.
+  fi->direct_io = (fi->flags & O_APPEND) != 0 ? 1 : 0;
 }
 
 // Opens `inode` and stores the handle in fi->fh.
@@ -122,8 +124,19 @@ void WriteOp(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t
     return ReplyError(req, Status::PermissionDenied("file handle is read-only"), "write",
                       handle.inode);
   }
-  Status written = handle.file->Write(
-      offset, std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf), size));
+  const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(buf), size);
+  // fi->flags are the descriptor's flags at this write (fcntl F_SETFL may have changed them).
+  if ((fi->flags & O_APPEND) != 0) {
+    // The kernel's offset is its cached end, stale when another client appended: the master
+    // decides where each append goes.
+    Result<int64_t> appended = handle.file->Append(data);
+    if (!appended.ok()) return ReplyError(req, appended.status(), "write(append)", handle.inode);
+    LOG(kDebug, "fuse") << "append of " << size << " bytes to inode " << handle.inode << " at "
+                        << *appended;
+    fuse_reply_write(req, size);
+    return;
+  }
+  Status written = handle.file->Write(offset, data);
   if (!written.ok()) return ReplyError(req, written, "write", handle.inode);
   fuse_reply_write(req, size);
 }

@@ -33,6 +33,9 @@ void WriteOp(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t
 void FlushOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReleaseOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void FsyncOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+// fallocate_ops.cc
+void FallocateOp(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+                 fuse_file_info* fi);
 
 void OpendirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi);

@@ -65,6 +65,7 @@ fuse_lowlevel_ops MakeOperations() {
   ops.getxattr = GetxattrOp;
   ops.listxattr = ListxattrOp;
   ops.removexattr = RemovexattrOp;
+  ops.fallocate = FallocateOp;
   return ops;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,9 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void listXattrs(std::vector<std::string>& reply, const rpc::RequestContext& ctx,
                   int64_t inode) override;
   void removeXattr(const rpc::RequestContext& ctx, int64_t inode, const std::string& name) override;
+  // O_APPEND reservations (master_service_append.cc).
+  void reserveAppend(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+                     int64_t length, int64_t mtime_ns) override;
 
  private:
   // Proposes `command` under the request's session.
@@ -138,6 +142,9 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   const Clock* const clock_;
   WriteLeaseTable leases_;
   ChunkVersionStamper stamper_;
+  // Held from reading a file's size to applying its append reservation, so that two
+  // reservations never read the same end (master_service_append.cc).
+  std::mutex append_mu_;
 };
 
 }  // namespace tessera::master

@@ -367,6 +367,14 @@ service MasterService {
   list<string> listXattrs(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
   void removeXattr(1: RequestContext ctx, 2: i64 inode, 3: string name)
       throws (1: TesseraError err),
+  // ---- O_APPEND ----
+  // Reserves the `length` bytes at the current end of a regular file for an append: the leader
+  // serializes every reservation of the cluster, reads the size and commits size + length (as
+  // commitWrite, mtime = ctime = mtime_ns) before the next one, so appends from any number of
+  // clients get disjoint ranges. Answers the file's attributes after the reservation; the range
+  // is [size - length, size). The writer then writes there and commits as usual.
+  Attr reserveAppend(1: RequestContext ctx, 2: i64 inode, 3: i64 length, 4: i64 mtime_ns)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

@@ -145,6 +145,17 @@ class FakeMaster final : public MasterConnection {
     it->second.mtime_ns = mtime_ns;
     return it->second;
   }
+  Result<rpc::Attr> ReserveAppend(const Caller& caller, int64_t inode, int64_t length,
+                                  int64_t mtime_ns) override {
+    int64_t end;
+    {
+      std::lock_guard lock(mu_);
+      auto it = attrs_.find(inode);
+      if (it == attrs_.end()) return Status::NotFound("no inode");
+      end = it->second.size + length;
+    }
+    return CommitWrite(caller, inode, end, mtime_ns);
+  }
   Result<rpc::ClusterStatus> ClusterStatus() override { return rpc::ClusterStatus(); }
   // The client passes xattr calls straight through; their rules are the master's and are tested
   // there (tests/unit/master/xattr_test.cc), so this fake keeps none.

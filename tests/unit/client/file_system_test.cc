@@ -247,6 +247,66 @@ TEST_F(FileSystemTest, TruncateFlushesFirstAndShrinks) {
   EXPECT_EQ(*data, std::string(10, 'x'));
 }
 
+TEST_F(FileSystemTest, BytesCutByATruncateReadAsZerosWhenTheFileGrowsAgain) {
+  Start();
+  auto file = Open(true);
+  ASSERT_TRUE(file->Write(0, Bytes(std::string(3000, 'x'))).ok());
+  ASSERT_TRUE(file->Flush().ok());
+  rpc::SetAttrRequest resize;
+  resize.__set_size(10);
+  ASSERT_TRUE(fs_->SetAttr(caller_, inode_, resize).ok());
+  resize.__set_size(2000);  // truncate up over the cut bytes
+  ASSERT_TRUE(fs_->SetAttr(caller_, inode_, resize).ok());
+  ASSERT_TRUE(file->Write(2500, Bytes("end")).ok());  // and a write past the end
+  ASSERT_TRUE(file->Flush().ok());
+  auto reader = Open(false);
+  Result<std::string> data = ReadAll(*reader, 0, 4000);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  EXPECT_EQ(*data, std::string(10, 'x') + std::string(2490, '\0') + "end");
+}
+
+TEST_F(FileSystemTest, TruncateIntoAHoleWritesNoZeros) {
+  Start();
+  rpc::SetAttrRequest resize;
+  resize.__set_size(kChunkSize + 100);  // a file of holes: no chunk exists
+  ASSERT_TRUE(fs_->SetAttr(caller_, inode_, resize).ok());
+  resize.__set_size(50);
+  ASSERT_TRUE(fs_->SetAttr(caller_, inode_, resize).ok());
+  EXPECT_EQ(master_->prepare_calls(), 0) << "a hole was written to";
+}
+
+TEST_F(FileSystemTest, AppendsLandWhereTheMasterReservesThem) {
+  Start();
+  auto file = Open(true);
+  // Another client appended 500 bytes meanwhile: this one's idea of the end is stale.
+  ASSERT_TRUE(master_->CommitWrite(caller_, inode_, 500, 1).ok());
+  Result<int64_t> first = file->Append(Bytes("abc"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 500);
+  Result<int64_t> second = file->Append(Bytes("de"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, 503);
+  ASSERT_TRUE(file->Flush().ok());
+  EXPECT_EQ(master_->size(inode_), 505);
+  Result<std::string> data = ReadAll(*Open(false), 500, 100);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "abcde");
+}
+
+TEST_F(FileSystemTest, AllocateExtendsWithZerosAndNeverShrinks) {
+  Start();
+  auto file = Open(true);
+  ASSERT_TRUE(file->Write(0, Bytes("head")).ok());
+  ASSERT_TRUE(file->Allocate(1000).ok());
+  EXPECT_EQ(master_->size(inode_), 1000);
+  ASSERT_TRUE(file->Allocate(10).ok());
+  EXPECT_EQ(master_->size(inode_), 1000);
+  Result<std::string> data = ReadAll(*Open(false), 0, 2000);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "head" + std::string(996, '\0'));
+  EXPECT_FALSE(Open(false)->Allocate(2000).ok()) << "a read-only file was extended";
+}
+
 TEST_F(FileSystemTest, AtMostMaxPiecesInFlight) {
   ClientOptions options;
   options.write_piece_bytes = 4096;

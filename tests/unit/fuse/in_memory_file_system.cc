@@ -21,6 +21,19 @@ class InMemoryOpenFile : public client::OpenFile {
   }
   Status Flush() override { return Status::Ok(); }
   Status Fsync() override { return Status::Ok(); }
+  // One process: the end it reads is the end it writes at.
+  Result<int64_t> Append(std::span<const std::byte> data) override {
+    ASSIGN_OR_RETURN(rpc::Attr attr, fs_->GetAttr(client::Caller{}, inode_));
+    RETURN_IF_ERROR(fs_->WriteData(inode_, attr.size, data));
+    return attr.size;
+  }
+  Status Allocate(int64_t end) override {
+    ASSIGN_OR_RETURN(rpc::Attr attr, fs_->GetAttr(client::Caller{}, inode_));
+    if (attr.size >= end) return Status::Ok();
+    rpc::SetAttrRequest grow;
+    grow.__set_size(end);
+    return fs_->SetAttr(client::Caller{}, inode_, grow).status();
+  }
 
  private:
   InMemoryFileSystem* fs_;

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "master_test_util.h"
 
@@ -457,6 +460,58 @@ TEST_F(MasterServiceTest, FsckListsChunksUnderGoalAndMissing) {
   EXPECT_EQ(ErrorOf([&] { handler_->fsck(lost, ctx_, "relative"); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { handler_->fsck(lost, ctx_, "/nope"); }), rpc::ErrorCode::NOT_FOUND);
+}
+
+TEST_F(MasterServiceTest, AppendReservationsAreDisjointAndARetryKeepsItsRange) {
+  const int64_t file = CreateFile("log");
+  rpc::Attr attr;
+  handler_->commitWrite(attr, ctx_, file, 100, 1);  // 100 bytes written before
+  // Two clients reserving at once, each request in its own session sequence.
+  constexpr int kPerClient = 50;
+  std::vector<int64_t> starts[2];
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&, c] {
+      rpc::RequestContext ctx = ctx_;
+      ctx.client_id = 100 + c;
+      for (int i = 0; i < kPerClient; ++i) {
+        ctx.sequence = i + 1;
+        rpc::Attr reserved;
+        handler_->reserveAppend(reserved, ctx, file, 10 + c, 2);
+        starts[c].push_back(reserved.size - (10 + c));
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  std::map<int64_t, int64_t> ranges;  // start -> length
+  for (int c = 0; c < 2; ++c) {
+    for (int64_t start : starts[c]) ranges[start] = 10 + c;
+  }
+  ASSERT_EQ(ranges.size(), 2u * kPerClient) << "two reservations got the same start";
+  int64_t end = 100;
+  for (const auto& [start, length] : ranges) {
+    EXPECT_EQ(start, end) << "reservations overlap or leave a gap";
+    end = start + length;
+  }
+  handler_->getattr(attr, ctx_, file);
+  EXPECT_EQ(attr.size, end);
+
+  // A retry of an answered reservation (same session and sequence) gets its range back.
+  rpc::RequestContext retried = ctx_;
+  retried.client_id = 100;
+  retried.sequence = kPerClient;
+  rpc::Attr again;
+  handler_->reserveAppend(again, retried, file, 10, 3);
+  EXPECT_EQ(again.size - 10, starts[0].back());
+  handler_->getattr(attr, ctx_, file);
+  EXPECT_EQ(attr.size, end) << "the retry reserved a second range";
+
+  EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, file, -1, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, file, kMaxFileSize, 1); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, kRootInode, 1, 1); }),
+            rpc::ErrorCode::IS_DIRECTORY);
 }
 
 }  // namespace
