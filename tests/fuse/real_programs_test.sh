@@ -120,16 +120,15 @@ make_tree() {
 }
 make_tree
 
-# describe DIR: one line per entry: path, type+mode, mtime ns (not for symlinks: see below),
-# nlink, size (not for directories: their size is file-system specific), owner, symlink target.
+# describe DIR: one line per entry: path, type+mode, mtime in ns, nlink, size (not for
+# directories: their size is file-system specific), owner; and a symlink's target.
 describe() {
   (cd "$1" && find . -printf '%p\n' | LC_ALL=C sort | while read -r path; do
-    if [ -L "$path" ]; then
-      stat -c '%n %f %h %s %u:%g' "$path"; readlink "$path"
-    elif [ -d "$path" ]; then
+    if [ -d "$path" ] && [ ! -L "$path" ]; then
       stat -c '%n %f %.9Y %h %u:%g' "$path"
     else
       stat -c '%n %f %.9Y %h %s %u:%g' "$path"
+      [ ! -L "$path" ] || readlink "$path"
     fi
   done)
 }
@@ -156,6 +155,22 @@ rsync -aHX "$MNT/rsync/" "$TEST_DIR/rsync-back/" || fail "rsync out of the mount
 same_tree "rsync out of the mount" "$TEST_DIR/rsync-back"
 out=$(rsync -aHXn --itemize-changes "$TREE/" "$MNT/rsync/") || fail "rsync dry run"
 [ -z "$out" ] || fail "a second rsync would still change: $out"
+
+say "rsync -aHX --delete of a changed tree: updates replace files by rename, removals"
+printf 'changed, and longer than before\n' >"$TREE/a/b/script.sh"
+head -c 1000 /dev/urandom >>"$TREE/a/random.bin"  # the delta algorithm sends a few blocks
+rm "$TREE/a/b/plain-hardlink2" "$TREE/a/b/c/empty-file" "$TREE/a/dir-link"
+printf 'new\n' >"$TREE/private/new-file"
+ln "$TREE/private/new-file" "$TREE/new-hardlink"
+ln -s private "$TREE/dir-link2"
+setfattr -n user.color -v green "$TREE/plain.txt"
+setfattr -x user.bin "$TREE/a/random.bin"
+touch -h -d "2022-02-02 02:02:02.020202020" "$TREE/a/b/script.sh" "$TREE/private/new-file" \
+  "$TREE/dir-link2" "$TREE/a/b/c" "$TREE/a/b" "$TREE/a" "$TREE/private" "$TREE"
+rsync -aHX --delete "$TREE/" "$MNT/rsync/" || fail "rsync --delete of the changed tree"
+same_tree "rsync of the changed tree into the mount" "$MNT/rsync"
+rsync -aHX --delete "$MNT/rsync/" "$TEST_DIR/rsync-back/" || fail "rsync --delete out of the mount"
+same_tree "rsync of the changed tree out of the mount" "$TEST_DIR/rsync-back"
 
 say "tar --xattrs into the mount and back"
 mkdir "$MNT/tar" "$TEST_DIR/tar-back"
