@@ -114,12 +114,11 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
   if (request.__isset.size && (request.size < 0 || request.size > kMaxFileSize)) {
     return Status::InvalidArgument("size " + std::to_string(request.size) + " is out of range");
   }
-  // Buffered writes must land (and be committed) before a truncate, or their commit would grow
-  // the file again afterwards; and before a time change, or their commit would overwrite the
-  // mtime just set (tar and rsync set it on a file whose data is still buffered).
-  const bool sets_mtime = request.__isset.mtime_ns || request.mtime_now;
-  std::shared_ptr<InodeState> state =
-      request.__isset.size || sets_mtime ? inodes_.Find(inode) : nullptr;
+  // Buffered writes must land (and be committed) before any attribute change, as on a local
+  // file system where a write takes effect at once: a later commit would grow the file again
+  // after a truncate, overwrite the mtime just set, and drop setuid/setgid just set by a
+  // non-root chmod (tar -p writes, then fchmod and futimens the file before closing it).
+  std::shared_ptr<InodeState> state = inodes_.Find(inode);
   if (state) RETURN_IF_ERROR(state->FlushAllWriters());
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->SetAttr(caller, inode, request));
   if (request.__isset.size) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The git and build checks of real_programs_test.sh, run in the current directory (on the mount)
 # by whichever user runs this script; ARG 1 names that user in messages, ARG 2 is the tarball of
-# the C source tree to unpack and build. Needs git, make, cc and tar on PATH.
+# the C source tree to unpack and build; last, what tar -p does to a setgid file (write, fchmod,
+# futimens, close) must keep the mode and the time. Needs git, make, cc, tar and /usr/bin/python3.
 set -euo pipefail
 WHO=${1:?who runs the checks}
 SRC_TAR=${2:?the C source tarball}
@@ -77,4 +78,20 @@ make clean >/dev/null || fail "make clean"
 [ ! -e calc ] && [ -z "$(find . -name '*.o')" ] || fail "make clean left files"
 cd ..
 rm -rf build || fail "rm -rf of the build tree"
+
+# ---- what tar -p does with a setgid file: write, fchmod and futimens on the open file, close ----
+step "write, fchmod 2755, futimens, close"
+got=$(/usr/bin/python3 - <<'PYEOF'
+import os
+fd = os.open("tar-like", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, b"#!/bin/sh\n" * 100)
+os.fchmod(fd, 0o2755)
+os.utime(fd, ns=(1_500_000_000_000_000_001, 1_600_000_000_000_000_002))
+os.close(fd)
+st = os.stat("tar-like")
+print("%o %d %d" % (st.st_mode & 0o7777, st.st_mtime_ns, st.st_size))
+PYEOF
+) || fail "the tar-like write"
+[ "$got" = "2755 1600000000000000002 1000" ] || fail "after write+fchmod+futimens+close: $got"
+rm tar-like
 step "git and build passed"

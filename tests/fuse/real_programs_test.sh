@@ -3,7 +3,8 @@
 #  1. git: init, add, commit, branch, commit, checkout back, fsck --full, log, gc, local clone;
 #  2. a C source tree (generated here) untarred onto the mount and built with make and cc, the
 #     binary run, make a no-op the second time and a one-file rebuild after touch;
-#  (1 and 2 are real_programs_points.sh, run as root and as the unprivileged user nobody)
+#  (1 and 2 are real_programs_points.sh, run as root and as the unprivileged user nobody, with
+#  a write + fchmod 2755 + futimens + close as tar -p does it)
 #  3. rsync -aHX of a tree with modes, times, symlinks, hard links and xattrs into the mount and
 #     back out: diff -r, stat (type+mode, mtime in ns, nlink, size, owner) and getfattr -d
 #     show no difference;

@@ -267,6 +267,21 @@ TEST_F(FileSystemTest, SettingTheMtimeCommitsBufferedWritesFirst) {
   EXPECT_EQ(after->size, 27);
 }
 
+// A commit by a non-root writer drops setuid/setgid on the master; one after the chmod that set
+// them would undo that chmod.
+TEST_F(FileSystemTest, ChangingTheModeCommitsBufferedWritesFirst) {
+  Start();
+  auto file = Open(true);
+  ASSERT_TRUE(file->Write(0, Bytes("payload")).ok());
+  rpc::SetAttrRequest chmod;
+  chmod.__set_mode(02755);
+  Result<rpc::Attr> attr = fs_->SetAttr(caller_, inode_, chmod);
+  ASSERT_TRUE(attr.ok()) << attr.status().ToString();
+  EXPECT_EQ(master_->commits().size(), 1u) << "the buffered write was not committed first";
+  ASSERT_TRUE(file->Flush().ok());
+  EXPECT_EQ(master_->commits().size(), 1u) << "nothing was left to commit after the chmod";
+}
+
 TEST_F(FileSystemTest, AtMostMaxPiecesInFlight) {
   ClientOptions options;
   options.write_piece_bytes = 4096;
