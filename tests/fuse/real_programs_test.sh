@@ -85,6 +85,28 @@ say "git and build as nobody"
   || fail "git and build as nobody"
 rmdir "$MNT/root" "$MNT/user" || fail "the git and build checks left files behind"
 
+say "git: a repository committed on one mount, read and committed to on a second"
+export GIT_AUTHOR_NAME="Tessera Test" GIT_AUTHOR_EMAIL=test@example.invalid
+export GIT_COMMITTER_NAME="Tessera Test" GIT_COMMITTER_EMAIL=test@example.invalid
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+git init -q -b main "$MNT/shared-repo" || fail "git init for two mounts"
+printf 'one\n' >"$MNT/shared-repo/file"
+git -C "$MNT/shared-repo" add file && git -C "$MNT/shared-repo" commit -q -m "from mount 0" \
+  || fail "git commit on mount 0"
+mount_tessera
+OTHER=$NEW_MNT/shared-repo
+log_is() { [ "$(git -C "$2" log --format=%s 2>/dev/null | tr '\n' ' ')" = "$1" ]; }
+# Metadata caches of the second mount may lag by their timeout (1 s): poll with a deadline.
+eventually 10 log_is "from mount 0 " "$OTHER" || fail "mount 1 does not see mount 0's commit"
+printf 'two\n' >>"$OTHER/file"
+git -C "$OTHER" commit -q -am "from mount 1" || fail "git commit on mount 1"
+eventually 10 log_is "from mount 1 from mount 0 " "$MNT/shared-repo" \
+  || fail "mount 0 does not see mount 1's commit"
+out=$(git -C "$MNT/shared-repo" fsck --full --strict 2>&1) || fail "git fsck on mount 0: $out"
+[ -z "$out" ] || fail "git fsck on mount 0 reported: $out"
+[ -z "$(git -C "$MNT/shared-repo" status --porcelain)" ] || fail "git status on mount 0 not clean"
+rm -rf "$MNT/shared-repo" || fail "rm -rf of the shared repository"
+
 # ---- a tree with modes, times, symlinks, hard links and xattrs, on local disk ----
 TREE=$TEST_DIR/tree
 make_tree() {
