@@ -116,12 +116,12 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
   if (request.__isset.size && (request.size < 0 || request.size > kMaxFileSize)) {
     return Status::InvalidArgument("size " + std::to_string(request.size) + " is out of range");
   }
-  std::shared_ptr<InodeState> state = request.__isset.size ? inodes_.Find(inode) : nullptr;
-  if (state) {
-    // Buffered writes must land (and be committed) before the truncate, or their commit
-    // would grow the file again afterwards.
-    RETURN_IF_ERROR(state->FlushAllWriters());
-  }
+  // Buffered writes must land (and be committed) before any attribute change, as on a local
+  // file system where a write takes effect at once: a later commit would grow the file again
+  // after a truncate, overwrite the mtime just set, and drop setuid/setgid just set by a
+  // non-root chmod (tar -p writes, then fchmod and futimens the file before closing it).
+  std::shared_ptr<InodeState> state = inodes_.Find(inode);
+  if (state) RETURN_IF_ERROR(state->FlushAllWriters());
   if (request.__isset.size && request.size % kChunkSize != 0) {
     // Shrinking into a chunk: its bytes past the new end must read as zeros if the file grows
     // again (truncate_tail.h).

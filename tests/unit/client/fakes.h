@@ -46,6 +46,7 @@ class FakeMaster final : public MasterConnection {
     if (it == attrs_.end()) return Status::NotFound("no inode");
     if (request.__isset.size) it->second.size = request.size;
     if (request.__isset.mode) it->second.mode = request.mode;
+    if (request.__isset.mtime_ns) it->second.mtime_ns = request.mtime_ns;
     return it->second;
   }
   Result<rpc::Attr> Mkdir(const Caller& caller, int64_t parent, const std::string& name,

@@ -307,6 +307,41 @@ TEST_F(FileSystemTest, AllocateExtendsWithZerosAndNeverShrinks) {
   EXPECT_FALSE(Open(false)->Allocate(2000).ok()) << "a read-only file was extended";
 }
 
+// tar and rsync write a file and then set its mtime while the data may still be buffered: the
+// commit of that data must come first, or it replaces the mtime they set with the time of now.
+TEST_F(FileSystemTest, SettingTheMtimeCommitsBufferedWritesFirst) {
+  Start();
+  auto file = Open(true);
+  ASSERT_TRUE(file->Write(0, Bytes("data written before utimens")).ok());
+  constexpr int64_t kPastMtimeNs = 1'600'000'000'123'456'789;
+  rpc::SetAttrRequest times;
+  times.__set_mtime_ns(kPastMtimeNs);
+  Result<rpc::Attr> attr = fs_->SetAttr(caller_, inode_, times);
+  ASSERT_TRUE(attr.ok()) << attr.status().ToString();
+  EXPECT_EQ(master_->commits().size(), 1u) << "the buffered write was not committed first";
+  ASSERT_TRUE(file->Flush().ok());
+  file.reset();
+  Result<rpc::Attr> after = fs_->GetAttr(caller_, inode_);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->mtime_ns, kPastMtimeNs) << "a later commit replaced the mtime that was set";
+  EXPECT_EQ(after->size, 27);
+}
+
+// A commit by a non-root writer drops setuid/setgid on the master; one after the chmod that set
+// them would undo that chmod.
+TEST_F(FileSystemTest, ChangingTheModeCommitsBufferedWritesFirst) {
+  Start();
+  auto file = Open(true);
+  ASSERT_TRUE(file->Write(0, Bytes("payload")).ok());
+  rpc::SetAttrRequest chmod;
+  chmod.__set_mode(02755);
+  Result<rpc::Attr> attr = fs_->SetAttr(caller_, inode_, chmod);
+  ASSERT_TRUE(attr.ok()) << attr.status().ToString();
+  EXPECT_EQ(master_->commits().size(), 1u) << "the buffered write was not committed first";
+  ASSERT_TRUE(file->Flush().ok());
+  EXPECT_EQ(master_->commits().size(), 1u) << "nothing was left to commit after the chmod";
+}
+
 TEST_F(FileSystemTest, AtMostMaxPiecesInFlight) {
   ClientOptions options;
   options.write_piece_bytes = 4096;
