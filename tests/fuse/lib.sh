@@ -84,12 +84,16 @@ trap teardown EXIT
 trap 'exit 130' INT TERM
 
 # A TCP port on 127.0.0.1 that nothing listens on and that this test has not handed out yet.
+# A port below the kernel's ephemeral range, which no socket uses now: a port from that range can
+# be taken by any outgoing connection (the daemons' own included) before the daemon binds it.
 free_port() {
-  local port
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11000 ] || fail "the ephemeral port range starts at $low: no room for test ports"
   while true; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
     [[ " ${USED_PORTS[*]} " == *" $port "* ]] && continue
-    [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ] || continue
+    [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ] || continue
     USED_PORTS+=("$port")
     echo "$port"
     return 0

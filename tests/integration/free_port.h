@@ -1,15 +1,17 @@
 // Free TCP ports on 127.0.0.1 for test daemons.
 //
-// Binding port 0 lets the kernel choose an unused port; the socket is closed before the daemon
-// binds it, so another process could take it in between. Ports are handed out from the
-// ephemeral range in a way that makes such a collision unlikely for tests on one machine.
+// A random port below the kernel's ephemeral range that can be bound now: outgoing connections
+// never take it, but another test could between this check and the daemon's bind (unlikely
+// among ~22,000 ports). Ports in `taken` (already handed to this caller's daemons) are skipped.
 // Thread-safe (no shared state).
 #pragma once
+
+#include <set>
 
 #include "common/status.h"
 
 namespace tessera::testing {
 
-Result<int> PickFreePort();
+Result<int> PickFreePort(const std::set<int>& taken);
 
 }  // namespace tessera::testing

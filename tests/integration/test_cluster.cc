@@ -126,9 +126,15 @@ void TestCluster::Shutdown() {
   }
 }
 
+Result<int> TestCluster::PickPort() {
+  ASSIGN_OR_RETURN(int port, PickFreePort(ports_taken_));
+  ports_taken_.insert(port);
+  return port;
+}
+
 Status TestCluster::StartAll() {
   for (int i = 0; i < options_.masters; ++i) {
-    ASSIGN_OR_RETURN(int port, PickFreePort());
+    ASSIGN_OR_RETURN(int port, PickPort());
     Master master;
     master.address = HostPort{"127.0.0.1", port};
     master.name = options_.masters == 1 ? "master" : "master" + std::to_string(master_id(i));
@@ -138,7 +144,7 @@ Status TestCluster::StartAll() {
   }
   for (int i = 0; i < options_.masters; ++i) RETURN_IF_ERROR(StartMasterProcess(i));
   for (int i = 0; i < options_.chunk_servers; ++i) {
-    ASSIGN_OR_RETURN(int port, PickFreePort());
+    ASSIGN_OR_RETURN(int port, PickPort());
     ChunkServer server;
     server.address = HostPort{"127.0.0.1", port};
     const std::string dir = root_dir_ + "/cs" + std::to_string(i + 1);  // its log lives here
@@ -278,7 +284,7 @@ Status TestCluster::WipeAndRestartMaster(int index) {
 }
 
 Result<int> TestCluster::StartJoiningMaster() {
-  ASSIGN_OR_RETURN(int port, PickFreePort());
+  ASSIGN_OR_RETURN(int port, PickPort());
   const int index = master_count();
   Master master;
   master.address = HostPort{"127.0.0.1", port};

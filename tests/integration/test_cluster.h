@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,10 @@ class TestCluster {
 
   const ClusterOptions options_;
   const std::string root_dir_;
+  // A free port never handed to another daemon of this cluster (free_port.h).
+  Result<int> PickPort();
+
+  std::set<int> ports_taken_;
   std::vector<Master> masters_;
   std::vector<ChunkServer> chunk_servers_;
   std::vector<MountedDir> mounts_;
