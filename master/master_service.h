@@ -4,6 +4,7 @@
 // This is the RPC edge: Status turns into rpc::TesseraError here (ThrowIfError) and nowhere
 // else. Thread-safety: TThreadedServer calls one shared handler from many threads; its own state
 // (the write lease table and the version stamper) and everything it borrows are thread-safe.
+// append_mu_ serializes append reservations, across their log entry (see below).
 #pragma once
 
 #include <cstdint>
