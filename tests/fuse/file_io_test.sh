@@ -26,6 +26,12 @@ cp "$CHECKS" "$TEST_DIR/file_io_checks.py"
 chmod 0644 "$TEST_DIR/file_io_checks.py"
 
 say "statfs shows the cluster's capacity and free space"
+# A server's space is known from its first heartbeat after registering: wait for all three.
+space_known() {
+  [ "$("$BIN/tessera" --masters "$MASTER_ADDR" status --json \
+        | grep -o '"capacity_bytes":[1-9]' | wc -l)" = 3 ]
+}
+eventually 30 space_known || fail "the master never learned every chunk server's space"
 status=$("$BIN/tessera" --masters "$MASTER_ADDR" status --json)
 "$PY" - "$A" "$status" <<'PYEOF' || fail "statfs does not match the cluster's capacity"
 import json, os, sys
