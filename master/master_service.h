@@ -4,7 +4,7 @@
 // This is the RPC edge: Status turns into rpc::TesseraError here (ThrowIfError) and nowhere
 // else. Thread-safety: TThreadedServer calls one shared handler from many threads; its own state
 // (the write lease table and the version stamper) and everything it borrows are thread-safe.
-// append_mu_ serializes append reservations, across their log entry (see below).
+// append_locks_ serializes the append reservations of one file, across their log entry.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/keyed_mutex.h"
 #include "gen-cpp/MasterService.h"
 #include "master/chunk_server_registry.h"
 #include "master/chunk_version_stamper.h"
@@ -143,9 +144,10 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   const Clock* const clock_;
   WriteLeaseTable leases_;
   ChunkVersionStamper stamper_;
-  // Held from reading a file's size to applying its append reservation, so that two
-  // reservations never read the same end (master_service_append.cc).
-  std::mutex append_mu_;
+  // Per inode: held from reading a file's size to applying its append reservation, so that two
+  // reservations never read the same end (master_service_append.cc); appends to other files
+  // go on meanwhile.
+  KeyedMutex append_locks_;
 };
 
 }  // namespace tessera::master
