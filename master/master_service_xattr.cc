@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "common/rpc_errors.h"
 #include "master/master_service.h"
+#include "master/request_permissions.h"
 #include "master/request_validation.h"
 #include "master/xattr_reads.h"
 #include "master/xattr_rules.h"
@@ -30,9 +31,7 @@ void MasterServiceHandler::setXattr(const rpc::RequestContext& ctx, int64_t inod
   command.name = name;
   command.value = value;
   command.flags = flags;
-  command.uid = ctx.uid;
-  command.gid = ctx.gid;
-  command.groups = ctx.groups;
+  command.__set_caller(CallerOf(ctx));
   MetaCommand wrapped;
   wrapped.__set_set_xattr(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());
@@ -70,9 +69,7 @@ void MasterServiceHandler::removeXattr(const rpc::RequestContext& ctx, int64_t i
   master_state::RemoveXattrCommand command;
   command.inode = inode;
   command.name = name;
-  command.uid = ctx.uid;
-  command.gid = ctx.gid;
-  command.groups = ctx.groups;
+  command.__set_caller(CallerOf(ctx));
   MetaCommand wrapped;
   wrapped.__set_remove_xattr(command);
   ThrowIfError(Mutate(ctx, std::move(wrapped)).status());

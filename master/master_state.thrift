@@ -208,19 +208,17 @@ struct SetXattrCommand {
   2: string name,
   3: binary value,
   4: i32 flags,            // bits XATTR_CREATE (1) and XATTR_REPLACE (2)
-  5: i32 uid,
-  6: i32 gid,
-  7: list<i32> groups,
+  // 5..7: unused (the caller's uid, gid and groups before they moved into `caller`).
   8: i64 time_ns,          // the new ctime, set by the proposer
+  30: optional Caller caller,  // unset: the master itself, which may touch every namespace
 }
 
 struct RemoveXattrCommand {
   1: i64 inode,
   2: string name,
-  3: i32 uid,
-  4: i32 gid,
-  5: list<i32> groups,
+  // 3..5: unused (the caller's uid, gid and groups before they moved into `caller`).
   6: i64 time_ns,          // the new ctime, set by the proposer
+  30: optional Caller caller,  // unset: the master itself, which may touch every namespace
 }
 
 // Exactly one member is set.

@@ -34,4 +34,8 @@ std::optional<Credentials> CallerCredentials(bool has_caller, const master_state
   return Credentials{caller.uid, caller.gid, caller.groups};
 }
 
+Credentials CallerCredentialsOrRoot(bool has_caller, const master_state::Caller& caller) {
+  return CallerCredentials(has_caller, caller).value_or(Credentials{});
+}
+
 }  // namespace tessera::master

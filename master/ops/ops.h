@@ -95,5 +95,8 @@ void PutRenameParents(OpContext& op, RenameParents& parents, int64_t time_ns);
 // The credentials of a command's caller (`has_caller` is the command's __isset.caller); nullopt
 // for a command the master issued itself, which is applied without permission checks.
 std::optional<Credentials> CallerCredentials(bool has_caller, const master_state::Caller& caller);
+// As CallerCredentials, but a command the master issued itself acts as root: for the rules that
+// have no "unchecked" mode because they decide what is visible (xattr namespaces).
+Credentials CallerCredentialsOrRoot(bool has_caller, const master_state::Caller& caller);
 
 }  // namespace tessera::master

@@ -9,7 +9,8 @@ Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
   ASSIGN_OR_RETURN(
       XattrChange change,
       PrepareXattrChange(op, command.inode, command.name,
-                         XattrCaller{command.uid, command.gid, command.groups}, command.time_ns));
+                         CallerCredentialsOrRoot(command.__isset.caller, command.caller),
+                         command.time_ns));
   if (!change.existing) return Status::NoData("no xattr '" + command.name + "' to remove");
   op.DeleteXattr(command.inode, command.name);
   return FinishXattrChange(op, change.inode, command.time_ns);

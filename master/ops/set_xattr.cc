@@ -26,7 +26,8 @@ Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCom
   ASSIGN_OR_RETURN(
       XattrChange change,
       PrepareXattrChange(op, command.inode, command.name,
-                         XattrCaller{command.uid, command.gid, command.groups}, command.time_ns));
+                         CallerCredentialsOrRoot(command.__isset.caller, command.caller),
+                         command.time_ns));
   if (change.existing && (command.flags & kXattrCreate) != 0) {
     return Status::AlreadyExists("xattr '" + command.name + "' exists");
   }

@@ -22,17 +22,19 @@ const XattrCaller kOtherCaller{kOther, kOther, {}};
 MetaCommand SetXattrAs(const XattrCaller& caller, int64_t inode, const std::string& name,
                        const std::string& value, int32_t flags = 0) {
   MetaCommand command = SetXattr(inode, name, value, flags);
-  command.set_xattr.uid = caller.uid;
-  command.set_xattr.gid = caller.gid;
-  command.set_xattr.groups = caller.groups;
+  command.set_xattr.__set_caller(master_state::Caller());
+  command.set_xattr.caller.uid = caller.uid;
+  command.set_xattr.caller.gid = caller.gid;
+  command.set_xattr.caller.groups = caller.groups;
   return command;
 }
 
 MetaCommand RemoveXattrAs(const XattrCaller& caller, int64_t inode, const std::string& name) {
   MetaCommand command = RemoveXattr(inode, name);
-  command.remove_xattr.uid = caller.uid;
-  command.remove_xattr.gid = caller.gid;
-  command.remove_xattr.groups = caller.groups;
+  command.remove_xattr.__set_caller(master_state::Caller());
+  command.remove_xattr.caller.uid = caller.uid;
+  command.remove_xattr.caller.gid = caller.gid;
+  command.remove_xattr.caller.groups = caller.groups;
   return command;
 }
 
