@@ -37,6 +37,9 @@ struct ClientOptions {
 };
 
 // Who is calling: passed with every request so the master can check permissions.
+// What a directory listing carries besides names.
+enum class DirListing { kNamesOnly, kWithAttrs };
+
 struct Caller {
   uint32_t uid = 0;
   uint32_t gid = 0;
@@ -80,9 +83,15 @@ class FileSystem {
                                   uint32_t mode) = 0;
   virtual Result<rpc::Attr> Create(const Caller& caller, int64_t parent, std::string_view name,
                                    uint32_t mode) = 0;
-  // One page of entries after `after_name` ("" for the first page), in name order.
+  // One page of entries after `after_name` ("" for the first page), in name order; with
+  // DirListing::kWithAttrs each entry also carries its attributes when the caller may search
+  // the directory.
   virtual Result<rpc::ReaddirReply> ReadDir(const Caller& caller, int64_t inode,
-                                            std::string_view after_name, int max_entries) = 0;
+                                            std::string_view after_name, int max_entries,
+                                            DirListing listing) = 0;
+  // How many changes this process has asked the master for so far (any outcome). Attributes
+  // read before the count moved may predate one of this mount's own changes.
+  virtual uint64_t LocalMutationCount() const = 0;
   virtual Status Unlink(const Caller& caller, int64_t parent, std::string_view name) = 0;
   virtual Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) = 0;
   virtual Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,

@@ -157,13 +157,21 @@ Result<rpc::Attr> FileSystemImpl::Create(const Caller& caller, int64_t parent,
 }
 
 Result<rpc::ReaddirReply> FileSystemImpl::ReadDir(const Caller& caller, int64_t inode,
-                                                  std::string_view after_name, int max_entries) {
+                                                  std::string_view after_name, int max_entries,
+                                                  DirListing listing) {
   RETURN_IF_ERROR(ValidInode(inode));
   if (!after_name.empty()) RETURN_IF_ERROR(ValidateName(after_name));
   if (max_entries < 1 || max_entries > kMaxReaddirEntries) {
     return Status::InvalidArgument("max_entries must be 1.." + std::to_string(kMaxReaddirEntries));
   }
-  return master_->Readdir(caller, inode, std::string(after_name), max_entries);
+  ASSIGN_OR_RETURN(rpc::ReaddirReply reply,
+                   master_->Readdir(caller, inode, std::string(after_name), max_entries,
+                                    listing == DirListing::kWithAttrs));
+  // As for lookups: this mount's buffered writes are part of what it reports.
+  for (rpc::DirEntry& entry : reply.entries) {
+    if (entry.__isset.attr) entry.attr = Overlay(std::move(entry.attr));
+  }
+  return reply;
 }
 
 Status FileSystemImpl::Unlink(const Caller& caller, int64_t parent, std::string_view name) {

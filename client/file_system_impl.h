@@ -44,7 +44,9 @@ class FileSystemImpl final : public FileSystem {
   Result<rpc::Attr> Create(const Caller& caller, int64_t parent, std::string_view name,
                            uint32_t mode) override;
   Result<rpc::ReaddirReply> ReadDir(const Caller& caller, int64_t inode,
-                                    std::string_view after_name, int max_entries) override;
+                                    std::string_view after_name, int max_entries,
+                                    DirListing listing) override;
+  uint64_t LocalMutationCount() const override { return master_->MutationCount(); }
   Status Unlink(const Caller& caller, int64_t parent, std::string_view name) override;
   Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) override;
   Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,

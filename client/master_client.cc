@@ -130,6 +130,8 @@ Status MasterClient::Mutate(const Caller& caller, const char* what, const Call& 
       MakeRequestContext(caller, session.client_id, session.last_sequence, request_ids_.Next()),
       what, call);
   sessions_.Release(session);
+  // Counted even when it failed: a call that timed out may still have been applied.
+  mutations_.fetch_add(1, std::memory_order_release);
   return status;
 }
 
@@ -183,11 +185,11 @@ Result<rpc::Attr> MasterClient::Create(const Caller& caller, int64_t parent,
 
 Result<rpc::ReaddirReply> MasterClient::Readdir(const Caller& caller, int64_t inode,
                                                 const std::string& after_name,
-                                                int32_t max_entries) {
+                                                int32_t max_entries, bool with_attrs) {
   rpc::ReaddirReply reply;
   RETURN_IF_ERROR(
       Read(caller, "readdir", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
-        m.readdir(reply, c, inode, after_name, max_entries);
+        m.readdir(reply, c, inode, after_name, max_entries, with_attrs);
       }));
   return reply;
 }

@@ -15,6 +15,7 @@
 // list of known masters; it is never held across a call.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,9 @@ class MasterClient final : public MasterConnection {
   Result<rpc::Attr> Create(const Caller& caller, int64_t parent, const std::string& name,
                            int32_t mode) override;
   Result<rpc::ReaddirReply> Readdir(const Caller& caller, int64_t inode,
-                                    const std::string& after_name, int32_t max_entries) override;
+                                    const std::string& after_name, int32_t max_entries,
+                                    bool with_attrs) override;
+  uint64_t MutationCount() const override { return mutations_.load(std::memory_order_acquire); }
   Status Unlink(const Caller& caller, int64_t parent, const std::string& name) override;
   Status Rmdir(const Caller& caller, int64_t parent, const std::string& name) override;
   Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,
@@ -130,6 +133,7 @@ class MasterClient final : public MasterConnection {
   RequestIdGenerator request_ids_;
   ClientSessionPool sessions_{request_ids_};
   const int64_t read_client_id_ = request_ids_.NextClientId();
+  std::atomic<uint64_t> mutations_{0};  // Mutate calls returned so far
 
   mutable std::mutex mu_;  // guards leader_ and known_
   std::optional<HostPort> leader_;

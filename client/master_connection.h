@@ -29,7 +29,10 @@ class MasterConnection {
   virtual Result<rpc::Attr> Create(const Caller& caller, int64_t parent, const std::string& name,
                                    int32_t mode) = 0;
   virtual Result<rpc::ReaddirReply> Readdir(const Caller& caller, int64_t inode,
-                                            const std::string& after_name, int32_t max_entries) = 0;
+                                            const std::string& after_name, int32_t max_entries,
+                                            bool with_attrs) = 0;
+  // Mutating calls made so far, counted when each returns, whatever its outcome.
+  virtual uint64_t MutationCount() const = 0;
   virtual Status Unlink(const Caller& caller, int64_t parent, const std::string& name) = 0;
   virtual Status Rmdir(const Caller& caller, int64_t parent, const std::string& name) = 0;
   virtual Status Rename(const Caller& caller, int64_t old_parent, const std::string& old_name,

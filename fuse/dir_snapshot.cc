@@ -17,14 +17,16 @@ rpc::DirEntry MakeEntry(std::string name, int64_t inode) {
 }  // namespace
 
 Result<std::unique_ptr<DirSnapshot>> DirSnapshot::Load(client::FileSystem& fs,
-                                                       const client::Caller& caller,
-                                                       int64_t inode) {
+                                                       const client::Caller& caller, int64_t inode,
+                                                       client::DirListing listing, int64_t now_ns) {
+  const uint64_t mutations_at_load = fs.LocalMutationCount();
   std::vector<rpc::DirEntry> entries;
   entries.push_back(MakeEntry(".", inode));
   entries.push_back(MakeEntry("..", inode));
   std::string after_name;
   while (true) {
-    ASSIGN_OR_RETURN(rpc::ReaddirReply page, fs.ReadDir(caller, inode, after_name, kPageSize));
+    ASSIGN_OR_RETURN(rpc::ReaddirReply page,
+                     fs.ReadDir(caller, inode, after_name, kPageSize, listing));
     if (page.entries.empty()) {
       if (!page.eof) {
         // A page with no entries that is not the end would make us ask the same question
@@ -44,7 +46,8 @@ Result<std::unique_ptr<DirSnapshot>> DirSnapshot::Load(client::FileSystem& fs,
     for (rpc::DirEntry& entry : page.entries) entries.push_back(std::move(entry));
     if (page.eof) break;
   }
-  return std::unique_ptr<DirSnapshot>(new DirSnapshot(std::move(entries)));
+  return std::unique_ptr<DirSnapshot>(
+      new DirSnapshot(std::move(entries), now_ns, mutations_at_load));
 }
 
 }  // namespace tessera::fuse

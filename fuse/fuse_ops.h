@@ -1,7 +1,7 @@
 // The fuse_lowlevel_ops handlers, grouped by the file that implements them:
 //   namespace_ops.cc  names and attributes (lookup ... statfs)
 //   file_ops.cc       regular-file data (create, open, read, write, flush, release, fsync)
-//   dir_ops.cc        directory listing (opendir, readdir, releasedir, fsyncdir)
+//   dir_ops.cc        directory listing (opendir, readdir, readdirplus, releasedir, fsyncdir)
 //   link_ops.cc       names without data of their own (link, symlink, readlink, mknod)
 //   xattr_ops.cc      extended attributes (setxattr, getxattr, listxattr, removexattr)
 // Each handler sends exactly one reply per request (none for forget, as libfuse requires).
@@ -39,6 +39,8 @@ void FallocateOp(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t l
 
 void OpendirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void ReaddirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi);
+void ReaddirplusOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+                   fuse_file_info* fi);
 void ReleasedirOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void FsyncdirOp(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
 

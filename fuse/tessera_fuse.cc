@@ -54,6 +54,7 @@ fuse_lowlevel_ops MakeOperations() {
   ops.fsync = FsyncOp;
   ops.opendir = OpendirOp;
   ops.readdir = ReaddirOp;
+  ops.readdirplus = ReaddirplusOp;
   ops.releasedir = ReleasedirOp;
   ops.fsyncdir = FsyncdirOp;
   ops.link = LinkOp;

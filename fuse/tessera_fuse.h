@@ -48,6 +48,7 @@ class TesseraFuse {
   // REQUIRES: AttachFileSystem was called.
   client::FileSystem& fs() const { return *fs_; }
   const MountOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
   GroupsCache& groups_cache() { return groups_cache_; }
   HandleRegistry<FileHandle>& files() { return files_; }
   HandleRegistry<DirSnapshot>& dirs() { return dirs_; }

@@ -163,7 +163,7 @@ void MasterServiceHandler::create(rpc::Attr& reply, const rpc::RequestContext& c
 
 void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestContext& ctx,
                                    int64_t inode, const std::string& after_name,
-                                   int32_t max_entries) {
+                                   int32_t max_entries, bool with_attrs) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(inode));
   // An empty after_name starts the listing; any other must be a valid name.
@@ -175,6 +175,11 @@ void MasterServiceHandler::readdir(rpc::ReaddirReply& reply, const rpc::RequestC
   ThrowIfError(log_->ReadBarrier());
   ThrowIfError(CheckInodeAccess(*state_, ctx, inode, kMayRead));
   reply = ValueOrThrow(state_->Readdir(inode, after_name, max_entries));
+  // Attributes let the kernel skip one lookup per entry; it would then also skip the search
+  // permission check of that lookup, so only a caller who may search the directory gets them.
+  if (with_attrs && CheckInodeAccess(*state_, ctx, inode, kMayExec).ok()) {
+    ThrowIfError(state_->AttachEntryAttrs(reply));
+  }
 }
 
 void MasterServiceHandler::unlink(const rpc::RequestContext& ctx, int64_t parent,

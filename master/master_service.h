@@ -55,7 +55,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   void create(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
               const std::string& name, int32_t mode) override;
   void readdir(rpc::ReaddirReply& reply, const rpc::RequestContext& ctx, int64_t inode,
-               const std::string& after_name, int32_t max_entries) override;
+               const std::string& after_name, int32_t max_entries, bool with_attrs) override;
   void unlink(const rpc::RequestContext& ctx, int64_t parent, const std::string& name) override;
   void rmdir(const rpc::RequestContext& ctx, int64_t parent, const std::string& name) override;
   void rename(const rpc::RequestContext& ctx, int64_t old_parent, const std::string& old_name,

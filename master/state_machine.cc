@@ -224,6 +224,15 @@ Result<rpc::ReaddirReply> StateMachine::Readdir(int64_t inode, std::string_view 
   return reply;
 }
 
+Status StateMachine::AttachEntryAttrs(rpc::ReaddirReply& listing) const {
+  std::shared_ptr<MetaStore> store = CurrentStore();
+  for (rpc::DirEntry& entry : listing.entries) {
+    ASSIGN_OR_RETURN(auto record, store->GetInode(entry.inode));
+    if (record) entry.__set_attr(ToAttr(*record));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<ChunkAtIndex>> StateMachine::GetChunks(int64_t inode, int64_t first_index,
                                                           int64_t count) const {
   std::shared_ptr<MetaStore> store = CurrentStore();

@@ -80,6 +80,9 @@ class StateMachine {
   Result<rpc::Attr> GetAttr(int64_t inode) const;
   Result<rpc::Attr> Lookup(int64_t parent, std::string_view name) const;
   // REQUIRES: 1 <= max_entries <= kMaxReaddirEntries.
+  // Sets the attributes of every entry of `listing` (read now, one record each). An entry
+  // whose inode is gone since the listing was read keeps no attributes.
+  Status AttachEntryAttrs(rpc::ReaddirReply& listing) const;
   Result<rpc::ReaddirReply> Readdir(int64_t inode, std::string_view after_name,
                                     int max_entries) const;
   // Chunk records of a regular file with index in [first_index, first_index + count).

@@ -43,7 +43,7 @@ Status SetTree(MasterClient& master, const rpc::Attr& attr, int32_t goal, bool r
   std::string after;
   for (;;) {
     ASSIGN_OR_RETURN(rpc::ReaddirReply listing,
-                     master.Readdir(Caller{}, attr.inode, after, 1000));
+                     master.Readdir(Caller{}, attr.inode, after, 1000, false));
     for (const rpc::DirEntry& entry : listing.entries) {
       after = entry.name;
       if (entry.type != rpc::FileType::REGULAR && entry.type != rpc::FileType::DIRECTORY) continue;

@@ -91,6 +91,7 @@ struct DirEntry {
   1: string name,
   2: i64 inode,
   3: FileType type,
+  4: optional Attr attr,   // set when readdir was asked with_attrs and the caller may search
 }
 
 // Entries are in byte order of their names; a listing resumes after the last name returned.
@@ -272,8 +273,11 @@ service MasterService {
       throws (1: TesseraError err),
   Attr create(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: i32 mode)
       throws (1: TesseraError err),
+  // with_attrs: also each entry's attributes (FUSE readdirplus), when the caller has search
+  // permission on the directory as well as read; without it the entries come without.
   ReaddirReply readdir(1: RequestContext ctx, 2: i64 inode, 3: string after_name,
-                       4: i32 max_entries) throws (1: TesseraError err),
+                       4: i32 max_entries, 5: bool with_attrs = false)
+      throws (1: TesseraError err),
   void unlink(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
   void rmdir(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
   // flags: 0, or Linux's renameat2 values RENAME_NOREPLACE (1: ALREADY_EXISTS when new_name

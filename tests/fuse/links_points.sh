@@ -219,12 +219,14 @@ def reader():
             missing.append(1)
 t = threading.Thread(target=reader)
 t.start()
-for i in range(200):
-    with open("atomic.tmp", "w") as f:
-        f.write(str(i))
-    os.rename("atomic.tmp", "atomic")
-stop.set()
-t.join()
+try:
+    for i in range(200):
+        with open("atomic.tmp", "w") as f:
+            f.write(str(i))
+        os.rename("atomic.tmp", "atomic")
+finally:
+    stop.set()  # also when a step failed: the reader must not keep the script alive
+    t.join()
 assert listings, "the reader never listed the directory"
 assert not missing, f"{len(missing)} of {len(listings)} listings lacked the name"
 assert open("atomic").read() == "199"

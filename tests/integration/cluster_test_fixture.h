@@ -50,11 +50,12 @@ class ClusterTest : public ::testing::Test {
       c.getattr(out, cluster_->NextContext(), inode);
     });
   }
-  Result<rpc::ReaddirReply> Readdir(int64_t inode, const std::string& after = "", int max = 1000) {
-    return CallFor<rpc::ReaddirReply>(master(), master_address(),
-                                      [&](auto& c, rpc::ReaddirReply& out) {
-                                        c.readdir(out, cluster_->NextContext(), inode, after, max);
-                                      });
+  Result<rpc::ReaddirReply> Readdir(int64_t inode, const std::string& after = "", int max = 1000,
+                                    bool with_attrs = false) {
+    return CallFor<rpc::ReaddirReply>(
+        master(), master_address(), [&](auto& c, rpc::ReaddirReply& out) {
+          c.readdir(out, cluster_->NextContext(), inode, after, max, with_attrs);
+        });
   }
   Status Unlink(int64_t parent, const std::string& name) {
     return CallVoid(master(), master_address(),

@@ -57,7 +57,10 @@ class FakeMaster final : public MasterConnection {
                            int32_t mode) override {
     return Make(parent, name, mode, rpc::FileType::REGULAR);
   }
-  Result<rpc::ReaddirReply> Readdir(const Caller&, int64_t, const std::string&, int32_t) override {
+  // The client tests never list with attributes, which is what the count guards.
+  uint64_t MutationCount() const override { return 0; }
+  Result<rpc::ReaddirReply> Readdir(const Caller&, int64_t, const std::string&, int32_t,
+                                    bool) override {
     rpc::ReaddirReply reply;
     reply.eof = true;
     return reply;

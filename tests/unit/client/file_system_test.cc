@@ -403,7 +403,7 @@ TEST_F(FileSystemTest, RejectsBadArguments) {
   EXPECT_EQ(fs_->Create(caller_, kRootInode, std::string(256, 'n'), 0644).status().code(),
             StatusCode::kNameTooLong);
   EXPECT_EQ(fs_->GetAttr(caller_, 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(fs_->ReadDir(caller_, kRootInode, "", 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fs_->ReadDir(caller_, kRootInode, "", 0, DirListing::kNamesOnly).status().code(), StatusCode::kInvalidArgument);
   auto file = Open(true);
   EXPECT_EQ(file->Write(-1, Bytes("x")).code(), StatusCode::kInvalidArgument);
   std::string buf(4, '\0');

@@ -16,9 +16,14 @@ class FakeDirFileSystem : public client::FileSystem {
   int readdir_calls = 0;
   Status readdir_error;  // returned by every ReadDir when not ok
   bool stuck = false;    // answers every page with the first entry and eof = false
+  uint64_t mutations = 0;
+
+  uint64_t LocalMutationCount() const override { return mutations; }
 
   Result<rpc::ReaddirReply> ReadDir(const client::Caller&, int64_t inode,
-                                    std::string_view after_name, int max_entries) override {
+                                    std::string_view after_name, int max_entries,
+                                    client::DirListing) override {
+
     ++readdir_calls;
     if (!readdir_error.ok()) return readdir_error;
     if (inode != 1) return Status::NotFound("no such directory");
@@ -91,7 +96,8 @@ class FakeDirFileSystem : public client::FileSystem {
 
 TEST(DirSnapshotTest, EmptyDirectoryHasDotEntries) {
   FakeDirFileSystem fs;
-  Result<std::unique_ptr<DirSnapshot>> snapshot = DirSnapshot::Load(fs, {}, 1);
+  Result<std::unique_ptr<DirSnapshot>> snapshot =
+      DirSnapshot::Load(fs, {}, 1, client::DirListing::kNamesOnly, 0);
   ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
   const auto& entries = (*snapshot)->entries();
   ASSERT_EQ(entries.size(), 2u);
@@ -108,7 +114,8 @@ TEST(DirSnapshotTest, FetchesEveryPageInOrder) {
     std::snprintf(name, sizeof(name), "f%06d", i);
     fs.names[name] = 100 + i;
   }
-  Result<std::unique_ptr<DirSnapshot>> snapshot = DirSnapshot::Load(fs, {}, 1);
+  Result<std::unique_ptr<DirSnapshot>> snapshot =
+      DirSnapshot::Load(fs, {}, 1, client::DirListing::kNamesOnly, 0);
   ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
   const auto& entries = (*snapshot)->entries();
   ASSERT_EQ(entries.size(), static_cast<size_t>(count) + 2);
@@ -121,19 +128,22 @@ TEST(DirSnapshotTest, FetchesEveryPageInOrder) {
 TEST(DirSnapshotTest, ErrorFromMasterIsReturned) {
   FakeDirFileSystem fs;
   fs.readdir_error = Status::Unavailable("no leader");
-  Result<std::unique_ptr<DirSnapshot>> snapshot = DirSnapshot::Load(fs, {}, 1);
+  Result<std::unique_ptr<DirSnapshot>> snapshot =
+      DirSnapshot::Load(fs, {}, 1, client::DirListing::kNamesOnly, 0);
   ASSERT_FALSE(snapshot.ok());
   EXPECT_EQ(snapshot.status().code(), StatusCode::kUnavailable);
 
   FakeDirFileSystem missing;
-  EXPECT_EQ(DirSnapshot::Load(missing, {}, 5).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(DirSnapshot::Load(missing, {}, 5, client::DirListing::kNamesOnly, 0).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST(DirSnapshotTest, PagesThatDoNotAdvanceAreAnErrorNotALoop) {
   FakeDirFileSystem fs;
   fs.names["a"] = 2;
   fs.stuck = true;
-  Result<std::unique_ptr<DirSnapshot>> snapshot = DirSnapshot::Load(fs, {}, 1);
+  Result<std::unique_ptr<DirSnapshot>> snapshot =
+      DirSnapshot::Load(fs, {}, 1, client::DirListing::kNamesOnly, 0);
   ASSERT_FALSE(snapshot.ok());
   EXPECT_EQ(snapshot.status().code(), StatusCode::kInternal);
   EXPECT_LE(fs.readdir_calls, 2);

@@ -84,6 +84,7 @@ Result<rpc::Attr> InMemoryFileSystem::GetAttr(const client::Caller& caller, int6
 Result<rpc::Attr> InMemoryFileSystem::SetAttr(const client::Caller& caller, int64_t inode,
                                               const rpc::SetAttrRequest& request) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   auto it = nodes_.find(inode);
   if (it == nodes_.end()) return Status::NotFound("no inode");
   rpc::Attr& attr = it->second.attr;
@@ -122,18 +123,20 @@ Result<rpc::Attr> InMemoryFileSystem::AddLocked(int64_t parent, std::string_view
 Result<rpc::Attr> InMemoryFileSystem::Mkdir(const client::Caller& caller, int64_t parent,
                                             std::string_view name, uint32_t mode) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   return AddLocked(parent, name, rpc::FileType::DIRECTORY, mode, caller);
 }
 
 Result<rpc::Attr> InMemoryFileSystem::Create(const client::Caller& caller, int64_t parent,
                                              std::string_view name, uint32_t mode) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   return AddLocked(parent, name, rpc::FileType::REGULAR, mode, caller);
 }
 
 Result<rpc::ReaddirReply> InMemoryFileSystem::ReadDir(const client::Caller& caller, int64_t inode,
-                                                      std::string_view after_name,
-                                                      int max_entries) {
+                                                      std::string_view after_name, int max_entries,
+                                                      client::DirListing listing) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Node * dir, DirLocked(inode));
   rpc::ReaddirReply reply;
@@ -143,15 +146,22 @@ Result<rpc::ReaddirReply> InMemoryFileSystem::ReadDir(const client::Caller& call
     entry.name = it->first;
     entry.inode = it->second;
     entry.type = nodes_[it->second].attr.type;
+    if (listing == client::DirListing::kWithAttrs) entry.__set_attr(nodes_[it->second].attr);
     reply.entries.push_back(entry);
   }
   reply.eof = it == dir->children.end();
   return reply;
 }
 
+uint64_t InMemoryFileSystem::LocalMutationCount() const {
+  std::lock_guard lock(mu_);
+  return mutations_;
+}
+
 Status InMemoryFileSystem::Unlink(const client::Caller& caller, int64_t parent,
                                   std::string_view name) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   ASSIGN_OR_RETURN(Node * dir, DirLocked(parent));
   auto it = dir->children.find(name);
   if (it == dir->children.end()) return Status::NotFound(std::string(name));
@@ -167,6 +177,7 @@ Status InMemoryFileSystem::Unlink(const client::Caller& caller, int64_t parent,
 Result<rpc::Attr> InMemoryFileSystem::Link(const client::Caller& caller, int64_t inode,
                                            int64_t new_parent, std::string_view new_name) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   RETURN_IF_ERROR(ValidateName(new_name));
   ASSIGN_OR_RETURN(Node * dir, DirLocked(new_parent));
   auto it = nodes_.find(inode);
@@ -181,6 +192,7 @@ Result<rpc::Attr> InMemoryFileSystem::Link(const client::Caller& caller, int64_t
 Result<rpc::Attr> InMemoryFileSystem::Symlink(const client::Caller& caller, int64_t parent,
                                               std::string_view name, std::string_view target) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   RETURN_IF_ERROR(ValidateSymlinkTarget(target));
   ASSIGN_OR_RETURN(rpc::Attr attr, AddLocked(parent, name, rpc::FileType::SYMLINK, 0777, caller));
   rpc::Attr& stored = nodes_[attr.inode].attr;
@@ -193,6 +205,7 @@ Result<rpc::Attr> InMemoryFileSystem::Mknod(const client::Caller& caller, int64_
                                             std::string_view name, rpc::FileType::type type,
                                             uint32_t mode) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   if (type != rpc::FileType::FIFO && type != rpc::FileType::SOCKET) {
     return Status::InvalidArgument("mknod makes FIFOs and sockets only");
   }
@@ -202,6 +215,7 @@ Result<rpc::Attr> InMemoryFileSystem::Mknod(const client::Caller& caller, int64_
 Status InMemoryFileSystem::Rmdir(const client::Caller& caller, int64_t parent,
                                  std::string_view name) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   ASSIGN_OR_RETURN(Node * dir, DirLocked(parent));
   auto it = dir->children.find(name);
   if (it == dir->children.end()) return Status::NotFound(std::string(name));
@@ -217,6 +231,7 @@ Status InMemoryFileSystem::Rename(const client::Caller& caller, int64_t old_pare
                                   std::string_view old_name, int64_t new_parent,
                                   std::string_view new_name, uint32_t flags) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   RETURN_IF_ERROR(ValidateName(new_name));
   ASSIGN_OR_RETURN(Node * from, DirLocked(old_parent));
   ASSIGN_OR_RETURN(Node * to, DirLocked(new_parent));
@@ -259,6 +274,7 @@ Result<InMemoryFileSystem::Node*> InMemoryFileSystem::NodeLocked(int64_t inode) 
 Status InMemoryFileSystem::SetXattr(const client::Caller& caller, int64_t inode,
                                     std::string_view name, std::string_view value, int32_t flags) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
   auto it = node->xattrs.find(name);
   if (it != node->xattrs.end() && (flags & XATTR_CREATE) != 0)
@@ -289,6 +305,7 @@ Result<std::vector<std::string>> InMemoryFileSystem::ListXattrs(const client::Ca
 Status InMemoryFileSystem::RemoveXattr(const client::Caller& caller, int64_t inode,
                                        std::string_view name) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   ASSIGN_OR_RETURN(Node * node, NodeLocked(inode));
   auto it = node->xattrs.find(name);
   if (it == node->xattrs.end()) return Status::NoData("no xattr");
@@ -321,6 +338,7 @@ Result<size_t> InMemoryFileSystem::ReadData(int64_t inode, int64_t offset,
 Status InMemoryFileSystem::WriteData(int64_t inode, int64_t offset,
                                      std::span<const std::byte> data) {
   std::lock_guard lock(mu_);
+  ++mutations_;
   auto it = nodes_.find(inode);
   if (it == nodes_.end()) return Status::NotFound("no inode");
   if (offset < 0) return Status::InvalidArgument("negative offset");

@@ -31,7 +31,9 @@ class InMemoryFileSystem : public client::FileSystem {
   Result<rpc::Attr> Create(const client::Caller& caller, int64_t parent, std::string_view name,
                            uint32_t mode) override;
   Result<rpc::ReaddirReply> ReadDir(const client::Caller& caller, int64_t inode,
-                                    std::string_view after_name, int max_entries) override;
+                                    std::string_view after_name, int max_entries,
+                                    client::DirListing listing) override;
+  uint64_t LocalMutationCount() const override;
   Status Unlink(const client::Caller& caller, int64_t parent, std::string_view name) override;
   Status Rmdir(const client::Caller& caller, int64_t parent, std::string_view name) override;
   Status Rename(const client::Caller& caller, int64_t old_parent, std::string_view old_name,
@@ -84,6 +86,7 @@ class InMemoryFileSystem : public client::FileSystem {
   std::map<int64_t, Node> nodes_;  // guarded by mu_
   int64_t next_inode_ = 2;         // guarded by mu_
   uint32_t last_caller_uid_ = 0;   // guarded by mu_
+  uint64_t mutations_ = 0;         // guarded by mu_
 };
 
 }  // namespace tessera::fuse::testing

@@ -73,10 +73,10 @@ TEST_F(MasterServiceTest, RejectsBadNamespaceArguments) {
   EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, ".", 0644); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.create(attr, ctx_, 1, "a/b", 0644); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 0); }), rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 10001); }),
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 0, false); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "", 10001, false); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "a/b", 10); }),
+  EXPECT_EQ(ErrorOf([&] { h.readdir(listing, ctx_, 1, "a/b", 10, false); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.unlink(ctx_, 1, ".."); }), rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { h.rmdir(ctx_, 0, "a"); }), rpc::ErrorCode::INVALID_ARGUMENT);
@@ -194,10 +194,42 @@ TEST_F(MasterServiceTest, MkdirAndCreateUseCallerAndDefaultGoal) {
   EXPECT_EQ(attr.goal, 2);
   EXPECT_EQ(attr.mode, 0640);
   rpc::ReaddirReply listing;
-  handler_->readdir(listing, ctx_, kRootInode, "", 100);
+  handler_->readdir(listing, ctx_, kRootInode, "", 100, false);
   ASSERT_EQ(listing.entries.size(), 1u);
   EXPECT_EQ(listing.entries[0].name, "f");
   EXPECT_TRUE(listing.eof);
+}
+
+TEST_F(MasterServiceTest, ReaddirWithAttrsNeedsSearchPermissionToo) {
+  rpc::Attr dir;
+  handler_->mkdir(dir, ctx_, kRootInode, "listable", 0755);
+  rpc::Attr file;
+  handler_->create(file, ctx_, dir.inode, "f", 0640);
+  rpc::ReaddirReply listing;
+  handler_->readdir(listing, ctx_, dir.inode, "", 10, true);
+  ASSERT_EQ(listing.entries.size(), 1u);
+  ASSERT_TRUE(listing.entries[0].__isset.attr);
+  EXPECT_EQ(listing.entries[0].attr.inode, file.inode);
+  EXPECT_EQ(listing.entries[0].attr.mode, 0640);
+  handler_->readdir(listing, ctx_, dir.inode, "", 10, false);
+  ASSERT_EQ(listing.entries.size(), 1u);
+  EXPECT_FALSE(listing.entries[0].__isset.attr);
+
+  // Read but no search permission: the names, never the attributes, which would let the
+  // kernel skip the lookup that the master refuses.
+  rpc::SetAttrRequest read_only;
+  read_only.__set_mode(0754);
+  handler_->setattr(dir, ctx_, dir.inode, read_only);
+  rpc::RequestContext other = ctx_;
+  other.uid = 1000;
+  other.gid = 1000;
+  handler_->readdir(listing, other, dir.inode, "", 10, true);
+  ASSERT_EQ(listing.entries.size(), 1u);
+  EXPECT_EQ(listing.entries[0].name, "f");
+  EXPECT_FALSE(listing.entries[0].__isset.attr);
+  rpc::Attr attr;
+  EXPECT_EQ(ErrorOf([&] { handler_->lookup(attr, other, dir.inode, "f"); }),
+            rpc::ErrorCode::PERMISSION_DENIED);
 }
 
 TEST_F(MasterServiceTest, PermissionsAreCheckedWithTheCallersIdentity) {
@@ -212,7 +244,7 @@ TEST_F(MasterServiceTest, PermissionsAreCheckedWithTheCallersIdentity) {
   EXPECT_EQ(ErrorOf([&] { handler_->lookup(attr, other, dir.inode, "f"); }),
             rpc::ErrorCode::PERMISSION_DENIED);
   rpc::ReaddirReply listing;
-  EXPECT_EQ(ErrorOf([&] { handler_->readdir(listing, other, dir.inode, "", 10); }),
+  EXPECT_EQ(ErrorOf([&] { handler_->readdir(listing, other, dir.inode, "", 10, false); }),
             rpc::ErrorCode::PERMISSION_DENIED);
   EXPECT_EQ(ErrorOf([&] { handler_->create(attr, other, dir.inode, "g", 0644); }),
             rpc::ErrorCode::PERMISSION_DENIED);
