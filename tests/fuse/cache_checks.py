@@ -87,6 +87,21 @@ def read_file(path):
         print(len(f.read()))
 
 
+def read_raw(path):
+    """Reads PATH with open(2) and read(2) only (no stat, as many programs read), so that the
+    kernel learns the size from nothing but what it caches; prints the sha256 of the bytes."""
+    import hashlib
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        digest.update(chunk)
+    os.close(fd)
+    print(digest.hexdigest())
+
+
 def atime(path):
     print(os.stat(path).st_atime_ns)
 
@@ -101,6 +116,7 @@ def main():
         "ftruncate_readonly_mode": ftruncate_readonly_mode,
         "truncate": truncate_path,
         "read": read_file,
+        "read_raw": read_raw,
         "atime": atime,
     }
     if op not in ops:
