@@ -41,7 +41,10 @@ FileHandle& StoreHandle(fuse_req_t req, int64_t inode, bool writable,
   handle->file = std::move(file);
   fi->fh = TesseraFuse::FromRequest(req).files().Adopt(std::move(handle));
   // An O_APPEND write lands where the master says (OpenFile::Append), not at the kernel's idea
-  // of the end, so its bytes must not go through the page cache at the kernel's offset.
+  // of the end, so its bytes must not go through the page cache at the kernel's offset. The
+  // price: a MAP_SHARED mapping of an O_APPEND descriptor fails with ENODEV (the kernel maps
+  // direct-I/O files shared only with FUSE_DIRECT_IO_ALLOW_MMAP, which libfuse 3.14 cannot ask
+  // for); MAP_PRIVATE works, and descriptors opened without O_APPEND map as usual.
   fi->direct_io = (fi->flags & O_APPEND) != 0 ? 1 : 0;
   return stored;
 }
@@ -49,14 +52,16 @@ FileHandle& StoreHandle(fuse_req_t req, int64_t inode, bool writable,
 // Close-to-open for cached pages: `fresh` are the attributes the master answered for this open.
 // Pages of an unchanged file are kept; otherwise the kernel drops them (keep_cache = 0) and its
 // cached attributes, whose size would otherwise cut reads short until the attribute timeout.
-bool DecidePageCache(TesseraFuse& tessera, const rpc::Attr& fresh, fuse_file_info* fi) {
+// A file this create just made is not in the kernel yet: there is nothing to invalidate.
+bool DecidePageCache(TesseraFuse& tessera, const rpc::Attr& fresh, bool just_created,
+                     fuse_file_info* fi) {
   const bool keep = tessera.page_cache_versions().KeepOnOpen(fresh.inode, fresh);
   fi->keep_cache = keep ? 1 : 0;
   if (keep) {
     tessera.counters().opens_cache_kept.fetch_add(1, std::memory_order_relaxed);
   } else {
     tessera.counters().opens_cache_dropped.fetch_add(1, std::memory_order_relaxed);
-    tessera.InvalidateKernelAttributes(fresh.inode);
+    if (!just_created) tessera.InvalidateKernelAttributes(fresh.inode);
   }
   LOG(kDebug, "fuse") << "open inode " << fresh.inode << ": page cache "
                       << (keep ? "kept (size, mtime and ctime unchanged)"
@@ -99,13 +104,13 @@ void ArmAtimeUpdate(fuse_req_t req, const client::Caller& caller, const rpc::Att
 // Opens the file of `fresh` (attributes just answered by the master) into fi->fh, with the
 // page-cache and atime decisions of this open.
 Status OpenIntoFileInfo(fuse_req_t req, const client::Caller& caller, const rpc::Attr& fresh,
-                        fuse_file_info* fi) {
+                        bool just_created, fuse_file_info* fi) {
   TesseraFuse& tessera = TesseraFuse::FromRequest(req);
   const bool writable = IsWritable(fi->flags);
   ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file,
                    tessera.fs().OpenWithFreshAttr(caller, fresh, writable));
   FileHandle& handle = StoreHandle(req, fresh.inode, writable, std::move(file), fi);
-  const bool cache_kept = DecidePageCache(tessera, fresh, fi);
+  const bool cache_kept = DecidePageCache(tessera, fresh, just_created, fi);
   ArmAtimeUpdate(req, caller, fresh, cache_kept, handle, fi);
   return Status::Ok();
 }
@@ -138,7 +143,7 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     Status allowed = fs.Access(caller, attr->inode, AccessMaskForOpen(fi->flags));
     if (!allowed.ok()) return ReplyError(req, allowed, "create(open existing)", attr->inode);
   }
-  Status opened = OpenIntoFileInfo(req, caller, *attr, fi);
+  Status opened = OpenIntoFileInfo(req, caller, *attr, /*just_created=*/!opens_existing, fi);
   if (!opened.ok()) return ReplyError(req, opened, "create(open)", attr->inode);
   LOG(kDebug, "fuse") << "create '" << name << "' in inode " << parent << " -> inode "
                       << attr->inode;
@@ -167,7 +172,7 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     fresh = fs.GetAttr(caller, inode);
     if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(getattr)", inode);
   }
-  Status opened = OpenIntoFileInfo(req, caller, *fresh, fi);
+  Status opened = OpenIntoFileInfo(req, caller, *fresh, /*just_created=*/false, fi);
   if (!opened.ok()) return ReplyError(req, opened, "open", inode);
   if (fuse_reply_open(req, fi) != 0) TesseraFuse::FromRequest(req).files().Take(fi->fh);
 }

@@ -17,11 +17,8 @@ const master_state::Caller kRoot = User(0, 0);
 const master_state::Caller kNobody = User(65534, 65534);
 
 MetaCommand TouchAtime(int64_t inode, const master_state::Caller& caller) {
-  master_state::TouchAtimeCommand touch;
-  touch.inode = inode;
-  touch.__set_caller(caller);
-  MetaCommand command;
-  command.__set_touch_atime(touch);
+  MetaCommand command = testing::TouchAtime(inode);
+  command.touch_atime.__set_caller(caller);
   return command;
 }
 
