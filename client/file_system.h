@@ -123,6 +123,10 @@ class FileSystem {
   virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
   virtual Status RemoveXattr(const Caller& caller, int64_t inode, std::string_view name) = 0;
 
+  // A read of the regular file `inode` calls for an atime update under the mount's rule
+  // (fuse/atime_rule.h decides when): atime becomes the master's time; ctime and mtime stay.
+  virtual Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) = 0;
+
   // Opens a regular file for reading and/or writing. O_TRUNC is applied by the caller through
   // SetAttr(size = 0) before Open, as FUSE does.
   virtual Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,

@@ -128,8 +128,11 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
     ASSIGN_OR_RETURN(rpc::Attr before, master_->GetAttr(caller, inode));
     if (before.type == rpc::FileType::REGULAR && request.size < before.size) {
       // The zeros are written before the master judges the truncate: ask it first whether the
-      // caller may write here, so a refused truncate changes nothing.
-      RETURN_IF_ERROR(master_->Access(caller, inode, kMayWriteMask));
+      // caller may write here, so a refused truncate changes nothing. A truncate through a
+      // writable descriptor had its permission judged at open (POSIX ftruncate).
+      if (!request.through_writable_handle) {
+        RETURN_IF_ERROR(master_->Access(caller, inode, kMayWriteMask));
+      }
       RETURN_IF_ERROR(ZeroCutChunkTail(services_, caller, inode, before.size, request.size));
     }
   }
@@ -236,6 +239,12 @@ Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {
 }
 
 Result<rpc::ClusterStatus> FileSystemImpl::ClusterStatus() { return master_->ClusterStatus(); }
+
+Result<rpc::Attr> FileSystemImpl::TouchAtime(const Caller& caller, int64_t inode) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->TouchAtime(caller, inode));
+  return Overlay(std::move(attr));
+}
 
 Result<std::unique_ptr<OpenFile>> FileSystemImpl::Open(const Caller& caller, int64_t inode,
                                                        bool writable) {

@@ -66,6 +66,7 @@ class FileSystemImpl final : public FileSystem {
   Result<std::string> GetXattr(const Caller& caller, int64_t inode, std::string_view name) override;
   Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) override;
   Status RemoveXattr(const Caller& caller, int64_t inode, std::string_view name) override;
+  Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) override;
   Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller, const rpc::Attr& attr,
                                                       bool writable) override;
   Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,

@@ -294,6 +294,16 @@ Result<rpc::Attr> MasterClient::ReserveAppend(const Caller& caller, int64_t inod
   return attr;
 }
 
+Result<rpc::Attr> MasterClient::TouchAtime(const Caller& caller, int64_t inode) {
+  rpc::Attr attr;
+  // A session mutation like any other; applying it twice would be harmless too (never backwards).
+  RETURN_IF_ERROR(
+      Mutate(caller, "touchAtime", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.touchAtime(attr, c, inode);
+      }));
+  return attr;
+}
+
 Status MasterClient::ReportCorruptReplica(int64_t chunk_id, int64_t server_id) {
   // Changes only soft state, and a repeat is harmless: no session needed.
   return Read(Caller{}, "reportCorruptReplica",

@@ -75,6 +75,9 @@ class MasterConnection {
                                        const std::string& name) = 0;
   virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
   virtual Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) = 0;
+
+  // A read moved the file's atime (FileSystem::TouchAtime).
+  virtual Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) = 0;
 };
 
 }  // namespace tessera::client

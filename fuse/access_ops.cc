@@ -1,5 +1,7 @@
-// access(2) and chdir: the kernel, mounted without default_permissions, asks the file system;
-// the master judges with the caller's uid, gid and groups.
+// access(2) and chdir. Mounted with default_permissions (main.cc), the kernel judges these
+// itself and sends no FUSE_ACCESS; the handler stays for a mount made without it (-o options
+// cannot remove it, but other kernels or libfuse versions may ask), and then the master judges
+// with the caller's uid, gid and groups.
 #include "common/logging.h"
 #include "fuse/fuse_ops.h"
 #include "fuse/fuse_reply.h"

@@ -2,6 +2,10 @@
 //
 // Close-to-open consistency (DESIGN.md) rests on flush: the kernel sends it at every close(),
 // and OpenFile::Flush returns only when every replica holds the data and the size is committed.
+// Its other half is open: every open asks the master for the file's attributes, and the kernel
+// keeps the pages it cached only when they are of that very version (page_cache_versions.h);
+// otherwise it drops them and the attributes it caches, so the next read sees the new data
+// and size at once rather than after the attribute timeout.
 #include <fcntl.h>
 
 #include <cstddef>
@@ -9,7 +13,9 @@
 #include <span>
 #include <string>
 
+#include "common/clock.h"
 #include "common/logging.h"
+#include "fuse/atime_rule.h"
 #include "fuse/file_handle.h"
 #include "fuse/fuse_ops.h"
 #include "fuse/fuse_reply.h"
@@ -24,27 +30,88 @@ client::FileSystem& FsOf(fuse_req_t req) { return TesseraFuse::FromRequest(req).
 
 bool IsWritable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
-// Stores an opened file as the handle FUSE keeps in fi->fh. The kernel's page cache is dropped
-// at each open (keep_cache = 0) so that a reader sees what other clients closed since.
-void StoreHandle(fuse_req_t req, int64_t inode, bool writable,
-                 std::unique_ptr<client::OpenFile> file, fuse_file_info* fi) {
+// Stores an opened file as the handle FUSE keeps in fi->fh and returns it (owned by the
+// registry until release).
+FileHandle& StoreHandle(fuse_req_t req, int64_t inode, bool writable,
+                        std::unique_ptr<client::OpenFile> file, fuse_file_info* fi) {
   auto handle = std::make_unique<FileHandle>();
+  FileHandle& stored = *handle;
   handle->inode = inode;
   handle->writable = writable;
   handle->file = std::move(file);
   fi->fh = TesseraFuse::FromRequest(req).files().Adopt(std::move(handle));
-  fi->keep_cache = 0;
   // An O_APPEND write lands where the master says (OpenFile::Append), not at the kernel's idea
-  // of the end, so its bytes must not go through the page cache at the kernel's offset.
+  // of the end, so its bytes must not go through the page cache at the kernel's offset. The
+  // price: a MAP_SHARED mapping of an O_APPEND descriptor fails with ENODEV (the kernel maps
+  // direct-I/O files shared only with FUSE_DIRECT_IO_ALLOW_MMAP, which libfuse 3.14 cannot ask
+  // for); MAP_PRIVATE works, and descriptors opened without O_APPEND map as usual.
   fi->direct_io = (fi->flags & O_APPEND) != 0 ? 1 : 0;
+  return stored;
 }
 
-// Opens `inode` and stores the handle in fi->fh.
-Status OpenIntoFileInfo(fuse_req_t req, client::FileSystem& fs, const client::Caller& caller,
-                        int64_t inode, fuse_file_info* fi) {
+// Close-to-open for cached pages: `fresh` are the attributes the master answered for this open.
+// Pages of an unchanged file are kept; otherwise the kernel drops them (keep_cache = 0) and its
+// cached attributes, whose size would otherwise cut reads short until the attribute timeout.
+// A file this create just made is not in the kernel yet: there is nothing to invalidate.
+bool DecidePageCache(TesseraFuse& tessera, const rpc::Attr& fresh, bool just_created,
+                     fuse_file_info* fi) {
+  const bool keep = tessera.page_cache_versions().KeepOnOpen(fresh.inode, fresh);
+  fi->keep_cache = keep ? 1 : 0;
+  if (keep) {
+    tessera.counters().opens_cache_kept.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    tessera.counters().opens_cache_dropped.fetch_add(1, std::memory_order_relaxed);
+    if (!just_created) tessera.InvalidateKernelAttributes(fresh.inode);
+  }
+  LOG(kDebug, "fuse") << "open inode " << fresh.inode << ": page cache "
+                      << (keep ? "kept (size, mtime and ctime unchanged)"
+                               : "dropped (changed or not cached here)");
+  return keep;
+}
+
+// Asks the master to move the file's atime and tells the kernel to drop the attributes it
+// caches, so stat shows the new atime. A failure costs only the atime: logged, never an error
+// of the read.
+void SendAtimeUpdate(fuse_req_t req, const client::Caller& caller, int64_t inode) {
+  TesseraFuse& tessera = TesseraFuse::FromRequest(req);
+  Result<rpc::Attr> touched = tessera.fs().TouchAtime(caller, inode);
+  if (!touched.ok()) {
+    tessera.counters().atime_update_failures.fetch_add(1, std::memory_order_relaxed);
+    LOG(kWarning, "fuse") << "atime update of inode " << inode
+                          << " failed: " << touched.status().ToString();
+    return;
+  }
+  tessera.counters().atime_updates.fetch_add(1, std::memory_order_relaxed);
+  tessera.InvalidateKernelAttributes(inode);
+  LOG(kDebug, "fuse") << "atime of inode " << inode << " moved to " << touched->atime_ns;
+}
+
+// The atime rule at open (atime_rule.h), at most one update per open. The update waits for the
+// first read request, so an open that reads nothing moves nothing. When the kernel keeps the
+// pages, though, reads may never reach this process: the open then counts as the read.
+void ArmAtimeUpdate(fuse_req_t req, const client::Caller& caller, const rpc::Attr& fresh,
+                    bool cache_kept, FileHandle& handle, const fuse_file_info* fi) {
+  if ((fi->flags & O_ACCMODE) == O_WRONLY) return;
+  const AtimeMode mode = TesseraFuse::FromRequest(req).options().atime;
+  if (!AtimeUpdateDue(mode, fresh, SystemClock().NowUnixNanos())) return;
+  if (cache_kept) {
+    SendAtimeUpdate(req, caller, fresh.inode);
+  } else {
+    handle.atime_due.store(true, std::memory_order_relaxed);
+  }
+}
+
+// Opens the file of `fresh` (attributes just answered by the master) into fi->fh, with the
+// page-cache and atime decisions of this open.
+Status OpenIntoFileInfo(fuse_req_t req, const client::Caller& caller, const rpc::Attr& fresh,
+                        bool just_created, fuse_file_info* fi) {
+  TesseraFuse& tessera = TesseraFuse::FromRequest(req);
   const bool writable = IsWritable(fi->flags);
-  ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file, fs.Open(caller, inode, writable));
-  StoreHandle(req, inode, writable, std::move(file), fi);
+  ASSIGN_OR_RETURN(std::unique_ptr<client::OpenFile> file,
+                   tessera.fs().OpenWithFreshAttr(caller, fresh, writable));
+  FileHandle& handle = StoreHandle(req, fresh.inode, writable, std::move(file), fi);
+  const bool cache_kept = DecidePageCache(tessera, fresh, just_created, fi);
+  ArmAtimeUpdate(req, caller, fresh, cache_kept, handle, fi);
   return Status::Ok();
 }
 
@@ -76,10 +143,8 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     Status allowed = fs.Access(caller, attr->inode, AccessMaskForOpen(fi->flags));
     if (!allowed.ok()) return ReplyError(req, allowed, "create(open existing)", attr->inode);
   }
-  const bool writable = IsWritable(fi->flags);
-  Result<std::unique_ptr<client::OpenFile>> file = fs.OpenWithFreshAttr(caller, *attr, writable);
-  if (!file.ok()) return ReplyError(req, file.status(), "create(open)", attr->inode);
-  StoreHandle(req, attr->inode, writable, std::move(*file), fi);
+  Status opened = OpenIntoFileInfo(req, caller, *attr, /*just_created=*/!opens_existing, fi);
+  if (!opened.ok()) return ReplyError(req, opened, "create(open)", attr->inode);
   LOG(kDebug, "fuse") << "create '" << name << "' in inode " << parent << " -> inode "
                       << attr->inode;
   const fuse_entry_param entry = EntryParamFromAttr(req, *attr);
@@ -96,19 +161,29 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   // The kernel checks no permission bits at open (no default_permissions): the master does.
   Status allowed = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
   if (!allowed.ok()) return ReplyError(req, allowed, "open", inode);
+  // The attributes of this open (close-to-open): after the truncate, the ones it answers.
+  Result<rpc::Attr> fresh = Status::Internal("unset");
   if ((fi->flags & O_TRUNC) != 0 && IsWritable(fi->flags)) {
     rpc::SetAttrRequest truncate;
     truncate.__set_size(0);
-    Result<rpc::Attr> truncated = fs.SetAttr(caller, inode, truncate);
-    if (!truncated.ok()) return ReplyError(req, truncated.status(), "open(truncate)", inode);
+    fresh = fs.SetAttr(caller, inode, truncate);
+    if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(truncate)", inode);
+  } else {
+    fresh = fs.GetAttr(caller, inode);
+    if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(getattr)", inode);
   }
-  Status opened = OpenIntoFileInfo(req, fs, caller, inode, fi);
+  Status opened = OpenIntoFileInfo(req, caller, *fresh, /*just_created=*/false, fi);
   if (!opened.ok()) return ReplyError(req, opened, "open", inode);
   if (fuse_reply_open(req, fi) != 0) TesseraFuse::FromRequest(req).files().Take(fi->fh);
 }
 
 void ReadOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi) {
   FileHandle& handle = FileHandleOf(fi);
+  TesseraFuse::FromRequest(req).counters().read_requests.fetch_add(1, std::memory_order_relaxed);
+  LOG(kDebug, "fuse") << "read inode " << handle.inode << " offset " << offset << " size " << size;
+  if (handle.atime_due.exchange(false, std::memory_order_relaxed)) {
+    SendAtimeUpdate(req, CallerFromRequest(req), handle.inode);
+  }
   auto buffer = std::make_unique_for_overwrite<std::byte[]>(size);
   Result<size_t> read = handle.file->Read(offset, std::span<std::byte>(buffer.get(), size));
   if (!read.ok()) return ReplyError(req, read.status(), "read", handle.inode);

@@ -35,6 +35,20 @@ bool HasOption(const MountFlags& flags, std::string_view key) {
 // libfuse copies what it needs; `args` is freed by the caller.
 void BuildFuseArgs(const MountFlags& flags, fuse_args* args) {
   fuse_opt_add_arg(args, "tessera-mount");
+  // The kernel checks permission bits itself (default_permissions), on every path component,
+  // with the caller's real groups and capabilities, before it sends a request; the master then
+  // checks again with the same identity. Without it the kernel checks nothing but asks the file
+  // system only on lookups, so a name it cached (entry timeout) would let a caller walk through
+  // a directory whose search bit was just taken away. The consequences, weighed: the kernel
+  // answers access(2) from its cached attributes (the master's rules are the same: uid/gid/
+  // other bits, root bypasses all but execute-without-any-x) and decides on attributes up to
+  // --attr-timeout-s old, so a permission granted on another mount may take that long to be
+  // honoured here, while one revoked on this mount is refused at once. Sticky directories,
+  // setgid inheritance, chown/chgrp and setuid clearing stay the master's (checked per change);
+  // the kernel's own checks of those agree with them, and no ACLs are kept (system.* is
+  // EOPNOTSUPP), so the kernel's mode-only view is the whole truth. Not optional: the mount is
+  // shared by users who must not see past a directory's bits.
+  fuse_opt_add_arg(args, "-odefault_permissions");
   if (!HasOption(flags, "fsname")) fuse_opt_add_arg(args, "-ofsname=tessera");
   if (!HasOption(flags, "subtype")) fuse_opt_add_arg(args, "-osubtype=tessera");
   for (const std::string& option : flags.fuse_options) {
@@ -111,7 +125,8 @@ int Run(int argc, char** argv) {
   }
 
   TesseraFuse tessera(MountOptions{.attr_timeout_s = flags.attr_timeout_s,
-                                   .entry_timeout_s = flags.entry_timeout_s});
+                                   .entry_timeout_s = flags.entry_timeout_s,
+                                   .atime = flags.atime});
   fuse_args args = FUSE_ARGS_INIT(0, nullptr);
   BuildFuseArgs(flags, &args);
   fuse_session* session =
@@ -122,6 +137,7 @@ int Run(int argc, char** argv) {
     fuse_opt_free_args(&args);
     return kExitBadFlags;
   }
+  tessera.AttachSession(session);
   int exit_code = kExitMountFailed;
   if (fuse_set_signal_handlers(session) != 0) {
     LOG(kError, "fuse") << "cannot install signal handlers";
@@ -132,7 +148,9 @@ int Run(int argc, char** argv) {
     } else {
       LOG(kInfo, "fuse") << "mounted at " << mountpoint.string() << ", masters "
                          << flags.masters.size() << " (first " << flags.masters[0].ToString()
-                         << ")";
+                         << "), atime " << AtimeModeName(flags.atime) << ", attr timeout "
+                         << flags.attr_timeout_s << " s, entry timeout " << flags.entry_timeout_s
+                         << " s";
       exit_code = ServeMounted(flags, mountpoint.string(), session, tessera);
     }
     fuse_remove_signal_handlers(session);

@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <sstream>
 
 namespace tessera::fuse {
@@ -38,6 +39,9 @@ po::options_description NamedOptions() {
       "seconds the kernel may cache attributes")("entry-timeout-s",
                                                  po::value<double>()->default_value(1.0),
                                                  "seconds the kernel may cache names")(
+      "atime", po::value<std::string>()->default_value("relatime"),
+      "when reads move a file's access time: relatime (when atime <= mtime or ctime, or a day "
+      "old), strictatime (every open that reads) or noatime (never)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error");
   return options;
@@ -49,7 +53,12 @@ std::string MountUsage() {
   std::ostringstream text;
   text << "Usage: tessera-mount --masters H:P[,H:P...] [options] MOUNTPOINT\n"
        << "       tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]\n"
-       << NamedOptions();
+       << NamedOptions()
+       << "\nCaching: each open asks the master for the file's attributes and keeps the kernel's\n"
+          "cached pages only when size, mtime and ctime are unchanged (a change by any client is\n"
+          "seen at the next open). Attributes and names seen through stat and lookups may be up\n"
+          "to --attr-timeout-s / --entry-timeout-s old; 0 turns those caches off. Permissions are\n"
+          "checked by the kernel (default_permissions) and again by the master.\n";
   return text.str();
 }
 
@@ -113,6 +122,14 @@ Result<MountFlags> ParseMountFlags(int argc, const char* const* argv) {
   flags.entry_timeout_s = values["entry-timeout-s"].as<double>();
   RETURN_IF_ERROR(ValidateTimeout("attr-timeout-s", flags.attr_timeout_s));
   RETURN_IF_ERROR(ValidateTimeout("entry-timeout-s", flags.entry_timeout_s));
+
+  const std::string& atime = values["atime"].as<std::string>();
+  std::optional<AtimeMode> atime_mode = ParseAtimeMode(atime);
+  if (!atime_mode) {
+    return Status::InvalidArgument("bad --atime '" + atime +
+                                   "': expected relatime, strictatime or noatime");
+  }
+  flags.atime = *atime_mode;
 
   const std::string& level = values["log-level"].as<std::string>();
   if (!ParseLogLevel(level, &flags.log_level)) {

@@ -1,7 +1,7 @@
 // Command line of tessera-mount (the contract in the project brief):
 //
 //   tessera-mount --masters H:P[,...] [-f] [-o FUSE_OPTS]... [--attr-timeout-s 1.0]
-//                 [--entry-timeout-s 1.0] [--log-level info] MOUNTPOINT
+//                 [--entry-timeout-s 1.0] [--atime relatime] [--log-level info] MOUNTPOINT
 //   tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]     (the form mount.fuse3 uses for
 //                                                        `mount -t fuse.tessera MASTERS DIR`)
 //
@@ -14,6 +14,7 @@
 #include "common/address.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "fuse/atime_rule.h"
 
 namespace tessera::fuse {
 
@@ -26,6 +27,7 @@ struct MountFlags {
   std::vector<std::string> fuse_options;
   double attr_timeout_s = 1.0;
   double entry_timeout_s = 1.0;
+  AtimeMode atime = AtimeMode::kRelatime;
   LogLevel log_level = LogLevel::kInfo;
   bool show_help = false;  // --help: print Usage() and exit 0; other fields are unset
 };

@@ -1,5 +1,7 @@
 #include "fuse/tessera_fuse.h"
 
+#include <cerrno>
+
 #include "common/logging.h"
 #include "fuse/fuse_ops.h"
 
@@ -27,8 +29,9 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
 }
 
 void DestroyOp(void* userdata) {
-  LOG(kInfo, "fuse") << "kernel closed the session";
-  static_cast<TesseraFuse*>(userdata)->CloseLeftoverHandles();
+  auto* tessera = static_cast<TesseraFuse*>(userdata);
+  LOG(kInfo, "fuse") << "kernel closed the session; " << tessera->counters().Summary();
+  tessera->CloseLeftoverHandles();
 }
 
 fuse_lowlevel_ops MakeOperations() {
@@ -75,6 +78,20 @@ fuse_lowlevel_ops MakeOperations() {
 const fuse_lowlevel_ops& TesseraFuse::Operations() {
   static const fuse_lowlevel_ops kOperations = MakeOperations();
   return kOperations;
+}
+
+bool TesseraFuse::InvalidateKernelAttributes(int64_t inode) {
+  if (session_ == nullptr) return false;
+  // Offset -1: attributes only. Page invalidation from a handler of the same inode could wait
+  // on pages the kernel holds for this very request; attributes take no such lock.
+  const int result =
+      fuse_lowlevel_notify_inval_inode(session_, static_cast<fuse_ino_t>(inode), -1, 0);
+  if (result != 0 && result != -ENOENT) {
+    LOG(kWarning, "fuse") << "kernel refused to drop the cached attributes of inode " << inode
+                          << ": error " << -result;
+    return false;
+  }
+  return result == 0;
 }
 
 void TesseraFuse::CloseLeftoverHandles() {

@@ -7,8 +7,8 @@
 // Lifetime and threads: one TesseraFuse lives for the whole mount and is the session's userdata.
 // The FileSystem is attached once, after the process has daemonized (fork keeps no threads, and
 // the client library runs background threads) and before the session loop starts; from then on
-// the object is read-only but for the GroupsCache, which locks itself, so the multi-threaded
-// loop's workers share it without a lock.
+// the object is read-only but for the GroupsCache, PageCacheVersions and MountCounters, which
+// are thread-safe themselves, so the multi-threaded loop's workers share it without a lock.
 #pragma once
 
 #include <fuse_lowlevel.h>
@@ -17,16 +17,20 @@
 
 #include "client/file_system.h"
 #include "common/clock.h"
+#include "fuse/atime_rule.h"
 #include "fuse/dir_snapshot.h"
 #include "fuse/file_handle.h"
 #include "fuse/groups_cache.h"
 #include "fuse/handle_registry.h"
+#include "fuse/mount_counters.h"
+#include "fuse/page_cache_versions.h"
 
 namespace tessera::fuse {
 
 struct MountOptions {
   double attr_timeout_s = 1.0;   // how long the kernel may cache attributes
   double entry_timeout_s = 1.0;  // how long the kernel may cache a name -> inode lookup
+  AtimeMode atime = AtimeMode::kRelatime;  // when reads move a file's atime
 };
 
 class TesseraFuse {
@@ -37,6 +41,9 @@ class TesseraFuse {
 
   // REQUIRES: called exactly once, before fuse_session_loop*; fs is not null.
   void AttachFileSystem(std::unique_ptr<client::FileSystem> fs) { fs_ = std::move(fs); }
+  // REQUIRES: called once, before fuse_session_loop*; `session` outlives this object's use.
+  // Needed to tell the kernel to drop cached attributes (fuse_lowlevel_notify_inval_inode).
+  void AttachSession(fuse_session* session) { session_ = session; }
 
   // The operations table; the session's userdata must be a TesseraFuse.
   static const fuse_lowlevel_ops& Operations();
@@ -52,6 +59,13 @@ class TesseraFuse {
   GroupsCache& groups_cache() { return groups_cache_; }
   HandleRegistry<FileHandle>& files() { return files_; }
   HandleRegistry<DirSnapshot>& dirs() { return dirs_; }
+  PageCacheVersions& page_cache_versions() { return page_cache_versions_; }
+  MountCounters& counters() { return counters_; }
+
+  // The kernel forgets the attributes it caches for `inode` (not its pages), so the next stat
+  // or read past the cached size asks again. Logs and returns false when the kernel refused
+  // (e.g. it no longer knows the inode, which is fine: nothing is cached then).
+  bool InvalidateKernelAttributes(int64_t inode);
 
   // End of the session: flushes and frees the handles whose release never came.
   void CloseLeftoverHandles();
@@ -61,6 +75,9 @@ class TesseraFuse {
   const SystemClock clock_;
   GroupsCache groups_cache_{&clock_};
   std::unique_ptr<client::FileSystem> fs_;
+  fuse_session* session_ = nullptr;
+  PageCacheVersions page_cache_versions_;
+  MountCounters counters_;
   // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.
   HandleRegistry<FileHandle> files_;
   HandleRegistry<DirSnapshot> dirs_;

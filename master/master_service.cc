@@ -118,6 +118,12 @@ void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& 
   if (request.__isset.mtime_ns) command.__set_mtime_ns(request.mtime_ns);
   command.atime_now = request.atime_now;
   command.mtime_now = request.mtime_now;
+  command.through_writable_handle = request.through_writable_handle;
+  if (request.through_writable_handle && request.__isset.size) {
+    LOG_REQ(kDebug, "master", ctx.request_id)
+        << "truncate of inode " << inode << " by uid " << ctx.uid
+        << " through a writable descriptor: write permission was judged at its open";
+  }
   MetaCommand wrapped;
   command.__set_caller(CallerOf(ctx));
   wrapped.__set_set_attr(command);

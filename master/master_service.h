@@ -106,6 +106,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // O_APPEND reservations (master_service_append.cc).
   void reserveAppend(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
                      int64_t length, int64_t mtime_ns) override;
+  // atime updates of reads (master_service_atime.cc).
+  void touchAtime(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode) override;
 
  private:
   // Proposes `command` under the request's session.

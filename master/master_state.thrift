@@ -155,6 +155,9 @@ struct SetAttrCommand {
   // Set atime / mtime to time_ns (utimensat's UTIME_NOW).
   9: bool atime_now = false,
   10: bool mtime_now = false,
+  // ftruncate through a descriptor opened for writing: write permission was judged at open
+  // (rpc::SetAttrRequest.through_writable_handle), so a size change skips CheckTruncate.
+  11: bool through_writable_handle = false,
   30: optional Caller caller,
 }
 
@@ -221,6 +224,14 @@ struct RemoveXattrCommand {
   30: optional Caller caller,  // unset: the master itself, which may touch every namespace
 }
 
+// A read moved the access time of a regular file (relatime/strictatime decided by the mount):
+// atime = max(atime, time_ns). ctime stays, as for a local file system's atime update.
+struct TouchAtimeCommand {
+  1: i64 inode,
+  2: i64 time_ns,          // set by the proposer
+  30: optional Caller caller,
+}
+
 // Exactly one member is set.
 union MetaCommand {
   1: InitRootCommand init_root,
@@ -241,6 +252,8 @@ union MetaCommand {
   // Extended attributes (50..59).
   50: SetXattrCommand set_xattr,
   51: RemoveXattrCommand remove_xattr,
+  // 80..89: caching and atime.
+  80: TouchAtimeCommand touch_atime,
 }
 
 // ---- the replicated log ----

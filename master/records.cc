@@ -136,7 +136,7 @@ int CountCommandMembers(const MetaCommand& command) {
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
          set.set_goal + set.set_server_draining + set.mknod + set.link +
-         set.set_xattr + set.remove_xattr;
+         set.set_xattr + set.remove_xattr + set.touch_atime;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -157,6 +157,7 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.link) return "link";
   if (set.set_xattr) return "set_xattr";
   if (set.remove_xattr) return "remove_xattr";
+  if (set.touch_atime) return "touch_atime";
   return "empty";
 }
 

@@ -85,6 +85,11 @@ struct SetAttrRequest {
   6: optional i64 mtime_ns,
   7: bool atime_now = false,
   8: bool mtime_now = false,
+  // ftruncate: the size change comes through a descriptor opened for writing, whose write
+  // permission was judged at open (POSIX), so the master does not judge it again against the
+  // mode now. Trust model: as NFS AUTH_SYS, the mount is trusted to tell the truth about its
+  // callers and their descriptors (it already is for prepareWrite/commitWrite).
+  9: bool through_writable_handle = false,
 }
 
 struct DirEntry {
@@ -379,6 +384,13 @@ service MasterService {
   // is [size - length, size). The writer then writes there and commits as usual.
   Attr reserveAppend(1: RequestContext ctx, 2: i64 inode, 3: i64 length, 4: i64 mtime_ns)
       throws (1: TesseraError err),
+
+  // ---- atime (issue 5: caching) ----
+  // The caller read the regular file `inode` and the mount's atime rule (relatime or
+  // strictatime) asks for an update: atime becomes the master's time unless it is later already.
+  // Neither ctime nor mtime changes, so caches keyed on them stay valid. PERMISSION_DENIED when
+  // the caller may not read the file now.
+  Attr touchAtime(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

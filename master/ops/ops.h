@@ -41,6 +41,7 @@ Result<ApplyResult> ApplyRenameExchange(OpContext& op, const master_state::Renam
 Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCommand& command);
 Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
                                      const master_state::RemoveXattrCommand& command);
+Result<ApplyResult> ApplyTouchAtime(OpContext& op, const master_state::TouchAtimeCommand& command);
 
 // For set_xattr and remove_xattr (ops/xattr_change.cc): checks the command's common fields, that
 // the inode exists and that `caller` may write `name` on it; returns the inode's record and the

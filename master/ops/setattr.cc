@@ -4,7 +4,8 @@
 // beyond the new size; their chunk ids are returned for deletion. Bytes of a partly cut chunk
 // beyond the size stay on the chunk servers but are never read (reads stop at the file size).
 //
-// Permissions (permissions.h): truncate needs write permission, chmod the owner or root, chown
+// Permissions (permissions.h): truncate needs write permission (unless through a descriptor
+// opened for writing: through_writable_handle), chmod the owner or root, chown
 // root (chgrp the owner, to a group it is in), explicit times the owner or root, times set to
 // now also write permission. A chown of a non-directory drops setuid/setgid, as does a truncate
 // by a non-root caller; a non-root chmod outside the file's group drops setgid.
@@ -17,7 +18,12 @@ namespace {
 
 Status CheckSetAttrAllowed(const Credentials& caller, const InodeRecord& record,
                            const master_state::SetAttrCommand& command) {
-  if (command.__isset.size) RETURN_IF_ERROR(CheckTruncate(caller, record));
+  // ftruncate: POSIX judges write permission when the descriptor is opened, not at each use,
+  // so open(O_CREAT|O_RDWR, 0444) followed by ftruncate works. The mount vouches for the
+  // descriptor as it does for the writes themselves (commitWrite checks no permission either).
+  if (command.__isset.size && !command.through_writable_handle) {
+    RETURN_IF_ERROR(CheckTruncate(caller, record));
+  }
   if (command.__isset.mode) RETURN_IF_ERROR(CheckChmod(caller, record, command.mode));
   if (command.__isset.uid || command.__isset.gid) {
     RETURN_IF_ERROR(CheckChown(caller, record, command.__isset.uid ? command.uid : -1,

@@ -4,9 +4,9 @@
 # directories, chown/chgrp/chmod rules and EPERM, setuid/setgid dropped by a non-owner's write
 # and by chown, access(), utimensat with UTIME_NOW/UTIME_OMIT, ctime and mtime.
 #
-# Two mounts: root sets things up on the second one, the checks run on the first, so that the
-# first mount's kernel has no cached name the checked user did not look up itself (the kernel,
-# mounted without default_permissions, trusts a cached dentry for the rest of its entry timeout).
+# Two mounts: root sets things up on the second one, the checks run on the first. The kernel
+# checks permission bits too (default_permissions), so cached names grant nothing; setting up
+# on another mount keeps the master's answers, not the kernel's, under test where they differ.
 MOUNT_FLAGS="-o allow_other"  # other users must be let in
 source "$(dirname "$0")/lib.sh"
 

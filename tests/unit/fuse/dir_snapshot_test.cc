@@ -56,6 +56,7 @@ class FakeDirFileSystem : public client::FileSystem {
     return Unused();
   }
   Status RemoveXattr(const client::Caller&, int64_t, std::string_view) override { return Unused(); }
+  Result<rpc::Attr> TouchAtime(const client::Caller&, int64_t) override { return Unused(); }
   Result<rpc::Attr> SetAttr(const client::Caller&, int64_t, const rpc::SetAttrRequest&) override {
     return Unused();
   }

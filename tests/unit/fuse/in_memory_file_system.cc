@@ -3,6 +3,7 @@
 #include <sys/xattr.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "common/names.h"
@@ -98,6 +99,19 @@ Result<rpc::Attr> InMemoryFileSystem::SetAttr(const client::Caller& caller, int6
   }
   if (request.__isset.mtime_ns) attr.mtime_ns = request.mtime_ns;
   if (request.__isset.atime_ns) attr.atime_ns = request.atime_ns;
+  return attr;
+}
+
+Result<rpc::Attr> InMemoryFileSystem::TouchAtime(const client::Caller& caller, int64_t inode) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(inode);
+  if (it == nodes_.end()) return Status::NotFound("no inode");
+  rpc::Attr& attr = it->second.attr;
+  if (attr.type != rpc::FileType::REGULAR) return Status::InvalidArgument("not a regular file");
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  attr.atime_ns = std::max(attr.atime_ns, now_ns);
   return attr;
 }
 

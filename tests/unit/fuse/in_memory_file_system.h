@@ -59,6 +59,8 @@ class InMemoryFileSystem : public client::FileSystem {
                                std::string_view name) override;
   Result<std::vector<std::string>> ListXattrs(const client::Caller& caller, int64_t inode) override;
   Status RemoveXattr(const client::Caller& caller, int64_t inode, std::string_view name) override;
+  // atime becomes the wall clock's now (never backwards).
+  Result<rpc::Attr> TouchAtime(const client::Caller& caller, int64_t inode) override;
   Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller& caller, int64_t inode,
                                                  bool writable) override;
 

@@ -26,6 +26,22 @@ TEST(MountFlagsTest, Defaults) {
   EXPECT_DOUBLE_EQ(flags->attr_timeout_s, 1.0);
   EXPECT_DOUBLE_EQ(flags->entry_timeout_s, 1.0);
   EXPECT_EQ(flags->log_level, LogLevel::kInfo);
+  EXPECT_EQ(flags->atime, AtimeMode::kRelatime);
+}
+
+TEST(MountFlagsTest, AtimeModes) {
+  for (const auto& [text, mode] : {std::pair{"relatime", AtimeMode::kRelatime},
+                                   std::pair{"strictatime", AtimeMode::kStrictatime},
+                                   std::pair{"noatime", AtimeMode::kNoatime}}) {
+    Result<MountFlags> flags = Parse({"--masters", "127.0.0.1:9400", "--atime", text, "/mnt/t"});
+    ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+    EXPECT_EQ(flags->atime, mode) << text;
+  }
+  Result<MountFlags> bad = Parse({"--masters", "127.0.0.1:9400", "--atime", "atime", "/mnt/t"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--atime"), std::string::npos);
+  EXPECT_NE(MountUsage().find("noatime"), std::string::npos);
+  EXPECT_NE(MountUsage().find("strictatime"), std::string::npos);
 }
 
 TEST(MountFlagsTest, AllFlags) {

@@ -38,6 +38,7 @@ std::vector<MetaCommand> RecordedLog() {
                                        SetXattr(3, "user.goes", "with the file"),
                                        Create(kRootInode, "h"),
                                        SetXattr(5, "user.a", "1"),
+                                       TouchAtime(5),
                                        SetXattr(5, "trusted.b", "2"),
                                        SetXattr(5, "user.a", "3", 1),  // refused: EEXIST
                                        RemoveXattr(5, "user.a"),

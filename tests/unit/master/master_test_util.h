@@ -219,6 +219,15 @@ inline MetaCommand RemoveXattr(int64_t inode, const std::string& name) {
   return command;
 }
 
+// A read's atime update, as the master itself would issue it (no caller).
+inline MetaCommand TouchAtime(int64_t inode) {
+  master_state::TouchAtimeCommand touch;
+  touch.inode = inode;
+  MetaCommand command;
+  command.__set_touch_atime(touch);
+  return command;
+}
+
 // A state machine on a fresh database, fed through the local command log like the daemon.
 class MasterStateTest : public ::testing::Test {
  protected:
