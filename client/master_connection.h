@@ -72,6 +72,10 @@ class MasterConnection {
                                        const std::string& name) = 0;
   virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
   virtual Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) = 0;
+
+  // This mount holds `inodes` open (MasterService.reportOpenFiles): keeps unlinked files alive
+  // on the master. REQUIRES: mount_id > 0, at most kMaxOpenFilesPerReport inodes, each > 0.
+  virtual Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) = 0;
 };
 
 }  // namespace tessera::client

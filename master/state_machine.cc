@@ -68,6 +68,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.link) return ApplyLink(op, command.link);
   if (set.set_xattr) return ApplySetXattr(op, command.set_xattr);
   if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
+  if (set.free_unlinked_inode) return ApplyFreeUnlinkedInode(op, command.free_unlinked_inode);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

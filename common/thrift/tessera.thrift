@@ -375,6 +375,12 @@ service MasterService {
   // is [size - length, size). The writer then writes there and commits as usual.
   Attr reserveAppend(1: RequestContext ctx, 2: i64 inode, 3: i64 length, 4: i64 mtime_ns)
       throws (1: TesseraError err),
+  // Unlinked files still open: mount `mount_id` (> 0, random per mount process) holds `inodes`
+  // (each > 0, at most 10000; more go in several calls) open now. A mount holding files open
+  // sends this to the leader about once a second; an unlinked file that no report names for
+  // the leader's grace period is freed. Soft state on the leader: NOT_LEADER elsewhere.
+  void reportOpenFiles(1: RequestContext ctx, 2: i64 mount_id, 3: list<i64> inodes)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

@@ -174,6 +174,33 @@ TEST_F(MetaSnapshotTest, XattrsTravelInSnapshots) {
   EXPECT_EQ(**value, big);
 }
 
+// An unlinked file still open somewhere (ops/unlinked_inode.cc) is a record like any other: a
+// master restored from a snapshot keeps it unnamed, with its chunks, and can still free it.
+TEST_F(MetaSnapshotTest, UnlinkedInodesTravelInSnapshots) {
+  Fill(1, 3);
+  int64_t file = MustCreate(Create(kRootInode, "open-elsewhere"));
+  Result<ApplyResult> chunk = Propose(AllocateChunk(file, 0));
+  ASSERT_TRUE(chunk.ok());
+  ASSERT_TRUE(Propose(Unlink(kRootInode, "open-elsewhere")).ok());
+  KeyValues expected = Dump(*state_->CurrentStore());
+  ASSERT_EQ(expected.count(UnlinkedInodeKey(file)), 1u);
+  std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
+  std::string stream = ReadAll(*reader, 1 << 10);
+  raft::SnapshotMeta meta = MetaAt(reader->Index());
+  ASSERT_TRUE(Build(stream, 1 << 10, meta).ok());
+  std::shared_ptr<MetaStore> restored = InstallBuilt();
+  EXPECT_EQ(Dump(*restored), Restored(expected, meta));
+  Result<std::vector<UnlinkedInodeRecord>> unlinked = restored->ListUnlinkedInodes();
+  ASSERT_TRUE(unlinked.ok()) << unlinked.status().ToString();
+  ASSERT_EQ(unlinked->size(), 1u);
+  EXPECT_EQ((*unlinked)[0].inode, file);
+  EXPECT_TRUE(restored->GetChunk(file, 0).ok() && restored->GetChunk(file, 0)->has_value());
+  ASSERT_TRUE(state_->ReplaceStore(restored).ok());
+  Result<ApplyResult> freed = Propose(FreeUnlinkedInode(file));
+  ASSERT_TRUE(freed.ok()) << freed.status().ToString();
+  EXPECT_EQ(freed->freed_chunk_ids, (std::vector<int64_t>{chunk->chunk->chunk_id}));
+}
+
 TEST_F(MetaSnapshotTest, ReaderRestartsAndRepeatsChunks) {
   Fill(3, 30);
   std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
