@@ -5,6 +5,8 @@
 // of inodes open in this process are overlaid with this client's not yet committed size. A
 // truncate (SetAttr with a size) first flushes this process's writers of that inode, then drops
 // its cached chunk locations.
+// Once a second, the inodes open in this process are reported to the master under mount_id_,
+// so that a file unlinked while open stays until its last close (open_file_reporter.h).
 //
 // Thread-safety: thread-safe; every member guards itself. REQUIRES: every OpenFile is destroyed
 // before its FileSystemImpl.

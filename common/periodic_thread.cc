@@ -19,11 +19,11 @@ PeriodicThread::~PeriodicThread() {
 
 void PeriodicThread::Loop() {
   std::unique_lock lock(mu_);
-  while (!stopping_) {
+  while (!wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_),
+                         [this] { return stopping_; })) {
     lock.unlock();
     tick_();
     lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
   }
 }
 

@@ -1,6 +1,6 @@
-// A thread that calls `tick` at once and then every `interval_ms` until destroyed. The
-// destructor wakes the thread, waits for a tick in progress to return, and joins it; no tick
-// starts after the destructor began.
+// A thread that calls `tick` every `interval_ms` (the first time one interval after the start)
+// until destroyed. The destructor wakes the thread, waits for a tick in progress to return, and
+// joins it; no tick starts after the destructor began.
 //
 // Thread-safety: construct and destroy from one thread; `tick` runs on the owned thread only.
 // mu_ guards stopping_.

@@ -93,6 +93,19 @@ class MetaSnapshotTest : public MasterStateTest {
     return std::move(store).value();
   }
 
+  // The state machine's database streamed in chunks of `chunk_bytes`, built and installed;
+  // expects it to hold every key of the source. Returns the installed database.
+  std::shared_ptr<MetaStore> RoundTrip(uint64_t chunk_bytes) {
+    KeyValues expected = Dump(*state_->CurrentStore());
+    std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
+    std::string stream = ReadAll(*reader, chunk_bytes);
+    raft::SnapshotMeta meta = MetaAt(reader->Index());
+    EXPECT_TRUE(Build(stream, chunk_bytes, meta).ok());
+    std::shared_ptr<MetaStore> restored = InstallBuilt();
+    EXPECT_EQ(Dump(*restored), Restored(expected, meta));
+    return restored;
+  }
+
   // Every key of the source plus the restored-from meta.
   static KeyValues Restored(KeyValues source, const raft::SnapshotMeta& meta) {
     source[std::string(kRestoredFromKey)] = meta.Encode();
@@ -182,14 +195,8 @@ TEST_F(MetaSnapshotTest, UnlinkedInodesTravelInSnapshots) {
   Result<ApplyResult> chunk = Propose(AllocateChunk(file, 0));
   ASSERT_TRUE(chunk.ok());
   ASSERT_TRUE(Propose(Unlink(kRootInode, "open-elsewhere")).ok());
-  KeyValues expected = Dump(*state_->CurrentStore());
-  ASSERT_EQ(expected.count(UnlinkedInodeKey(file)), 1u);
-  std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
-  std::string stream = ReadAll(*reader, 1 << 10);
-  raft::SnapshotMeta meta = MetaAt(reader->Index());
-  ASSERT_TRUE(Build(stream, 1 << 10, meta).ok());
-  std::shared_ptr<MetaStore> restored = InstallBuilt();
-  EXPECT_EQ(Dump(*restored), Restored(expected, meta));
+  ASSERT_EQ(Dump(*state_->CurrentStore()).count(UnlinkedInodeKey(file)), 1u);
+  std::shared_ptr<MetaStore> restored = RoundTrip(1 << 10);
   Result<std::vector<UnlinkedInodeRecord>> unlinked = restored->ListUnlinkedInodes();
   ASSERT_TRUE(unlinked.ok()) << unlinked.status().ToString();
   ASSERT_EQ(unlinked->size(), 1u);
