@@ -5,6 +5,8 @@
 // of inodes open in this process are overlaid with this client's not yet committed size. A
 // truncate (SetAttr with a size) first flushes this process's writers of that inode, then drops
 // its cached chunk locations.
+// Once a second, the inodes open in this process are reported to the master under mount_id_,
+// so that a file unlinked while open stays until its last close (open_file_reporter.h).
 //
 // Thread-safety: thread-safe; every member guards itself. REQUIRES: every OpenFile is destroyed
 // before its FileSystemImpl.
@@ -19,9 +21,11 @@
 #include "client/file_system.h"
 #include "client/inode_state.h"
 #include "client/master_connection.h"
+#include "client/open_file_reporter.h"
 #include "client/request_context.h"
 #include "client/task_pool.h"
 #include "common/clock.h"
+#include "common/open_files.h"
 
 namespace tessera::client {
 
@@ -83,10 +87,13 @@ class FileSystemImpl final : public FileSystem {
   ChunkClient chunks_;
   ChunkLocationCache locations_;
   RequestIdGenerator request_ids_;
+  const int64_t mount_id_ = request_ids_.NextClientId();  // this mount's identity for locks and open files
   InodeRegistry inodes_;
   const ClientServices services_;  // refers to pool_ below, which it never uses while building
   // Declared last so that it is destroyed first: its tasks use every member above.
   TaskPool pool_;
+  // After pool_, which it does not use: it stops before master_ and inodes_ go.
+  OpenFileReporter open_file_reporter_{*master_, inodes_, mount_id_, kOpenFilesReportIntervalMs};
 };
 
 }  // namespace tessera::client

@@ -102,4 +102,13 @@ std::shared_ptr<InodeState> InodeRegistry::Find(int64_t inode) const {
   return it == states_.end() ? nullptr : it->second.lock();
 }
 
+std::vector<int64_t> InodeRegistry::OpenInodes() const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> open;
+  for (const auto& [inode, state] : states_) {
+    if (!state.expired()) open.push_back(inode);
+  }
+  return open;
+}
+
 }  // namespace tessera::client

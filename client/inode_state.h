@@ -78,6 +78,9 @@ class InodeRegistry {
   std::shared_ptr<InodeState> GetOrCreate(int64_t inode);
   // nullptr when no OpenFile of the inode exists.
   std::shared_ptr<InodeState> Find(int64_t inode) const;
+  // The inodes with an OpenFile now, in inode order (reported to the master: they must outlive an
+  // unlink).
+  std::vector<int64_t> OpenInodes() const;
 
  private:
   mutable std::mutex mu_;

@@ -319,6 +319,14 @@ Status MasterClient::SyncMetadata(const Caller& caller) {
   });
 }
 
+Status MasterClient::ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) {
+  // Soft state on the leader, replaced by the next report: no session needed.
+  return Read(Caller{}, "reportOpenFiles",
+              [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+                m.reportOpenFiles(c, mount_id, inodes);
+              });
+}
+
 Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   rpc::ClusterStatus status;
   RETURN_IF_ERROR(

@@ -98,6 +98,7 @@ class MasterClient final : public MasterConnection {
   Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) override;
   Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) override;
   Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) override;
+  Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) override;
 
   // Operators' changes to the master group (not part of MasterConnection: only the CLI needs
   // them). Retries follow the leader like every call; a retried add may answer ALREADY_EXISTS.

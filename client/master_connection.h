@@ -78,6 +78,9 @@ class MasterConnection {
 
   // A read moved the file's atime (FileSystem::TouchAtime).
   virtual Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) = 0;
+  // This mount holds `inodes` open (MasterService.reportOpenFiles): keeps unlinked files alive
+  // on the master. REQUIRES: mount_id > 0, at most kMaxOpenFilesPerReport inodes, each > 0.
+  virtual Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) = 0;
 };
 
 }  // namespace tessera::client

@@ -45,7 +45,8 @@ struct stat StatFromAttr(const rpc::Attr& attr) {
   std::memset(&st, 0, sizeof(st));
   st.st_ino = static_cast<ino_t>(attr.inode);
   st.st_mode = FileTypeBits(attr.type) | (static_cast<mode_t>(attr.mode) & 07777);
-  st.st_nlink = static_cast<nlink_t>(attr.nlink > 0 ? attr.nlink : 1);
+  // 0 for a file unlinked while open: fstat on its descriptor shows it, as POSIX says.
+  st.st_nlink = static_cast<nlink_t>(attr.nlink > 0 ? attr.nlink : 0);
   st.st_uid = static_cast<uid_t>(attr.uid);
   st.st_gid = static_cast<gid_t>(attr.gid);
   const int64_t size = attr.size > 0 ? attr.size : 0;

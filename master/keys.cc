@@ -42,6 +42,12 @@ std::string DrainingServerKey(int64_t server_id) {
   return key;
 }
 
+std::string UnlinkedInodeKey(int64_t inode) {
+  std::string key(kUnlinkedInodePrefix);
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
 std::string ChunkPrefix(int64_t inode) {
   std::string key = "C";
   AppendBigEndian64(&key, static_cast<uint64_t>(inode));

@@ -7,6 +7,7 @@
 //   "R" + server id (8 bytes big-endian)              -> DrainingServerRecord (being drained)
 //   "M" + meta name                                   -> 8 bytes big-endian counter
 //   "X" + inode (8 bytes big-endian) + name bytes     -> xattr value bytes (sort by name)
+//   "U" + inode (8 bytes big-endian)                  -> UnlinkedInodeRecord (open, no name)
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
 // file's chunks are one range scan. Pure functions; thread-safe.
@@ -33,6 +34,9 @@ std::string XattrPrefix(int64_t inode);
 // Every draining server key starts with kDrainingServerPrefix.
 inline constexpr std::string_view kDrainingServerPrefix = "R";
 std::string DrainingServerKey(int64_t server_id);
+// Every unlinked inode key starts with kUnlinkedInodePrefix.
+inline constexpr std::string_view kUnlinkedInodePrefix = "U";
+std::string UnlinkedInodeKey(int64_t inode);
 
 // Meta keys.
 inline constexpr std::string_view kAppliedIndexKey = "Mapplied_index";

@@ -25,6 +25,7 @@
 #include "master/replicated_log.h"
 #include "master/replication_manager.h"
 #include "master/state_machine.h"
+#include "master/unlinked_inode_reaper.h"
 
 namespace tessera::master {
 namespace {
@@ -146,6 +147,7 @@ int Run(const MasterOptions& options) {
   service_options.default_goal = options.default_goal;
   service_options.advertised_address = options.advertise.ToString();
   service_options.write_lease_ms = options.write_lease_ms;
+  service_options.open_file_grace_ms = options.open_file_grace_ms;
   auto handler = std::make_shared<MasterServiceHandler>(service_options, log->get(), state->get(),
                                                         &registry, log->get(), &clock);
   ReplicationManagerOptions replication_options;
@@ -153,6 +155,8 @@ int Run(const MasterOptions& options) {
   replication_options.gc_grace_ms = options.gc_grace_ms;
   auto replication = std::make_unique<ReplicationManager>(replication_options, log->get(),
                                                          state->get(), &registry, &clock);
+  auto unlinked_reaper = std::make_unique<UnlinkedInodeReaper>(
+      UnlinkedInodeReaperOptions{}, log->get(), state->get(), &handler->open_files());
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
       std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
   RpcServer server(processor_factory, options.listen);
@@ -176,6 +180,7 @@ int Run(const MasterOptions& options) {
   }
   server.Stop();
   replication.reset();  // it proposes through the log: stop it first
+  unlinked_reaper.reset();  // so does it
   log->reset();
   LOG(kInfo, kComponent) << "stopped";
   return signal == 0 ? 1 : 0;

@@ -1,6 +1,8 @@
 #include "master/master_options.h"
 
 #include <boost/program_options.hpp>
+
+#include "common/open_files.h"
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,6 +25,8 @@ po::options_description Describe() {
       "a write lease lasts this long after its last use; a new one bumps the chunk version")(
       "gc-grace-ms", po::value<int64_t>()->default_value(60000),
       "a chunk replica that no file references is deleted after this long")(
+      "open-file-grace-ms", po::value<int64_t>()->default_value(5000),
+      "an unlinked file that no mount reported open for this long is freed (>= 3000)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error")(
       "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
@@ -129,6 +133,11 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   RETURN_IF_ERROR(InRange<int64_t>("write-lease-ms", options.write_lease_ms, 100, 3'600'000));
   options.gc_grace_ms = values["gc-grace-ms"].as<int64_t>();
   RETURN_IF_ERROR(InRange<int64_t>("gc-grace-ms", options.gc_grace_ms, 0, 30LL * 86'400'000));
+  options.open_file_grace_ms = values["open-file-grace-ms"].as<int64_t>();
+  // Shorter than a few report intervals, a file opened just before its unlink could be freed
+  // before its mount reported it.
+  RETURN_IF_ERROR(InRange<int64_t>("open-file-grace-ms", options.open_file_grace_ms,
+                                   kMinOpenFileGraceMs, 86'400'000));
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }

@@ -19,6 +19,7 @@
 #include "master/chunk_version_stamper.h"
 #include "master/command_log.h"
 #include "master/master_group.h"
+#include "master/open_file_table.h"
 #include "master/state_machine.h"
 #include "master/write_leases.h"
 
@@ -34,6 +35,9 @@ struct MasterServiceOptions {
   int32_t report_grace_ms = 3000;
   // How long a write lease lasts after its last use (write_leases.h).
   int64_t write_lease_ms = 60000;
+  // An unlinked file no mount reported open for this long is freed (open_file_table.h).
+  // REQUIRES: >= kMinOpenFileGraceMs (common/open_files.h).
+  int64_t open_file_grace_ms = 5000;
   // One version stamp on one chunk server (an fsync of a chunk header).
   int32_t stamp_timeout_ms = 10000;
 };
@@ -108,6 +112,11 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                      int64_t length, int64_t mtime_ns) override;
   // atime updates of reads (master_service_atime.cc).
   void touchAtime(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode) override;
+  // Open files of the mounts (master_service_open_files.cc).
+  void reportOpenFiles(const rpc::RequestContext& ctx, int64_t mount_id,
+                       const std::vector<int64_t>& inodes) override;
+  // What the mounts reported; the UnlinkedInodeReaper frees unlinked inodes by it.
+  OpenFileTable& open_files() { return open_files_; }
 
  private:
   // Proposes `command` under the request's session.
@@ -150,6 +159,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // reservations never read the same end (master_service_append.cc); appends to other files
   // go on meanwhile.
   KeyedMutex append_locks_;
+  // Which inodes the mounts hold open (soft state of the leader; thread-safe).
+  OpenFileTable open_files_{clock_, options_.open_file_grace_ms};
 };
 
 }  // namespace tessera::master

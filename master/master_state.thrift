@@ -51,6 +51,15 @@ struct DrainingServerRecord {
   2: i64 since_ns,         // when draining started (the proposer's clock)
 }
 
+// Key "U" + inode (big-endian): a regular file whose last name went (unlink, rename over it)
+// while it may still be open on some mount. Its inode record stays, with nlink 0, and keeps its
+// chunks until the leader frees it with a FreeUnlinkedInodeCommand once no mount has reported
+// it open for a grace period (master/unlinked_inode_reaper.h).
+struct UnlinkedInodeRecord {
+  1: i64 inode,
+  2: i64 unlinked_ns,      // the time_ns of the command that removed the last name
+}
+
 // Key "X" + inode (big-endian) + name bytes -> the value bytes as they are (no record around
 // them): one extended attribute. An inode's attributes sort by name.
 
@@ -232,6 +241,12 @@ struct TouchAtimeCommand {
   30: optional Caller caller,
 }
 
+// Removes an unlinked inode (UnlinkedInodeRecord) with its chunks and attributes. kNotFound when
+// the inode is not (or no longer) unlinked. Proposed by the leader only.
+struct FreeUnlinkedInodeCommand {
+  1: i64 inode,
+}
+
 // Exactly one member is set.
 union MetaCommand {
   1: InitRootCommand init_root,
@@ -252,6 +267,8 @@ union MetaCommand {
   // Extended attributes (50..59).
   50: SetXattrCommand set_xattr,
   51: RemoveXattrCommand remove_xattr,
+  // Unlinked files still open (70..79).
+  70: FreeUnlinkedInodeCommand free_unlinked_inode,
   // 80..89: caching and atime.
   80: TouchAtimeCommand touch_atime,
 }

@@ -102,6 +102,29 @@ Result<std::vector<DrainingServerRecord>> MetaStore::ListDrainingServers() const
   return servers;
 }
 
+Result<std::optional<UnlinkedInodeRecord>> MetaStore::GetUnlinkedInode(int64_t inode) const {
+  ASSIGN_OR_RETURN(auto raw, GetRaw(UnlinkedInodeKey(inode)));
+  if (!raw) return std::optional<UnlinkedInodeRecord>();
+  ASSIGN_OR_RETURN(UnlinkedInodeRecord record, DecodeUnlinkedInode(*raw));
+  if (record.inode != inode) return Status::Corruption("unlinked inode key and record disagree");
+  return std::optional<UnlinkedInodeRecord>(std::move(record));
+}
+
+Result<std::vector<UnlinkedInodeRecord>> MetaStore::ListUnlinkedInodes() const {
+  const std::string prefix(kUnlinkedInodePrefix);
+  std::vector<UnlinkedInodeRecord> inodes;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 8) {
+      return Status::Corruption("malformed unlinked inode key");
+    }
+    ASSIGN_OR_RETURN(UnlinkedInodeRecord record, DecodeUnlinkedInode(View(it->value())));
+    inodes.push_back(std::move(record));
+  }
+  RETURN_IF_ERROR(FromLevelDb(it->status(), "list unlinked inodes"));
+  return inodes;
+}
+
 Result<bool> MetaStore::HasDentries(int64_t parent) const {
   std::string prefix = DentryPrefix(parent);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));

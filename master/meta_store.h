@@ -93,6 +93,9 @@ class MetaStore {
   Result<std::optional<DrainingServerRecord>> GetDrainingServer(int64_t server_id) const;
   // Every draining chunk server, in server id order.
   Result<std::vector<DrainingServerRecord>> ListDrainingServers() const;
+  Result<std::optional<UnlinkedInodeRecord>> GetUnlinkedInode(int64_t inode) const;
+  // Every unlinked inode (no name, kept while open somewhere), in inode order.
+  Result<std::vector<UnlinkedInodeRecord>> ListUnlinkedInodes() const;
   // Up to `max_entries` entries of `parent` whose names sort after `after_name`; *eof is set
   // when no more follow.
   Result<std::vector<NamedDentry>> ListDentries(int64_t parent, std::string_view after_name,

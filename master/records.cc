@@ -61,6 +61,7 @@ std::string EncodeLogCommand(const LogCommand& entry) { return Encode(entry); }
 std::string EncodeSession(const SessionRecord& record) { return Encode(record); }
 std::string EncodeAttr(const rpc::Attr& attr) { return Encode(attr); }
 std::string EncodeDrainingServer(const DrainingServerRecord& record) { return Encode(record); }
+std::string EncodeUnlinkedInode(const UnlinkedInodeRecord& record) { return Encode(record); }
 
 Result<InodeRecord> DecodeInode(std::string_view bytes) {
   ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
@@ -136,7 +137,7 @@ int CountCommandMembers(const MetaCommand& command) {
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
          set.set_goal + set.set_server_draining + set.mknod + set.link +
-         set.set_xattr + set.remove_xattr + set.touch_atime;
+         set.set_xattr + set.remove_xattr + set.touch_atime + set.free_unlinked_inode;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -158,6 +159,7 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.set_xattr) return "set_xattr";
   if (set.remove_xattr) return "remove_xattr";
   if (set.touch_atime) return "touch_atime";
+  if (set.free_unlinked_inode) return "free_unlinked_inode";
   return "empty";
 }
 
@@ -176,6 +178,15 @@ rpc::Attr ToAttr(const InodeRecord& record) {
   attr.goal = record.goal;
   attr.symlink_target = record.symlink_target;
   return attr;
+}
+
+Result<UnlinkedInodeRecord> DecodeUnlinkedInode(std::string_view bytes) {
+  ASSIGN_OR_RETURN(UnlinkedInodeRecord record,
+                   DecodeThrift<UnlinkedInodeRecord>(bytes, "unlinked inode record"));
+  if (record.inode <= 0 || record.unlinked_ns < 0) {
+    return Status::Corruption("unlinked inode record holds impossible values");
+  }
+  return record;
 }
 
 }  // namespace tessera::master

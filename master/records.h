@@ -21,6 +21,7 @@ using master_state::InodeRecord;
 using master_state::LogCommand;
 using master_state::MetaCommand;
 using master_state::SessionRecord;
+using master_state::UnlinkedInodeRecord;
 
 std::string EncodeInode(const InodeRecord& record);
 std::string EncodeDentry(const DentryRecord& record);
@@ -30,6 +31,7 @@ std::string EncodeLogCommand(const LogCommand& entry);
 std::string EncodeSession(const SessionRecord& record);
 std::string EncodeAttr(const rpc::Attr& attr);
 std::string EncodeDrainingServer(const DrainingServerRecord& record);
+std::string EncodeUnlinkedInode(const UnlinkedInodeRecord& record);
 
 Result<InodeRecord> DecodeInode(std::string_view bytes);
 Result<DentryRecord> DecodeDentry(std::string_view bytes);
@@ -40,6 +42,7 @@ Result<LogCommand> DecodeLogCommand(std::string_view bytes);
 Result<SessionRecord> DecodeSession(std::string_view bytes);
 Result<rpc::Attr> DecodeAttr(std::string_view bytes);
 Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes);
+Result<UnlinkedInodeRecord> DecodeUnlinkedInode(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

@@ -69,6 +69,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.set_xattr) return ApplySetXattr(op, command.set_xattr);
   if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
   if (set.touch_atime) return ApplyTouchAtime(op, command.touch_atime);
+  if (set.free_unlinked_inode) return ApplyFreeUnlinkedInode(op, command.free_unlinked_inode);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

@@ -391,6 +391,12 @@ service MasterService {
   // Neither ctime nor mtime changes, so caches keyed on them stay valid. PERMISSION_DENIED when
   // the caller may not read the file now.
   Attr touchAtime(1: RequestContext ctx, 2: i64 inode) throws (1: TesseraError err),
+  // Unlinked files still open: mount `mount_id` (> 0, random per mount process) holds `inodes`
+  // (each > 0, at most 10000; more go in several calls) open now. A mount holding files open
+  // sends this to the leader about once a second; an unlinked file that no report names for
+  // the leader's grace period is freed. Soft state on the leader: NOT_LEADER elsewhere.
+  void reportOpenFiles(1: RequestContext ctx, 2: i64 mount_id, 3: list<i64> inodes)
+      throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

@@ -25,6 +25,10 @@ Result<ApplyResult> ApplyLink(OpContext& op, const master_state::LinkCommand& co
     return Status::InvalidArgument("inode " + std::to_string(target.inode) +
                                    " is a directory; directories have no hard links");
   }
+  if (target.nlink == 0) {
+    // Unlinked but still open somewhere (linkat of an open file): Linux refuses it as ENOENT.
+    return Status::NotFound("inode " + std::to_string(target.inode) + " has no name any more");
+  }
   if (target.nlink >= kMaxLinks) {
     return Status::InvalidArgument("inode " + std::to_string(target.inode) + " has " +
                                    std::to_string(target.nlink) + " links already");

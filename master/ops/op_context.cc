@@ -80,6 +80,12 @@ void OpContext::DeleteXattr(int64_t inode, std::string_view name) {
   batch_.Delete(XattrKey(inode, name));
 }
 
+void OpContext::PutUnlinkedInode(const UnlinkedInodeRecord& record) {
+  batch_.Put(UnlinkedInodeKey(record.inode), EncodeUnlinkedInode(record));
+}
+
+void OpContext::DeleteUnlinkedInode(int64_t inode) { batch_.Delete(UnlinkedInodeKey(inode)); }
+
 Result<std::vector<int64_t>> OpContext::RemoveInode(const InodeRecord& record) {
   ASSIGN_OR_RETURN(std::vector<int64_t> freed, RemoveChunksFrom(record.inode, 0));
   ASSIGN_OR_RETURN(std::vector<NamedXattr> xattrs, store_.ListXattrs(record.inode));

@@ -45,6 +45,10 @@ class OpContext {
   void PutXattr(int64_t inode, std::string_view name, std::string_view value);
   void DeleteXattr(int64_t inode, std::string_view name);
 
+  // Records that `inode` has lost its last name but is kept for mounts that hold it open.
+  void PutUnlinkedInode(const UnlinkedInodeRecord& record);
+  void DeleteUnlinkedInode(int64_t inode);
+
   // Deletes the inode record, all its chunks and its extended attributes; returns the freed
   // chunk ids.
   Result<std::vector<int64_t>> RemoveInode(const InodeRecord& record);

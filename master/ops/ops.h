@@ -42,6 +42,14 @@ Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCom
 Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
                                      const master_state::RemoveXattrCommand& command);
 Result<ApplyResult> ApplyTouchAtime(OpContext& op, const master_state::TouchAtimeCommand& command);
+Result<ApplyResult> ApplyFreeUnlinkedInode(OpContext& op,
+                                           const master_state::FreeUnlinkedInodeCommand& command);
+
+// For unlink and rename over a name (ops/unlinked_inode.cc): `target`, a non-directory, loses the
+// name it had with nlink 1. A regular file stays, unnamed (nlink 0, an UnlinkedInodeRecord),
+// with its chunks, for mounts that still hold it open; anything else is removed at once.
+// Returns the chunk ids freed now.
+Result<std::vector<int64_t>> RemoveLastLink(OpContext& op, InodeRecord target, int64_t time_ns);
 
 // For set_xattr and remove_xattr (ops/xattr_change.cc): checks the command's common fields, that
 // the inode exists and that `caller` may write `name` on it; returns the inode's record and the

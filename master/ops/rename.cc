@@ -1,8 +1,8 @@
 // rename(2), flags 0:
 // - renaming an entry onto itself (same parent and name, or another link to the same inode) is
 //   a no-op;
-// - an existing target is replaced atomically: a file by a file (it loses a link; its chunks are
-//   freed with its last one), a directory by a directory only when the target is empty
+// - an existing target is replaced atomically: a file by a file (it loses a link; with its last
+//   one it is kept unnamed while mounts may hold it open, RemoveLastLink), a directory by a directory only when the target is empty
 //   (ENOTEMPTY otherwise);
 // - a directory onto a file is ENOTDIR, a file onto a directory EISDIR;
 // - a directory moved into its own subtree is EINVAL;
@@ -88,7 +88,7 @@ Result<std::vector<int64_t>> RemoveReplacedTarget(OpContext& op, const InodeReco
     op.PutInode(still_linked);
     return std::vector<int64_t>();
   }
-  return op.RemoveInode(target);
+  return RemoveLastLink(op, target, time_ns);
 }
 
 }  // namespace

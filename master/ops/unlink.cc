@@ -1,5 +1,6 @@
-// unlink(2): EISDIR for a directory (Linux says EISDIR). The last link takes the inode and its
-// chunks with it; the chunk ids are returned so their replicas get deleted. The caller needs
+// unlink(2): EISDIR for a directory (Linux says EISDIR). A regular file losing its last link is
+// kept unnamed while mounts may hold it open (RemoveLastLink); any other inode goes with its last
+// link. The caller needs
 // write and search permission on the directory and, when it is sticky, to own the file or it.
 #include "common/names.h"
 #include "master/ops/ops.h"
@@ -26,7 +27,7 @@ Result<ApplyResult> ApplyUnlink(OpContext& op, const master_state::UnlinkCommand
     target.ctime_ns = command.time_ns;
     op.PutInode(target);
   } else {
-    ASSIGN_OR_RETURN(result.freed_chunk_ids, op.RemoveInode(target));
+    ASSIGN_OR_RETURN(result.freed_chunk_ids, RemoveLastLink(op, target, command.time_ns));
   }
   op.DeleteDentry(command.parent, command.name);
   TouchDirectory(&parent, command.time_ns);

@@ -121,6 +121,15 @@ class FakeMaster final : public MasterConnection {
     ++it->second.version;
     return it->second;
   }
+  Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) override {
+    std::lock_guard lock(mu_);
+    open_file_reports_.emplace_back(mount_id, inodes);
+    return Status::Ok();
+  }
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> open_file_reports() const {
+    std::lock_guard lock(mu_);
+    return open_file_reports_;
+  }
   Status ReportCorruptReplica(int64_t chunk_id, int64_t server_id) override {
     std::lock_guard lock(mu_);
     corrupt_reports_.emplace_back(chunk_id, server_id);
@@ -221,6 +230,7 @@ class FakeMaster final : public MasterConnection {
   const std::vector<rpc::ChunkServerAddress> chain_;
   mutable std::mutex mu_;
   std::vector<std::pair<int64_t, int64_t>> corrupt_reports_;  // (chunk id, server id)
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> open_file_reports_;  // (mount, inodes)
   int64_t next_inode_ = 2;
   int64_t next_chunk_id_ = 100;
   std::map<int64_t, rpc::Attr> attrs_;

@@ -187,6 +187,14 @@ inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_
   return command;
 }
 
+inline MetaCommand FreeUnlinkedInode(int64_t inode) {
+  master_state::FreeUnlinkedInodeCommand free;
+  free.inode = inode;
+  MetaCommand command;
+  command.__set_free_unlinked_inode(free);
+  return command;
+}
+
 // The error code a MasterService handler call throws (OK when it returns).
 inline rpc::ErrorCode::type ErrorOf(const std::function<void()>& call) {
   try {

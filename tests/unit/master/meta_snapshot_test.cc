@@ -93,6 +93,19 @@ class MetaSnapshotTest : public MasterStateTest {
     return std::move(store).value();
   }
 
+  // The state machine's database streamed in chunks of `chunk_bytes`, built and installed;
+  // expects it to hold every key of the source. Returns the installed database.
+  std::shared_ptr<MetaStore> RoundTrip(uint64_t chunk_bytes) {
+    KeyValues expected = Dump(*state_->CurrentStore());
+    std::unique_ptr<MetaSnapshotReader> reader = OpenReader(state_->CurrentStore());
+    std::string stream = ReadAll(*reader, chunk_bytes);
+    raft::SnapshotMeta meta = MetaAt(reader->Index());
+    EXPECT_TRUE(Build(stream, chunk_bytes, meta).ok());
+    std::shared_ptr<MetaStore> restored = InstallBuilt();
+    EXPECT_EQ(Dump(*restored), Restored(expected, meta));
+    return restored;
+  }
+
   // Every key of the source plus the restored-from meta.
   static KeyValues Restored(KeyValues source, const raft::SnapshotMeta& meta) {
     source[std::string(kRestoredFromKey)] = meta.Encode();
@@ -172,6 +185,27 @@ TEST_F(MetaSnapshotTest, XattrsTravelInSnapshots) {
   Result<std::optional<std::string>> value = restored->GetXattr(file, "user.big");
   ASSERT_TRUE(value.ok() && value->has_value());
   EXPECT_EQ(**value, big);
+}
+
+// An unlinked file still open somewhere (ops/unlinked_inode.cc) is a record like any other: a
+// master restored from a snapshot keeps it unnamed, with its chunks, and can still free it.
+TEST_F(MetaSnapshotTest, UnlinkedInodesTravelInSnapshots) {
+  Fill(1, 3);
+  int64_t file = MustCreate(Create(kRootInode, "open-elsewhere"));
+  Result<ApplyResult> chunk = Propose(AllocateChunk(file, 0));
+  ASSERT_TRUE(chunk.ok());
+  ASSERT_TRUE(Propose(Unlink(kRootInode, "open-elsewhere")).ok());
+  ASSERT_EQ(Dump(*state_->CurrentStore()).count(UnlinkedInodeKey(file)), 1u);
+  std::shared_ptr<MetaStore> restored = RoundTrip(1 << 10);
+  Result<std::vector<UnlinkedInodeRecord>> unlinked = restored->ListUnlinkedInodes();
+  ASSERT_TRUE(unlinked.ok()) << unlinked.status().ToString();
+  ASSERT_EQ(unlinked->size(), 1u);
+  EXPECT_EQ((*unlinked)[0].inode, file);
+  EXPECT_TRUE(restored->GetChunk(file, 0).ok() && restored->GetChunk(file, 0)->has_value());
+  ASSERT_TRUE(state_->ReplaceStore(restored).ok());
+  Result<ApplyResult> freed = Propose(FreeUnlinkedInode(file));
+  ASSERT_TRUE(freed.ok()) << freed.status().ToString();
+  EXPECT_EQ(freed->freed_chunk_ids, (std::vector<int64_t>{chunk->chunk->chunk_id}));
 }
 
 TEST_F(MetaSnapshotTest, ReaderRestartsAndRepeatsChunks) {

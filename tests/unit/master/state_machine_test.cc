@@ -81,7 +81,10 @@ TEST_F(StateMachineTest, UnlinkRemovesFileAndFreesChunks) {
   Result<ApplyResult> c1 = Propose(AllocateChunk(file, 1));
   ASSERT_TRUE(c0.ok() && c1.ok());
   EXPECT_EQ(state_->Counters().chunk_count, 2);
-  Result<ApplyResult> removed = Propose(Unlink(kRootInode, "f"));
+  Result<ApplyResult> unlinked = Propose(Unlink(kRootInode, "f"));
+  ASSERT_TRUE(unlinked.ok()) << unlinked.status().ToString();
+  EXPECT_TRUE(unlinked->freed_chunk_ids.empty());  // kept while a mount may hold it open
+  Result<ApplyResult> removed = Propose(FreeUnlinkedInode(file));
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(std::set<int64_t>(removed->freed_chunk_ids.begin(), removed->freed_chunk_ids.end()),
             (std::set<int64_t>{c0->chunk->chunk_id, c1->chunk->chunk_id}));

@@ -230,11 +230,14 @@ TEST_F(XattrTest, FreedInodesTakeTheirXattrsAlong) {
   }
   EXPECT_EQ(CountXattrKeys(), 8);
   ASSERT_EQ(CodeOf(Unlink(kRootInode, "f")), StatusCode::kOk);
+  EXPECT_EQ(CountXattrKeys(), 8);  // an unlinked file keeps its attributes while open
+  ASSERT_EQ(CodeOf(FreeUnlinkedInode(file)), StatusCode::kOk);
   EXPECT_EQ(CountXattrKeys(), 6);
   ASSERT_EQ(CodeOf(Rmdir(kRootInode, "d")), StatusCode::kOk);
   EXPECT_EQ(CountXattrKeys(), 4);
-  // A rename over a file frees the file it replaces.
+  // A rename over a file unnames the file it replaces; freeing it takes its attributes.
   ASSERT_EQ(CodeOf(Rename(kRootInode, "kept", kRootInode, "victim")), StatusCode::kOk);
+  ASSERT_EQ(CodeOf(FreeUnlinkedInode(victim)), StatusCode::kOk);
   EXPECT_EQ(CountXattrKeys(), 2);
   EXPECT_EQ(*Get(kept, "user.a"), "1");
   EXPECT_EQ(Get(victim, "user.a").status().code(), StatusCode::kNotFound);
