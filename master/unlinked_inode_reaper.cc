@@ -1,8 +1,10 @@
 #include "master/unlinked_inode_reaper.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/logging.h"
+#include "master/ops/ops.h"
 
 namespace tessera::master {
 namespace {
@@ -42,27 +44,34 @@ void UnlinkedInodeReaper::ScanOnce() {
     std::lock_guard lock(mu_);
     counters_.unlinked_inodes = static_cast<int64_t>(unlinked.size());
   }
-  for (int64_t inode : open_files_->Expired(tenure->term, unlinked)) Free(inode);
+  const std::vector<int64_t> expired = open_files_->Expired(tenure->term, unlinked);
+  for (size_t begin = 0; begin < expired.size(); begin += kMaxInodesPerFree) {
+    const size_t end = std::min(expired.size(), begin + kMaxInodesPerFree);
+    Free(std::vector<int64_t>(expired.begin() + begin, expired.begin() + end));
+  }
 }
 
-void UnlinkedInodeReaper::Free(int64_t inode) {
+void UnlinkedInodeReaper::Free(std::vector<int64_t> inodes) {
+  const size_t count = inodes.size();
+  const int64_t first = inodes.front();
   master_state::FreeUnlinkedInodeCommand free;
-  free.inode = inode;
+  free.inodes = std::move(inodes);
   MetaCommand command;
   command.__set_free_unlinked_inode(free);
   Result<ApplyResult> applied = log_->Propose(std::move(command));
   std::lock_guard lock(mu_);
   if (!applied.ok()) {
     ++counters_.frees_failed;
-    LOG(kWarning, kComponent) << "could not free unlinked inode " << inode << ": "
-                              << applied.status().ToString();
+    LOG(kWarning, kComponent) << "could not free " << count << " unlinked inode(s) (first "
+                              << first << "): " << applied.status().ToString();
     return;
   }
-  ++counters_.inodes_freed;
+  counters_.inodes_freed += count;
   counters_.chunks_freed += applied->freed_chunk_ids.size();
-  LOG(kInfo, kComponent) << "freed unlinked inode " << inode << " and its "
-                         << applied->freed_chunk_ids.size() << " chunk(s): no mount reported it "
-                         << "open for " << open_files_->grace_ms() << " ms";
+  LOG(kInfo, kComponent) << "freed " << count << " unlinked inode(s) (first " << first
+                         << ") and their " << applied->freed_chunk_ids.size()
+                         << " chunk(s): no mount reported them open for "
+                         << open_files_->grace_ms() << " ms";
 }
 
 }  // namespace tessera::master

@@ -1,7 +1,8 @@
 // Frees unlinked inodes (master/ops/unlinked_inode.cc) once no mount holds them open: the
 // leader lists them, asks the OpenFileTable which have gone unreported for the grace period, and
-// proposes a FreeUnlinkedInodeCommand for each. The freed chunks are then unreferenced, and the
-// chunk garbage collection deletes their replicas (orphan_collector.h).
+// frees them with FreeUnlinkedInodeCommands of up to kMaxInodesPerFree inodes each. The freed
+// chunks are then unreferenced, and the chunk garbage collection deletes their replicas
+// (orphan_collector.h).
 //
 // Runs on every master but acts only while this master leads, after a read barrier (so it sees
 // every unlink committed before). Each free is logged in one line and counted.
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "common/periodic_thread.h"
 #include "master/command_log.h"
@@ -46,7 +48,8 @@ class UnlinkedInodeReaper {
   UnlinkedInodeCounters counters() const;
 
  private:
-  void Free(int64_t inode);
+  // Frees `inodes` (1..kMaxInodesPerFree) in one log entry.
+  void Free(std::vector<int64_t> inodes);
 
   const UnlinkedInodeReaperOptions options_;
   CommandLog* const log_;

@@ -42,6 +42,8 @@ Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCom
 Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
                                      const master_state::RemoveXattrCommand& command);
 Result<ApplyResult> ApplyTouchAtime(OpContext& op, const master_state::TouchAtimeCommand& command);
+// Fails as a whole (changing nothing) unless every listed inode is unlinked.
+inline constexpr size_t kMaxInodesPerFree = 1000;
 Result<ApplyResult> ApplyFreeUnlinkedInode(OpContext& op,
                                            const master_state::FreeUnlinkedInodeCommand& command);
 

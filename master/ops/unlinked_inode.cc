@@ -5,6 +5,8 @@
 // writes, commits and truncates by inode keep working. The leader frees it through
 // FreeUnlinkedInodeCommand once no mount has reported it open for a grace period
 // (master/unlinked_inode_reaper.h).
+#include <unordered_set>
+
 #include "master/ops/ops.h"
 
 namespace tessera::master {
@@ -21,21 +23,39 @@ Result<std::vector<int64_t>> RemoveLastLink(OpContext& op, InodeRecord target, i
   return std::vector<int64_t>();
 }
 
-Result<ApplyResult> ApplyFreeUnlinkedInode(OpContext& op,
-                                           const master_state::FreeUnlinkedInodeCommand& command) {
-  RETURN_IF_ERROR(CheckInodeNumber(command.inode));
-  ASSIGN_OR_RETURN(auto unlinked, op.store().GetUnlinkedInode(command.inode));
-  if (!unlinked) {
-    return Status::NotFound("inode " + std::to_string(command.inode) + " is not unlinked");
-  }
-  ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(command.inode));
+namespace {
+
+// Frees one unlinked inode into `op`'s batch and adds its chunks to `freed_chunk_ids`.
+Status FreeOne(OpContext& op, int64_t inode, std::vector<int64_t>& freed_chunk_ids) {
+  RETURN_IF_ERROR(CheckInodeNumber(inode));
+  ASSIGN_OR_RETURN(auto unlinked, op.store().GetUnlinkedInode(inode));
+  if (!unlinked) return Status::NotFound("inode " + std::to_string(inode) + " is not unlinked");
+  ASSIGN_OR_RETURN(InodeRecord target, op.RequireInode(inode));
   if (target.nlink != 0) {
-    return Status::Corruption("unlinked inode " + std::to_string(command.inode) + " has " +
+    return Status::Corruption("unlinked inode " + std::to_string(inode) + " has " +
                               std::to_string(target.nlink) + " links");
   }
+  ASSIGN_OR_RETURN(std::vector<int64_t> chunks, op.RemoveInode(target));
+  freed_chunk_ids.insert(freed_chunk_ids.end(), chunks.begin(), chunks.end());
+  op.DeleteUnlinkedInode(inode);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ApplyResult> ApplyFreeUnlinkedInode(OpContext& op,
+                                           const master_state::FreeUnlinkedInodeCommand& command) {
+  if (command.inodes.empty() || command.inodes.size() > kMaxInodesPerFree) {
+    return Status::InvalidArgument("a free lists 1.." + std::to_string(kMaxInodesPerFree) +
+                                   " inodes, not " + std::to_string(command.inodes.size()));
+  }
+  // Reads see the store before this batch, so a repeated inode would be freed twice.
+  std::unordered_set<int64_t> distinct(command.inodes.begin(), command.inodes.end());
+  if (distinct.size() != command.inodes.size()) {
+    return Status::InvalidArgument("a free lists an inode twice");
+  }
   ApplyResult result;
-  ASSIGN_OR_RETURN(result.freed_chunk_ids, op.RemoveInode(target));
-  op.DeleteUnlinkedInode(command.inode);
+  for (int64_t inode : command.inodes) RETURN_IF_ERROR(FreeOne(op, inode, result.freed_chunk_ids));
   return result;
 }
 

@@ -187,9 +187,17 @@ inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_
   return command;
 }
 
+inline MetaCommand FreeUnlinkedInodes(std::vector<int64_t> inodes) {
+  master_state::FreeUnlinkedInodeCommand free;
+  free.inodes = std::move(inodes);
+  MetaCommand command;
+  command.__set_free_unlinked_inode(free);
+  return command;
+}
+
 inline MetaCommand FreeUnlinkedInode(int64_t inode) {
   master_state::FreeUnlinkedInodeCommand free;
-  free.inode = inode;
+  free.inodes = {inode};
   MetaCommand command;
   command.__set_free_unlinked_inode(free);
   return command;

@@ -8,6 +8,7 @@
 #include "common/open_files.h"
 #include "master/master_service.h"
 #include "master/open_file_table.h"
+#include "master/ops/ops.h"
 #include "master/unlinked_inode_reaper.h"
 #include "master_test_util.h"
 
@@ -138,6 +139,29 @@ TEST_F(UnlinkedInodeTest, FreeRefusesFilesThatAreNotUnlinked) {
   ASSERT_TRUE(Propose(Unlink(kRootInode, "f")).ok());
   ASSERT_TRUE(Propose(FreeUnlinkedInode(file)).ok());
   EXPECT_EQ(CodeOf(FreeUnlinkedInode(file)), StatusCode::kNotFound);  // freed once only
+}
+
+TEST_F(UnlinkedInodeTest, ABatchFreesAllOrNothing) {
+  const int64_t a = FileWithChunk("a");
+  const int64_t a_chunk = chunk_id_;
+  const int64_t b = FileWithChunk("b");
+  const int64_t b_chunk = chunk_id_;
+  const int64_t named = FileWithChunk("named");
+  ASSERT_TRUE(Propose(Unlink(kRootInode, "a")).ok());
+  ASSERT_TRUE(Propose(Unlink(kRootInode, "b")).ok());
+  // One inode still named: nothing is freed.
+  EXPECT_EQ(CodeOf(FreeUnlinkedInodes({a, named, b})), StatusCode::kNotFound);
+  EXPECT_EQ(UnlinkedInodes(), (std::vector<int64_t>{a, b}));
+  EXPECT_EQ(CodeOf(FreeUnlinkedInodes({a, a})), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(FreeUnlinkedInodes({})), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(FreeUnlinkedInodes(std::vector<int64_t>(kMaxInodesPerFree + 1, a))),
+            StatusCode::kInvalidArgument);
+  Result<ApplyResult> freed = Propose(FreeUnlinkedInodes({b, a}));
+  ASSERT_TRUE(freed.ok()) << freed.status().ToString();
+  EXPECT_EQ(freed->freed_chunk_ids, (std::vector<int64_t>{b_chunk, a_chunk}));
+  EXPECT_TRUE(UnlinkedInodes().empty());
+  EXPECT_EQ(ReferencedChunks().size(), 1u);
+  EXPECT_EQ(Attr(named).nlink, 1);
 }
 
 TEST_F(UnlinkedInodeTest, UnlinkedFilesSurviveARestart) {
