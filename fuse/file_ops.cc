@@ -158,7 +158,8 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::FileSystem& fs = FsOf(req);
   const client::Caller caller = CallerFromRequest(req);
   const int64_t inode = InodeFromFuse(ino);
-  // The kernel checks no permission bits at open (no default_permissions): the master does.
+  // The kernel checked its cached attributes (default_permissions); the master checks the file
+  // as it is now, so a permission just taken away on another mount holds at once.
   Status allowed = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
   if (!allowed.ok()) return ReplyError(req, allowed, "open", inode);
   // The attributes of this open (close-to-open): after the truncate, the ones it answers.

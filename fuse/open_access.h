@@ -1,6 +1,7 @@
-// What an open(2) asks of a file's permission bits. The mount runs without the kernel's
-// default_permissions (the master judges every permission with the caller's groups), so the
-// kernel checks nothing at open and the mount asks the master before opening. Pure.
+// What an open(2) asks of a file's permission bits. The kernel checks them too
+// (default_permissions, fuse/main.cc), but against attributes it may have cached for up to the
+// attribute timeout; the mount asks the master as well, which judges the file as it is now.
+// Pure.
 #pragma once
 
 namespace tessera::fuse {
