@@ -72,6 +72,12 @@ class MasterConnection {
                                        const std::string& name) = 0;
   virtual Result<std::vector<std::string>> ListXattrs(const Caller& caller, int64_t inode) = 0;
   virtual Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) = 0;
+
+  // File locks (FileSystem::SetLock). SetLock is a session mutation: a retry after failover is
+  // answered with the first outcome.
+  virtual Result<rpc::SetLockReply> SetLock(const Caller& caller, const rpc::FileLock& lock) = 0;
+  virtual Result<rpc::FileLock> GetLock(const Caller& caller, const rpc::FileLock& lock) = 0;
+  virtual Result<rpc::MountHeartbeatReply> MountHeartbeat(int64_t mount_id) = 0;
 };
 
 }  // namespace tessera::client

@@ -122,6 +122,7 @@ int Run(int argc, char** argv) {
     fuse_opt_free_args(&args);
     return kExitBadFlags;
   }
+  tessera.AttachSession(session);
   int exit_code = kExitMountFailed;
   if (fuse_set_signal_handlers(session) != 0) {
     LOG(kError, "fuse") << "cannot install signal handlers";

@@ -45,6 +45,12 @@ class TesseraFuse {
     return *static_cast<TesseraFuse*>(fuse_req_userdata(req));
   }
 
+  // The session, for notifications to the kernel (lock_ops.cc). REQUIRES: called once, before
+  // fuse_session_loop*.
+  void AttachSession(fuse_session* session) { session_ = session; }
+  // nullptr before AttachSession.
+  fuse_session* session() const { return session_; }
+
   // REQUIRES: AttachFileSystem was called.
   client::FileSystem& fs() const { return *fs_; }
   const MountOptions& options() const { return options_; }
@@ -60,6 +66,7 @@ class TesseraFuse {
   const SystemClock clock_;
   GroupsCache groups_cache_{&clock_};
   std::unique_ptr<client::FileSystem> fs_;
+  fuse_session* session_ = nullptr;
   // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.
   HandleRegistry<FileHandle> files_;
   HandleRegistry<DirSnapshot> dirs_;

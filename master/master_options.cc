@@ -23,6 +23,8 @@ po::options_description Describe() {
       "a write lease lasts this long after its last use; a new one bumps the chunk version")(
       "gc-grace-ms", po::value<int64_t>()->default_value(60000),
       "a chunk replica that no file references is deleted after this long")(
+      "mount-timeout-ms", po::value<int64_t>()->default_value(10000),
+      "a mount holding file locks without heartbeat for this long loses its locks")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error")(
       "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
@@ -129,6 +131,9 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   RETURN_IF_ERROR(InRange<int64_t>("write-lease-ms", options.write_lease_ms, 100, 3'600'000));
   options.gc_grace_ms = values["gc-grace-ms"].as<int64_t>();
   RETURN_IF_ERROR(InRange<int64_t>("gc-grace-ms", options.gc_grace_ms, 0, 30LL * 86'400'000));
+  options.mount_timeout_ms = values["mount-timeout-ms"].as<int64_t>();
+  // Mounts heartbeat every second: a timeout under two beats would expire healthy mounts.
+  RETURN_IF_ERROR(InRange<int64_t>("mount-timeout-ms", options.mount_timeout_ms, 2000, 3'600'000));
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }

@@ -40,6 +40,8 @@ struct MasterOptions {
   int64_t chunkserver_timeout_ms = 5000;
   int64_t write_lease_ms = 60000;  // a write lease lasts this long after its last use
   int64_t gc_grace_ms = 60000;     // an unreferenced chunk replica is deleted after this long
+  // A mount holding file locks that sends no heartbeat for this long loses them.
+  int64_t mount_timeout_ms = 10000;
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

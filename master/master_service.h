@@ -19,6 +19,7 @@
 #include "master/command_log.h"
 #include "master/master_group.h"
 #include "master/state_machine.h"
+#include "master/mount_liveness.h"
 #include "master/write_leases.h"
 
 namespace tessera::master {
@@ -35,6 +36,8 @@ struct MasterServiceOptions {
   int64_t write_lease_ms = 60000;
   // One version stamp on one chunk server (an fsync of a chunk header).
   int32_t stamp_timeout_ms = 10000;
+  // A mount holding file locks that is silent this long loses them (mount_liveness.h).
+  int64_t mount_timeout_ms = 10000;
 };
 
 class MasterServiceHandler final : public rpc::MasterServiceIf {
@@ -105,6 +108,16 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // O_APPEND reservations (master_service_append.cc).
   void reserveAppend(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
                      int64_t length, int64_t mtime_ns) override;
+  // File locks (master_service_locks.cc).
+  void setLock(rpc::SetLockReply& reply, const rpc::RequestContext& ctx,
+               const rpc::FileLock& lock) override;
+  void getLock(rpc::FileLock& reply, const rpc::RequestContext& ctx,
+               const rpc::FileLock& lock) override;
+  void mountHeartbeat(rpc::MountHeartbeatReply& reply, const rpc::RequestContext& ctx,
+                      int64_t mount_id) override;
+
+  // The liveness of mounts holding locks, for the leader's MountExpiry (mount_expiry.h).
+  MountLiveness* mount_liveness() { return &mounts_; }
 
  private:
   // Proposes `command` under the request's session.
@@ -146,6 +159,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // Held from reading a file's size to applying its append reservation, so that two
   // reservations never read the same end (master_service_append.cc).
   std::mutex append_mu_;
+  MountLiveness mounts_;
 };
 
 }  // namespace tessera::master

@@ -68,6 +68,8 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.link) return ApplyLink(op, command.link);
   if (set.set_xattr) return ApplySetXattr(op, command.set_xattr);
   if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
+  if (set.set_lock) return ApplySetLock(op, command.set_lock);
+  if (set.expire_mount) return ApplyExpireMount(op, command.expire_mount);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

@@ -41,6 +41,10 @@ Result<ApplyResult> ApplyRenameExchange(OpContext& op, const master_state::Renam
 Result<ApplyResult> ApplySetXattr(OpContext& op, const master_state::SetXattrCommand& command);
 Result<ApplyResult> ApplyRemoveXattr(OpContext& op,
                                      const master_state::RemoveXattrCommand& command);
+// File locks (set_lock.cc, expire_mount.cc).
+Result<ApplyResult> ApplySetLock(OpContext& op, const master_state::SetLockCommand& command);
+Result<ApplyResult> ApplyExpireMount(OpContext& op,
+                                     const master_state::ExpireMountCommand& command);
 
 // For set_xattr and remove_xattr (ops/xattr_change.cc): checks the command's common fields, that
 // the inode exists and that `caller` may write `name` on it; returns the inode's record and the
