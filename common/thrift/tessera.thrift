@@ -295,7 +295,7 @@ struct FileLock {
 }
 
 struct SetLockReply {
-  1: Attr attr,            // the file's attributes when the lock was set
+  1: optional Attr attr,   // the file's attributes when a lock was granted (not for UNLOCK)
 }
 
 struct MountHeartbeatReply {

@@ -8,6 +8,7 @@
 
 #include "master/lock_store.h"
 #include "master/lock_table.h"
+#include "master/master_options.h"
 #include "master/master_service.h"
 #include "master/mount_expiry.h"
 #include "master/mount_liveness.h"
@@ -243,6 +244,21 @@ TEST_F(LockCommandTest, ExpiryPassExpiresSilentMountsThroughTheLog) {
   expiry.CheckOnce();
   EXPECT_EQ(Locks(file_), (std::vector<HeldLock>{Lock(kMountB, 1, kWrite, 10, 19)}));
   EXPECT_EQ(expiry.counters().expired, 1u);
+}
+
+TEST(MountTimeoutFlagTest, DefaultsToTenSecondsAndRejectsLessThanTwoHeartbeats) {
+  auto parse = [](std::vector<const char*> args) {
+    args.insert(args.begin(), {"tessera-master", "--listen", "127.0.0.1:9400", "--data-dir", "d"});
+    return ParseMasterOptions(static_cast<int>(args.size()), args.data());
+  };
+  Result<MasterOptions> defaults = parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->mount_timeout_ms, 10000);
+  Result<MasterOptions> set = parse({"--mount-timeout-ms", "2000"});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->mount_timeout_ms, 2000);
+  EXPECT_EQ(parse({"--mount-timeout-ms", "1999"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"--mount-timeout-ms", "x"}).status().code(), StatusCode::kInvalidArgument);
 }
 
 // ---- the RPC edge ----
