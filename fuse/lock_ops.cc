@@ -2,8 +2,8 @@
 // (client/mount_locks.h). Locks of one mount and of others conflict alike, so processes on two
 // hosts can share a SQLite database.
 //
-// Blocking requests ask the master again after a pause (lock_wait.h) and answer EINTR when the
-// process is interrupted. After a lock is granted the kernel's page cache and attributes of the
+// Blocking requests wait without holding a worker thread (blocked_locks.h) and answer EINTR when
+// the process is interrupted. After a lock is granted the kernel's page cache and attributes of the
 // inode are dropped before the reply, so the locker's next read and fstat see what the previous
 // holder wrote on another mount (its writes were committed before its unlock left it).
 // Releasing at close: POSIX locks of the closing process in flush (file_ops.cc), flock locks of
@@ -13,12 +13,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include "common/logging.h"
 #include "fuse/fuse_ops.h"
 #include "fuse/fuse_reply.h"
-#include "fuse/lock_wait.h"
+#include "fuse/blocked_locks.h"
 #include "fuse/request_caller.h"
 #include "fuse/tessera_fuse.h"
 
@@ -52,44 +51,18 @@ Result<client::LockRequest> PosixRequest(fuse_ino_t ino, const fuse_file_info* f
   return request;
 }
 
-// Drops the kernel's cached pages and attributes of `ino`. Safe inside a lock request: the
-// mount runs without writeback cache, so the kernel has no dirty pages to send first and the
-// call never waits for another request of this inode (fuse_lowlevel.h).
-void DropKernelCache(fuse_req_t req, fuse_ino_t ino) {
-  fuse_session* session = TesseraFuse::FromRequest(req).session();
-  if (session == nullptr) return;
-  const int result = fuse_lowlevel_notify_inval_inode(session, ino, 0, 0);
-  // ENOENT: the kernel holds nothing of the inode, so nothing is stale.
-  if (result != 0 && result != -ENOENT) {
-    LOG(kWarning, "fuse") << "inode " << ino << ": the kernel cache was not dropped after a lock "
-                          << "was granted: " << std::strerror(-result);
-  }
-}
-
-// Sets the lock, asking again while another owner holds a conflicting one when `wait` is set.
-// Replies to `req`.
+// Sets the lock; a blocking request that meets a conflict is handed to the mount's
+// BlockedLocks, which answers it later. Replies to `req` otherwise.
 void SetLockAndReply(fuse_req_t req, fuse_ino_t ino, const client::LockRequest& request,
                      bool wait, const char* op) {
-  client::FileSystem& fs = TesseraFuse::FromRequest(req).fs();
-  const client::Caller caller = CallerFromRequest(req);
-  Status outcome;
-  {
-    std::optional<LockWait> pause;
-    if (wait) pause.emplace(req);
-    while (true) {
-      outcome = fs.SetLock(caller, request).status();
-      if (outcome.code() != StatusCode::kWouldBlock || !wait) break;
-      if (pause->WaitOrInterrupted()) {
-        LOG(kDebug, "fuse") << op << " inode " << ino << ": interrupted while waiting for a lock";
-        outcome = Status::Ok();
-        pause.reset();  // before the reply: no interrupt callback on an answered request
-        fuse_reply_err(req, EINTR);
-        return;
-      }
-    }
+  TesseraFuse& mount = TesseraFuse::FromRequest(req);
+  client::Caller caller = CallerFromRequest(req);
+  Status outcome = mount.fs().SetLock(caller, request).status();
+  if (outcome.code() == StatusCode::kWouldBlock && wait) {
+    return mount.blocked_locks().Wait(req, ino, std::move(caller), request, op);
   }
   if (!outcome.ok()) return ReplyError(req, outcome, op, request.inode);
-  if (request.type != rpc::LockType::UNLOCK) DropKernelCache(req, ino);
+  if (request.type != rpc::LockType::UNLOCK) DropKernelCacheAfterGrant(req, ino);
   fuse_reply_err(req, 0);
 }
 

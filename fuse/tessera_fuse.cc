@@ -35,6 +35,8 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
 
 void DestroyOp(void* userdata) {
   LOG(kInfo, "fuse") << "kernel closed the session";
+  // Waiting lock requests are answered while the session still exists.
+  static_cast<TesseraFuse*>(userdata)->blocked_locks().Shutdown();
   static_cast<TesseraFuse*>(userdata)->CloseLeftoverHandles();
 }
 

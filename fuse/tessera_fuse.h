@@ -17,6 +17,7 @@
 
 #include "client/file_system.h"
 #include "common/clock.h"
+#include "fuse/blocked_locks.h"
 #include "fuse/dir_snapshot.h"
 #include "fuse/file_handle.h"
 #include "fuse/groups_cache.h"
@@ -57,6 +58,7 @@ class TesseraFuse {
   GroupsCache& groups_cache() { return groups_cache_; }
   HandleRegistry<FileHandle>& files() { return files_; }
   HandleRegistry<DirSnapshot>& dirs() { return dirs_; }
+  BlockedLocks& blocked_locks() { return blocked_locks_; }
 
   // End of the session: flushes and frees the handles whose release never came.
   void CloseLeftoverHandles();
@@ -70,6 +72,8 @@ class TesseraFuse {
   // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.
   HandleRegistry<FileHandle> files_;
   HandleRegistry<DirSnapshot> dirs_;
+  // After fs_, so destroyed before it: its thread calls the FileSystem.
+  BlockedLocks blocked_locks_;
 };
 
 }  // namespace tessera::fuse

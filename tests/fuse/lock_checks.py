@@ -226,9 +226,37 @@ def flock_points(a, b):
     holder.close()
 
 
+def many_waiters_point(a, waiters=16):
+    """More blocked F_SETLKW callers on one mount than it has FUSE worker threads (10): a
+    waiting request must not hold a worker, or the holder's unlock on that mount never runs."""
+    path = os.path.join(a, "many")
+    holder = Holder(path)
+    holder.do("posix write 0 0", "ok")
+    blocked = [Holder(path) for _ in range(waiters)]
+    for waiter in blocked:
+        waiter.send("wait write 0 0")
+    holder.do("posix unlock 0 0", "ok")
+    # Each waiter gets the lock in turn and gives it up by exiting (close releases it).
+    deadline = time.monotonic() + 120
+    while blocked:
+        streams = {waiter.process.stdout: waiter for waiter in blocked}
+        ready, _, _ = select.select(list(streams), [], [], max(0, deadline - time.monotonic()))
+        if not ready:
+            fail(f"{len(blocked)} of {waiters} blocked lock callers were never granted")
+        for stream in ready:
+            waiter = streams[stream]
+            reply = stream.readline().strip()
+            if reply != "ok":
+                fail(f"a blocked lock caller got {reply!r}")
+            waiter.close()
+            blocked.remove(waiter)
+    holder.close()
+
+
 def points(a, b):
     fcntl_points(a, b)
     flock_points(a, b)
+    many_waiters_point(a)
     print(f"lock points passed as uid {os.getuid()}")
 
 
