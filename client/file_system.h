@@ -36,6 +36,19 @@ struct ClientOptions {
   int write_retry_deadline_ms = 30000;
 };
 
+// One file lock request (FileSystem::SetLock): POSIX record locks over [start, start + length)
+// (length 0: to the end of the file) or flock locks over the whole file, owned by `owner` (the
+// kernel's lock owner) within this mount.
+struct LockRequest {
+  int64_t inode = 0;
+  uint64_t owner = 0;
+  rpc::LockKind::type kind = rpc::LockKind::POSIX;
+  rpc::LockType::type type = rpc::LockType::READ;
+  int64_t start = 0;
+  int64_t length = 0;
+  int32_t pid = 0;
+};
+
 // Who is calling: passed with every request so the master can check permissions.
 // What a directory listing carries besides names.
 enum class DirListing { kNamesOnly, kWithAttrs };
@@ -137,6 +150,30 @@ class FileSystem {
                                                               const rpc::Attr& attr,
                                                               bool writable) {
     return Open(caller, attr.inode, writable);
+  }
+
+  // ---- file locks, kept by the master across all mounts (master/lock_table.h) ----
+  // A file system that keeps no locks (the test fakes) refuses them with kNotSupported.
+  //
+  // Sets, changes or removes (type UNLOCK) a lock without waiting: kWouldBlock when another
+  // owner holds a conflicting lock, kMountExpired once this mount lost its locks. Coherence
+  // around locks, as NFS gives it: an unlock or a read lock (which may be a downgrade) first
+  // commits this mount's buffered writes of the inode; a granted lock drops this mount's cached
+  // data of the inode, so reads see what the previous holder committed. Returns the file's
+  // attributes from the master when a lock was granted.
+  virtual Result<rpc::Attr> SetLock(const Caller& caller, const LockRequest& request) {
+    return Status::NotSupported("this file system keeps no locks");
+  }
+  // F_GETLK: the first lock of another owner conflicting with `request` (READ or WRITE), or
+  // one of type UNLOCK when none does.
+  virtual Result<rpc::FileLock> GetLock(const Caller& caller, const LockRequest& request) {
+    return Status::NotSupported("this file system keeps no locks");
+  }
+  // close(): releases every lock of `kind` that `owner` holds on `inode`, after committing the
+  // inode's buffered writes. No master call when this mount never locked it for that owner.
+  virtual Status ReleaseLocks(const Caller& caller, int64_t inode, uint64_t owner,
+                              rpc::LockKind::type kind) {
+    return Status::Ok();
   }
 };
 

@@ -295,4 +295,17 @@ Status FileSystemImpl::RemoveXattr(const Caller& caller, int64_t inode, std::str
   return master_->RemoveXattr(caller, inode, std::string(name));
 }
 
+Result<rpc::Attr> FileSystemImpl::SetLock(const Caller& caller, const LockRequest& request) {
+  return locks_.Set(caller, request);
+}
+
+Result<rpc::FileLock> FileSystemImpl::GetLock(const Caller& caller, const LockRequest& request) {
+  return locks_.Get(caller, request);
+}
+
+Status FileSystemImpl::ReleaseLocks(const Caller& caller, int64_t inode, uint64_t owner,
+                                    rpc::LockKind::type kind) {
+  return locks_.Release(caller, inode, owner, kind);
+}
+
 }  // namespace tessera::client

@@ -22,6 +22,7 @@
 #include "client/inode_state.h"
 #include "client/master_connection.h"
 #include "client/open_file_reporter.h"
+#include "client/mount_locks.h"
 #include "client/request_context.h"
 #include "client/task_pool.h"
 #include "common/clock.h"
@@ -75,6 +76,11 @@ class FileSystemImpl final : public FileSystem {
                                                       bool writable) override;
   Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
                                          bool writable) override;
+  // File locks (mount_locks.h).
+  Result<rpc::Attr> SetLock(const Caller& caller, const LockRequest& request) override;
+  Result<rpc::FileLock> GetLock(const Caller& caller, const LockRequest& request) override;
+  Status ReleaseLocks(const Caller& caller, int64_t inode, uint64_t owner,
+                      rpc::LockKind::type kind) override;
 
  private:
   // Adds this process's uncommitted size to an attribute from the master.
@@ -90,6 +96,7 @@ class FileSystemImpl final : public FileSystem {
   const int64_t mount_id_ = request_ids_.NextClientId();  // this mount's identity for locks and open files
   InodeRegistry inodes_;
   const ClientServices services_;  // refers to pool_ below, which it never uses while building
+  MountLocks locks_{mount_id_, *master_, inodes_, locations_};
   // Declared last so that it is destroyed first: its tasks use every member above.
   TaskPool pool_;
   // After pool_, which it does not use: it stops before master_ and inodes_ go.

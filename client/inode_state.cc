@@ -29,6 +29,12 @@ void InodeState::NoteTruncated(int64_t size) {
   ++generation_;
 }
 
+void InodeState::NoteRemoteChange(int64_t master_size) {
+  std::lock_guard lock(mu_);
+  master_size_ = master_size;
+  ++generation_;
+}
+
 int64_t InodeState::VisibleSize() const {
   std::lock_guard lock(mu_);
   return std::max(master_size_, uncommitted_end_);

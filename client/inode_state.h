@@ -48,6 +48,9 @@ class InodeState {
   void NoteCommitted(int64_t end, int64_t master_size);
   // The file was truncated (or extended) to `size` by SetAttr; REQUIRES all writers flushed.
   void NoteTruncated(int64_t size);
+  // Another client may have changed the file (a lock was just granted): the master's size is
+  // `master_size` and bytes fetched before (readahead) must not be served.
+  void NoteRemoteChange(int64_t master_size);
 
   // The larger of the master's size and the local uncommitted end.
   int64_t VisibleSize() const;

@@ -420,4 +420,33 @@ Status MasterClient::RemoveXattr(const Caller& caller, int64_t inode, const std:
   });
 }
 
+Result<rpc::SetLockReply> MasterClient::SetLock(const Caller& caller, const rpc::FileLock& lock) {
+  rpc::SetLockReply reply;
+  // A session mutation: an unlock retried after a failover must not undo a lock taken since.
+  RETURN_IF_ERROR(Mutate(caller, "setLock", [&](rpc::MasterServiceIf& m,
+                                                const rpc::RequestContext& c) {
+    m.setLock(reply, c, lock);
+  }));
+  return reply;
+}
+
+Result<rpc::FileLock> MasterClient::GetLock(const Caller& caller, const rpc::FileLock& lock) {
+  rpc::FileLock reply;
+  RETURN_IF_ERROR(
+      Read(caller, "getLock", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.getLock(reply, c, lock);
+      }));
+  return reply;
+}
+
+Result<rpc::MountHeartbeatReply> MasterClient::MountHeartbeat(int64_t mount_id) {
+  rpc::MountHeartbeatReply reply;
+  // Touches only the leader's soft state: no session needed.
+  RETURN_IF_ERROR(
+      Read(Caller{}, "mountHeartbeat", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.mountHeartbeat(reply, c, mount_id);
+      }));
+  return reply;
+}
+
 }  // namespace tessera::client

@@ -99,6 +99,9 @@ class MasterClient final : public MasterConnection {
   Status RemoveXattr(const Caller& caller, int64_t inode, const std::string& name) override;
   Result<rpc::Attr> TouchAtime(const Caller& caller, int64_t inode) override;
   Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) override;
+  Result<rpc::SetLockReply> SetLock(const Caller& caller, const rpc::FileLock& lock) override;
+  Result<rpc::FileLock> GetLock(const Caller& caller, const rpc::FileLock& lock) override;
+  Result<rpc::MountHeartbeatReply> MountHeartbeat(int64_t mount_id) override;
 
   // Operators' changes to the master group (not part of MasterConnection: only the CLI needs
   // them). Retries follow the leader like every call; a retried add may answer ALREADY_EXISTS.

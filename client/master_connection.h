@@ -81,6 +81,11 @@ class MasterConnection {
   // This mount holds `inodes` open (MasterService.reportOpenFiles): keeps unlinked files alive
   // on the master. REQUIRES: mount_id > 0, at most kMaxOpenFilesPerReport inodes, each > 0.
   virtual Status ReportOpenFiles(int64_t mount_id, const std::vector<int64_t>& inodes) = 0;
+  // File locks (FileSystem::SetLock). SetLock is a session mutation: a retry after failover is
+  // answered with the first outcome.
+  virtual Result<rpc::SetLockReply> SetLock(const Caller& caller, const rpc::FileLock& lock) = 0;
+  virtual Result<rpc::FileLock> GetLock(const Caller& caller, const rpc::FileLock& lock) = 0;
+  virtual Result<rpc::MountHeartbeatReply> MountHeartbeat(int64_t mount_id) = 0;
 };
 
 }  // namespace tessera::client

@@ -23,6 +23,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kNoData: return "NO_DATA";
     case StatusCode::kNotSupported: return "NOT_SUPPORTED";
     case StatusCode::kNotPermitted: return "NOT_PERMITTED";
+    case StatusCode::kWouldBlock: return "WOULD_BLOCK";
+    case StatusCode::kMountExpired: return "MOUNT_EXPIRED";
   }
   return "UNKNOWN";
 }
@@ -31,7 +33,9 @@ bool IsKnownStatusCode(int value) {
   return (value >= 0 && value <= static_cast<int>(StatusCode::kInternal)) ||
          value == static_cast<int>(StatusCode::kNotPermitted) ||
          value == static_cast<int>(StatusCode::kNoData) ||
-         value == static_cast<int>(StatusCode::kNotSupported);
+         value == static_cast<int>(StatusCode::kNotSupported) ||
+         value == static_cast<int>(StatusCode::kWouldBlock) ||
+         value == static_cast<int>(StatusCode::kMountExpired);
 }
 
 std::string Status::ToString() const {

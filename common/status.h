@@ -35,6 +35,8 @@ enum class StatusCode : int {
   kNotPermitted = 16,
   kNoData = 24,        // no such extended attribute
   kNotSupported = 25,  // an operation or namespace Tessera does not support
+  kWouldBlock = 30,    // another owner holds a conflicting file lock (EAGAIN)
+  kMountExpired = 31,  // the mount was declared dead and lost its file locks (ENOLCK)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -69,6 +71,8 @@ class [[nodiscard]] Status {
   static Status NoData(std::string m) { return {StatusCode::kNoData, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status NotPermitted(std::string m) { return {StatusCode::kNotPermitted, std::move(m)}; }
+  static Status WouldBlock(std::string m) { return {StatusCode::kWouldBlock, std::move(m)}; }
+  static Status MountExpired(std::string m) { return {StatusCode::kMountExpired, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

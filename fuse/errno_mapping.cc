@@ -30,6 +30,10 @@ int ErrnoFromStatus(const Status& status) {
       return EOPNOTSUPP;
     case StatusCode::kNotPermitted:
       return EPERM;
+    case StatusCode::kWouldBlock:
+      return EAGAIN;
+    case StatusCode::kMountExpired:
+      return ENOLCK;
     // The client library follows the leader itself; NOT_LEADER reaching the mount means it
     // gave up finding one, which to a program is the same as an unreachable cluster.
     case StatusCode::kNotLeader:

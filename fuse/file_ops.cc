@@ -115,6 +115,18 @@ Status OpenIntoFileInfo(fuse_req_t req, const client::Caller& caller, const rpc:
   return Status::Ok();
 }
 
+// An open whose inode is gone: the kernel reached it through a name it cached (entry timeout)
+// that another mount has since removed, as SQLite's journal is by the other writer. ESTALE
+// makes the kernel look the name up again and retry the open once (LOOKUP_REVAL), so the
+// caller sees what a local file system shows: the name's current file, a new one for O_CREAT,
+// or ENOENT. Any other error is answered as usual.
+void ReplyOpenError(fuse_req_t req, const Status& status, const char* op, int64_t inode) {
+  if (status.code() != StatusCode::kNotFound) return ReplyError(req, status, op, inode);
+  LOG(kDebug, "fuse") << op << " inode " << inode << ": gone, answered ESTALE so the kernel "
+                      << "looks its name up again: " << status.ToString();
+  fuse_reply_err(req, ESTALE);
+}
+
 }  // namespace
 
 void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -161,7 +173,7 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   // The kernel checked its cached attributes (default_permissions); the master checks the file
   // as it is now, so a permission just taken away on another mount holds at once.
   Status allowed = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
-  if (!allowed.ok()) return ReplyError(req, allowed, "open", inode);
+  if (!allowed.ok()) return ReplyOpenError(req, allowed, "open", inode);
   // The attributes of this open (close-to-open): after the truncate, the ones it answers.
   Result<rpc::Attr> fresh = Status::Internal("unset");
   if ((fi->flags & O_TRUNC) != 0 && IsWritable(fi->flags)) {
@@ -171,10 +183,10 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(truncate)", inode);
   } else {
     fresh = fs.GetAttr(caller, inode);
-    if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(getattr)", inode);
+    if (!fresh.ok()) return ReplyOpenError(req, fresh.status(), "open(getattr)", inode);
   }
   Status opened = OpenIntoFileInfo(req, caller, *fresh, /*just_created=*/false, fi);
-  if (!opened.ok()) return ReplyError(req, opened, "open", inode);
+  if (!opened.ok()) return ReplyOpenError(req, opened, "open", inode);
   if (fuse_reply_open(req, fi) != 0) TesseraFuse::FromRequest(req).files().Take(fi->fh);
 }
 
@@ -223,6 +235,11 @@ void FlushOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     Status flushed = handle.file->Flush();
     if (!flushed.ok()) return ReplyError(req, flushed, "flush", handle.inode);
   }
+  // close() drops the closing process's POSIX locks on the file (fi->lock_owner), after its
+  // writes above are committed; the kernel keeps none itself (lock_ops.cc).
+  Status released = FsOf(req).ReleaseLocks(CallerFromRequest(req), handle.inode, fi->lock_owner,
+                                           rpc::LockKind::POSIX);
+  if (!released.ok()) return ReplyError(req, released, "flush(unlock)", handle.inode);
   fuse_reply_err(req, 0);
 }
 
@@ -240,6 +257,15 @@ void ReleaseOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (!flushed.ok()) {
       LOG(kWarning, "fuse") << "release inode " << handle->inode
                             << ": final flush failed, data may be lost: " << flushed.ToString();
+    }
+  }
+  if (fi->flock_release) {
+    // The last close of an open file description drops its flock lock.
+    Status released = FsOf(req).ReleaseLocks(CallerFromRequest(req), handle->inode,
+                                             fi->lock_owner, rpc::LockKind::FLOCK);
+    if (!released.ok()) {
+      LOG(kWarning, "fuse") << "release inode " << handle->inode
+                            << ": its flock lock was not released: " << released.ToString();
     }
   }
   fuse_reply_err(req, 0);

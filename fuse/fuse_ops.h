@@ -55,5 +55,9 @@ void SetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, const char* va
 void GetxattrOp(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
 void ListxattrOp(fuse_req_t req, fuse_ino_t ino, size_t size);
 void RemovexattrOp(fuse_req_t req, fuse_ino_t ino, const char* name);
+// lock_ops.cc
+void GetlkOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock);
+void SetlkOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep);
+void FlockOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op);
 
 }  // namespace tessera::fuse

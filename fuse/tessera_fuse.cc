@@ -21,6 +21,13 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
   // The master drops setuid/setgid on write, truncate and chown. Without this the kernel sends
   // a chmod of its own on a non-owner's write, which the master rightly refuses (EPERM).
   if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
+  // fcntl and flock locks go to the master (lock_ops.cc) instead of staying in this kernel,
+  // so that they hold across mounts.
+  if (conn->capable & FUSE_CAP_POSIX_LOCKS) conn->want |= FUSE_CAP_POSIX_LOCKS;
+  if (conn->capable & FUSE_CAP_FLOCK_LOCKS) conn->want |= FUSE_CAP_FLOCK_LOCKS;
+  LOG(kInfo, "fuse") << "file locks kept by the master: posix "
+                     << ((conn->want & FUSE_CAP_POSIX_LOCKS) != 0 ? "yes" : "no") << ", flock "
+                     << ((conn->want & FUSE_CAP_FLOCK_LOCKS) != 0 ? "yes" : "no");
   LOG(kInfo, "fuse") << "kernel FUSE protocol " << conn->proto_major << "." << conn->proto_minor
                      << ", max_write " << conn->max_write << ", async read "
                      << ((conn->want & FUSE_CAP_ASYNC_READ) != 0 ? "on" : "off")
@@ -31,6 +38,8 @@ void InitOp(void* userdata, fuse_conn_info* conn) {
 void DestroyOp(void* userdata) {
   auto* tessera = static_cast<TesseraFuse*>(userdata);
   LOG(kInfo, "fuse") << "kernel closed the session; " << tessera->counters().Summary();
+  // Waiting lock requests are answered while the session still exists.
+  tessera->blocked_locks().Shutdown();
   tessera->CloseLeftoverHandles();
 }
 
@@ -70,6 +79,9 @@ fuse_lowlevel_ops MakeOperations() {
   ops.listxattr = ListxattrOp;
   ops.removexattr = RemovexattrOp;
   ops.fallocate = FallocateOp;
+  ops.getlk = GetlkOp;
+  ops.setlk = SetlkOp;
+  ops.flock = FlockOp;
   return ops;
 }
 

@@ -18,6 +18,7 @@
 #include "client/file_system.h"
 #include "common/clock.h"
 #include "fuse/atime_rule.h"
+#include "fuse/blocked_locks.h"
 #include "fuse/dir_snapshot.h"
 #include "fuse/file_handle.h"
 #include "fuse/groups_cache.h"
@@ -52,6 +53,12 @@ class TesseraFuse {
     return *static_cast<TesseraFuse*>(fuse_req_userdata(req));
   }
 
+  // The session, for notifications to the kernel (lock_ops.cc). REQUIRES: called once, before
+  // fuse_session_loop*.
+  void AttachSession(fuse_session* session) { session_ = session; }
+  // nullptr before AttachSession.
+  fuse_session* session() const { return session_; }
+
   // REQUIRES: AttachFileSystem was called.
   client::FileSystem& fs() const { return *fs_; }
   const MountOptions& options() const { return options_; }
@@ -66,6 +73,7 @@ class TesseraFuse {
   // or read past the cached size asks again. Logs and returns false when the kernel refused
   // (e.g. it no longer knows the inode, which is fine: nothing is cached then).
   bool InvalidateKernelAttributes(int64_t inode);
+  BlockedLocks& blocked_locks() { return blocked_locks_; }
 
   // End of the session: flushes and frees the handles whose release never came.
   void CloseLeftoverHandles();
@@ -81,6 +89,8 @@ class TesseraFuse {
   // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.
   HandleRegistry<FileHandle> files_;
   HandleRegistry<DirSnapshot> dirs_;
+  // After fs_, so destroyed before it: its thread calls the FileSystem.
+  BlockedLocks blocked_locks_;
 };
 
 }  // namespace tessera::fuse

@@ -72,4 +72,37 @@ std::string XattrKey(int64_t inode, std::string_view name) {
   return key;
 }
 
+std::string LockPrefix(int64_t inode) {
+  std::string key = "Lr";
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
+std::string LockKey(int64_t inode, int32_t kind, int64_t mount_id, int64_t owner, int64_t start) {
+  std::string key = LockPrefix(inode);
+  key.push_back(static_cast<char>(kind));
+  AppendBigEndian64(&key, static_cast<uint64_t>(mount_id));
+  AppendBigEndian64(&key, static_cast<uint64_t>(owner));
+  AppendBigEndian64(&key, static_cast<uint64_t>(start));
+  return key;
+}
+
+std::string MountLockPrefix(int64_t mount_id) {
+  std::string key(kMountLockPrefix);
+  AppendBigEndian64(&key, static_cast<uint64_t>(mount_id));
+  return key;
+}
+
+std::string MountLockKey(int64_t mount_id, int64_t inode) {
+  std::string key = MountLockPrefix(mount_id);
+  AppendBigEndian64(&key, static_cast<uint64_t>(inode));
+  return key;
+}
+
+std::string ExpiredMountKey(int64_t mount_id) {
+  std::string key = "Lx";
+  AppendBigEndian64(&key, static_cast<uint64_t>(mount_id));
+  return key;
+}
+
 }  // namespace tessera::master

@@ -8,6 +8,9 @@
 //   "M" + meta name                                   -> 8 bytes big-endian counter
 //   "X" + inode (8 bytes big-endian) + name bytes     -> xattr value bytes (sort by name)
 //   "U" + inode (8 bytes big-endian)                  -> UnlinkedInodeRecord (open, no name)
+//   "Lr" + inode + kind (1 byte) + mount + owner + start (8 BE each) -> LockRecord
+//   "Lm" + mount id + inode (8 BE each)               -> "" (the mount holds locks on the inode)
+//   "Lx" + mount id (8 BE)                            -> ExpiredMountRecord
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
 // file's chunks are one range scan. Pure functions; thread-safe.
@@ -37,6 +40,15 @@ std::string DrainingServerKey(int64_t server_id);
 // Every unlinked inode key starts with kUnlinkedInodePrefix.
 inline constexpr std::string_view kUnlinkedInodePrefix = "U";
 std::string UnlinkedInodeKey(int64_t inode);
+
+// File locks (master/lock_store.h). Every lock key of `inode` starts with LockPrefix(inode);
+// every index key of a mount with MountLockPrefix(mount_id), of all mounts with kMountLockPrefix.
+std::string LockKey(int64_t inode, int32_t kind, int64_t mount_id, int64_t owner, int64_t start);
+std::string LockPrefix(int64_t inode);
+inline constexpr std::string_view kMountLockPrefix = "Lm";
+std::string MountLockKey(int64_t mount_id, int64_t inode);
+std::string MountLockPrefix(int64_t mount_id);
+std::string ExpiredMountKey(int64_t mount_id);
 
 // Meta keys.
 inline constexpr std::string_view kAppliedIndexKey = "Mapplied_index";

@@ -19,6 +19,7 @@
 #include "master/master_options.h"
 #include "master/master_service.h"
 #include "master/meta_directory.h"
+#include "master/mount_expiry.h"
 #include "master/namespace_replica.h"
 #include "master/raft_log_store.h"
 #include "master/raft_transport.h"
@@ -148,6 +149,7 @@ int Run(const MasterOptions& options) {
   service_options.advertised_address = options.advertise.ToString();
   service_options.write_lease_ms = options.write_lease_ms;
   service_options.open_file_grace_ms = options.open_file_grace_ms;
+  service_options.mount_timeout_ms = options.mount_timeout_ms;
   auto handler = std::make_shared<MasterServiceHandler>(service_options, log->get(), state->get(),
                                                         &registry, log->get(), &clock);
   ReplicationManagerOptions replication_options;
@@ -157,6 +159,10 @@ int Run(const MasterOptions& options) {
                                                          state->get(), &registry, &clock);
   auto unlinked_reaper = std::make_unique<UnlinkedInodeReaper>(
       UnlinkedInodeReaperOptions{}, log->get(), state->get(), &handler->open_files());
+  // Ten checks per timeout: a dead mount's locks are free within 1.1 timeouts.
+  auto mount_expiry = std::make_unique<MountExpiry>(log->get(), state->get(),
+                                                    handler->mount_liveness(),
+                                                    options.mount_timeout_ms / 10);
   auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
       std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
   RpcServer server(processor_factory, options.listen);
@@ -181,6 +187,7 @@ int Run(const MasterOptions& options) {
   server.Stop();
   replication.reset();  // it proposes through the log: stop it first
   unlinked_reaper.reset();  // so does it
+  mount_expiry.reset();
   log->reset();
   LOG(kInfo, kComponent) << "stopped";
   return signal == 0 ? 1 : 0;

@@ -27,6 +27,8 @@ po::options_description Describe() {
       "a chunk replica that no file references is deleted after this long")(
       "open-file-grace-ms", po::value<int64_t>()->default_value(5000),
       "an unlinked file that no mount reported open for this long is freed (>= 3000)")(
+      "mount-timeout-ms", po::value<int64_t>()->default_value(10000),
+      "a mount holding file locks without heartbeat for this long loses its locks")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error")(
       "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
@@ -138,6 +140,9 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   // before its mount reported it.
   RETURN_IF_ERROR(InRange<int64_t>("open-file-grace-ms", options.open_file_grace_ms,
                                    kMinOpenFileGraceMs, 86'400'000));
+  options.mount_timeout_ms = values["mount-timeout-ms"].as<int64_t>();
+  // Mounts heartbeat every second: a timeout under two beats would expire healthy mounts.
+  RETURN_IF_ERROR(InRange<int64_t>("mount-timeout-ms", options.mount_timeout_ms, 2000, 3'600'000));
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }

@@ -42,6 +42,8 @@ struct MasterOptions {
   int64_t gc_grace_ms = 60000;     // an unreferenced chunk replica is deleted after this long
   // An unlinked file that no mount reported open for this long is freed.
   int64_t open_file_grace_ms = 5000;
+  // A mount holding file locks that sends no heartbeat for this long loses them.
+  int64_t mount_timeout_ms = 10000;
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

@@ -45,7 +45,8 @@ MasterServiceHandler::MasterServiceHandler(MasterServiceOptions options, Command
       group_(group),
       clock_(clock),
       leases_(clock, options_.write_lease_ms),
-      stamper_(registry, options_.stamp_timeout_ms) {}
+      stamper_(registry, options_.stamp_timeout_ms),
+      mounts_(clock, options_.mount_timeout_ms) {}
 
 Result<LeaderTenure> MasterServiceHandler::LeadForChunkServers() {
   ASSIGN_OR_RETURN(LeaderTenure tenure, log_->CheckLeader());

@@ -21,6 +21,7 @@
 #include "master/master_group.h"
 #include "master/open_file_table.h"
 #include "master/state_machine.h"
+#include "master/mount_liveness.h"
 #include "master/write_leases.h"
 
 namespace tessera::master {
@@ -40,6 +41,8 @@ struct MasterServiceOptions {
   int64_t open_file_grace_ms = 5000;
   // One version stamp on one chunk server (an fsync of a chunk header).
   int32_t stamp_timeout_ms = 10000;
+  // A mount holding file locks that is silent this long loses them (mount_liveness.h).
+  int64_t mount_timeout_ms = 10000;
 };
 
 class MasterServiceHandler final : public rpc::MasterServiceIf {
@@ -117,6 +120,16 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                        const std::vector<int64_t>& inodes) override;
   // What the mounts reported; the UnlinkedInodeReaper frees unlinked inodes by it.
   OpenFileTable& open_files() { return open_files_; }
+  // File locks (master_service_locks.cc).
+  void setLock(rpc::SetLockReply& reply, const rpc::RequestContext& ctx,
+               const rpc::FileLock& lock) override;
+  void getLock(rpc::FileLock& reply, const rpc::RequestContext& ctx,
+               const rpc::FileLock& lock) override;
+  void mountHeartbeat(rpc::MountHeartbeatReply& reply, const rpc::RequestContext& ctx,
+                      int64_t mount_id) override;
+
+  // The liveness of mounts holding locks, for the leader's MountExpiry (mount_expiry.h).
+  MountLiveness* mount_liveness() { return &mounts_; }
 
  private:
   // Proposes `command` under the request's session.
@@ -161,6 +174,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   KeyedMutex append_locks_;
   // Which inodes the mounts hold open (soft state of the leader; thread-safe).
   OpenFileTable open_files_{clock_, options_.open_file_grace_ms};
+  // Which mounts hold locks and when they last beat (soft state of the leader; thread-safe).
+  MountLiveness mounts_;
 };
 
 }  // namespace tessera::master

@@ -250,6 +250,38 @@ struct FreeUnlinkedInodeCommand {
   2: list<i64> inodes,     // 1..kMaxInodesPerFree distinct inodes, each unlinked
 }
 
+// Key "Lr" + inode (BE) + kind (1 byte) + mount id (BE) + owner (BE) + start (BE): one lock
+// (master/lock_table.h). Key "Lm" + mount id (BE) + inode (BE) -> "": the mount holds at least
+// one lock on the inode. Key "Lx" + mount id (BE) -> ExpiredMountRecord.
+struct LockRecord {
+  1: i32 type,             // rpc::LockType READ or WRITE
+  2: i64 last,             // last byte covered, inclusive; INT64_MAX: to the end of the file
+  3: i32 pid,
+}
+
+struct ExpiredMountRecord {
+  1: i64 time_ns,          // when the leader declared it dead
+}
+
+// Sets, changes or removes one lock (rpc::FileLock, validated by the RPC edge and again here).
+struct SetLockCommand {
+  1: i64 inode,
+  2: i64 mount_id,
+  3: i64 owner,
+  4: i32 kind,             // rpc::LockKind
+  5: i32 type,             // rpc::LockType
+  6: i64 start,
+  7: i64 last,             // inclusive; INT64_MAX: to the end of the file
+  8: i32 pid,
+}
+
+// A mount was silent longer than the mount timeout: every lock it holds is released and it
+// may take no new lock. Issued by the leader itself.
+struct ExpireMountCommand {
+  1: i64 mount_id,
+  2: i64 time_ns,          // set by the proposer
+}
+
 // Exactly one member is set.
 union MetaCommand {
   1: InitRootCommand init_root,
@@ -270,6 +302,9 @@ union MetaCommand {
   // Extended attributes (50..59).
   50: SetXattrCommand set_xattr,
   51: RemoveXattrCommand remove_xattr,
+  // File locks (60..69).
+  60: SetLockCommand set_lock,
+  61: ExpireMountCommand expire_mount,
   // Unlinked files still open (70..79).
   70: FreeUnlinkedInodeCommand free_unlinked_inode,
   // 80..89: caching and atime.

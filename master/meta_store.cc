@@ -87,6 +87,21 @@ Result<std::optional<DrainingServerRecord>> MetaStore::GetDrainingServer(
   return std::optional<DrainingServerRecord>(std::move(record));
 }
 
+Status MetaStore::ForEachWithPrefix(
+    std::string_view prefix,
+    const std::function<Status(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  const std::string start(prefix);
+  for (it->Seek(start); it->Valid() && StartsWith(it->key(), start); it->Next()) {
+    RETURN_IF_ERROR(visit(View(it->key()), View(it->value())));
+  }
+  return FromLevelDb(it->status(), "prefix scan");
+}
+
+Result<std::optional<std::string>> MetaStore::GetValue(std::string_view key) const {
+  return GetRaw(std::string(key));
+}
+
 Result<std::vector<DrainingServerRecord>> MetaStore::ListDrainingServers() const {
   const std::string prefix(kDrainingServerPrefix);
   std::vector<DrainingServerRecord> servers;

@@ -114,6 +114,14 @@ class MetaStore {
       const std::function<void(int64_t inode, int64_t chunk_index, const ChunkRecord&)>& visit)
       const;
 
+  // Calls visit(key, value) for every key starting with `prefix`, in key order, from one
+  // consistent view; stops at the first error visit returns and returns it.
+  Status ForEachWithPrefix(std::string_view prefix,
+                           const std::function<Status(std::string_view, std::string_view)>& visit)
+      const;
+  // The raw value at `key`; nullopt when absent.
+  Result<std::optional<std::string>> GetValue(std::string_view key) const;
+
   // Writes `batch` atomically.
   Status Write(leveldb::WriteBatch* batch);
   // Every batch written before the call is on stable storage when it returns.

@@ -132,12 +132,33 @@ Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes) {
   return record;
 }
 
+std::string EncodeLock(const LockRecord& record) { return Encode(record); }
+
+Result<LockRecord> DecodeLock(std::string_view bytes) {
+  ASSIGN_OR_RETURN(LockRecord record, DecodeThrift<LockRecord>(bytes, "lock record"));
+  if ((record.type != rpc::LockType::READ && record.type != rpc::LockType::WRITE) ||
+      record.last < 0 || record.pid < 0) {
+    return Status::Corruption("lock record holds impossible values");
+  }
+  return record;
+}
+
+std::string EncodeExpiredMount(const ExpiredMountRecord& record) { return Encode(record); }
+
+Result<ExpiredMountRecord> DecodeExpiredMount(std::string_view bytes) {
+  ASSIGN_OR_RETURN(ExpiredMountRecord record,
+                   DecodeThrift<ExpiredMountRecord>(bytes, "expired mount record"));
+  if (record.time_ns < 0) return Status::Corruption("expired mount record holds a negative time");
+  return record;
+}
+
 int CountCommandMembers(const MetaCommand& command) {
   const auto& set = command.__isset;
   return set.init_root + set.mkdir + set.create + set.unlink + set.rmdir + set.rename +
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
          set.set_goal + set.set_server_draining + set.mknod + set.link +
-         set.set_xattr + set.remove_xattr + set.touch_atime + set.free_unlinked_inode;
+         set.set_xattr + set.remove_xattr + set.touch_atime + set.free_unlinked_inode +
+         set.set_lock + set.expire_mount;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -160,6 +181,8 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.remove_xattr) return "remove_xattr";
   if (set.touch_atime) return "touch_atime";
   if (set.free_unlinked_inode) return "free_unlinked_inode";
+  if (set.set_lock) return "set_lock";
+  if (set.expire_mount) return "expire_mount";
   return "empty";
 }
 

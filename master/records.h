@@ -22,6 +22,8 @@ using master_state::LogCommand;
 using master_state::MetaCommand;
 using master_state::SessionRecord;
 using master_state::UnlinkedInodeRecord;
+using master_state::LockRecord;
+using master_state::ExpiredMountRecord;
 
 std::string EncodeInode(const InodeRecord& record);
 std::string EncodeDentry(const DentryRecord& record);
@@ -43,6 +45,10 @@ Result<SessionRecord> DecodeSession(std::string_view bytes);
 Result<rpc::Attr> DecodeAttr(std::string_view bytes);
 Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes);
 Result<UnlinkedInodeRecord> DecodeUnlinkedInode(std::string_view bytes);
+std::string EncodeLock(const LockRecord& record);
+Result<LockRecord> DecodeLock(std::string_view bytes);
+std::string EncodeExpiredMount(const ExpiredMountRecord& record);
+Result<ExpiredMountRecord> DecodeExpiredMount(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

@@ -70,6 +70,8 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
   if (set.touch_atime) return ApplyTouchAtime(op, command.touch_atime);
   if (set.free_unlinked_inode) return ApplyFreeUnlinkedInode(op, command.free_unlinked_inode);
+  if (set.set_lock) return ApplySetLock(op, command.set_lock);
+  if (set.expire_mount) return ApplyExpireMount(op, command.expire_mount);
   return ApplyCommitWrite(op, command.commit_write);
 }
 

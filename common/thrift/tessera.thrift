@@ -33,6 +33,9 @@ enum ErrorCode {
   // Extended attributes (24..27).
   NO_DATA = 24,            // no such extended attribute (ENODATA)
   NOT_SUPPORTED = 25,      // a namespace Tessera does not store: system.*, POSIX ACLs (EOPNOTSUPP)
+  // File locks (30..34).
+  WOULD_BLOCK = 30,        // another owner holds a conflicting lock (EAGAIN / EWOULDBLOCK)
+  MOUNT_EXPIRED = 31,      // the mount was silent too long and lost its locks (ENOLCK)
 }
 
 exception TesseraError {
@@ -268,6 +271,45 @@ struct ClusterStatus {
   5: optional list<i64> draining_server_ids,
 }
 
+// ---- file locks ----
+// POSIX record locks (fcntl) and flock locks are separate tables, as on Linux: one never
+// conflicts with the other.
+enum LockKind {
+  POSIX = 1,
+  FLOCK = 2,
+}
+
+enum LockType {
+  READ = 1,                // F_RDLCK, LOCK_SH
+  WRITE = 2,               // F_WRLCK, LOCK_EX
+  UNLOCK = 3,              // F_UNLCK, LOCK_UN
+}
+
+// One lock, or one lock request. The owner is (mount_id, owner): the mount's random id and the
+// kernel's lock owner within it. POSIX ranges are [start, start + length), length 0 meaning to
+// the end of the file however far it grows; flock locks cover the whole file (start 0,
+// length 0).
+struct FileLock {
+  1: i64 inode,
+  2: i64 mount_id,         // > 0
+  3: i64 owner,
+  4: LockKind kind,
+  5: LockType type,
+  6: i64 start,            // >= 0
+  7: i64 length,           // >= 0; start + length must not overflow
+  8: i32 pid,              // the locking process, as F_GETLK reports it (0 when unknown)
+}
+
+struct SetLockReply {
+  1: optional Attr attr,   // the file's attributes when a lock was granted (not for UNLOCK)
+}
+
+struct MountHeartbeatReply {
+  // The mount was declared dead (silent longer than the master's mount timeout) and lost every
+  // lock it held; it can take no new lock.
+  1: bool expired,
+}
+
 service MasterService {
   // ---- namespace ----
   Attr lookup(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
@@ -396,6 +438,17 @@ service MasterService {
   // sends this to the leader about once a second; an unlinked file that no report names for
   // the leader's grace period is freed. Soft state on the leader: NOT_LEADER elsewhere.
   void reportOpenFiles(1: RequestContext ctx, 2: i64 mount_id, 3: list<i64> inodes)
+  // ---- file locks (FileLock above) ----
+  // Sets, changes or removes (type UNLOCK) a lock of lock.owner without waiting: WOULD_BLOCK
+  // when another owner holds a conflicting lock (nothing changes then), MOUNT_EXPIRED when the
+  // mount lost its locks. A blocking lock (F_SETLKW) is the client asking again. Any request
+  // counts as a heartbeat of the mount.
+  SetLockReply setLock(1: RequestContext ctx, 2: FileLock lock) throws (1: TesseraError err),
+  // F_GETLK: the first lock of another owner that conflicts with `lock`; type UNLOCK when none.
+  FileLock getLock(1: RequestContext ctx, 2: FileLock lock) throws (1: TesseraError err),
+  // A mount holding locks calls this about every second; one silent for longer than the
+  // leader's --mount-timeout-ms loses all its locks.
+  MountHeartbeatReply mountHeartbeat(1: RequestContext ctx, 2: i64 mount_id)
       throws (1: TesseraError err),
 }
 

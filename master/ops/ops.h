@@ -52,6 +52,10 @@ Result<ApplyResult> ApplyFreeUnlinkedInode(OpContext& op,
 // with its chunks, for mounts that still hold it open; anything else is removed at once.
 // Returns the chunk ids freed now.
 Result<std::vector<int64_t>> RemoveLastLink(OpContext& op, InodeRecord target, int64_t time_ns);
+// File locks (set_lock.cc, expire_mount.cc).
+Result<ApplyResult> ApplySetLock(OpContext& op, const master_state::SetLockCommand& command);
+Result<ApplyResult> ApplyExpireMount(OpContext& op,
+                                     const master_state::ExpireMountCommand& command);
 
 // For set_xattr and remove_xattr (ops/xattr_change.cc): checks the command's common fields, that
 // the inode exists and that `caller` may write `name` on it; returns the inode's record and the

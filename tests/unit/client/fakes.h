@@ -192,6 +192,41 @@ class FakeMaster final : public MasterConnection {
     if (it == attrs_.end()) return Status::NotFound("no inode");
     it->second.atime_ns = std::max(it->second.atime_ns, it->second.mtime_ns) + 1;
     return it->second;
+  // Locks: the rules are the master's (tests/unit/master/locks_test.cc); this fake grants every
+  // request unless told to refuse, and records each with the commits made before it, so tests
+  // can see what the client did around it.
+  struct LockCall {
+    rpc::FileLock lock;
+    size_t commits_before = 0;
+  };
+  Result<rpc::SetLockReply> SetLock(const Caller&, const rpc::FileLock& lock) override {
+    std::lock_guard lock_guard(mu_);
+    lock_calls_.push_back({lock, commits_.size()});
+    if (refuse_locks_) return Status::WouldBlock("FakeMaster refuses locks");
+    rpc::SetLockReply reply;
+    if (lock.type != rpc::LockType::UNLOCK) reply.__set_attr(attrs_.at(lock.inode));
+    return reply;
+  }
+  Result<rpc::FileLock> GetLock(const Caller&, const rpc::FileLock& lock) override {
+    rpc::FileLock free = lock;
+    free.type = rpc::LockType::UNLOCK;
+    return free;
+  }
+  Result<rpc::MountHeartbeatReply> MountHeartbeat(int64_t) override {
+    return rpc::MountHeartbeatReply();
+  }
+  std::vector<LockCall> lock_calls() const {
+    std::lock_guard lock(mu_);
+    return lock_calls_;
+  }
+  void set_refuse_locks(bool refuse) {
+    std::lock_guard lock(mu_);
+    refuse_locks_ = refuse;
+  }
+  // Another client resized the file on the master.
+  void SetSizeBehindTheClient(int64_t inode, int64_t size) {
+    std::lock_guard lock(mu_);
+    attrs_.at(inode).size = size;
   }
 
   int prepare_calls() const {
@@ -240,6 +275,8 @@ class FakeMaster final : public MasterConnection {
   int get_chunks_calls_ = 0;
   int metadata_syncs_ = 0;
   std::vector<std::pair<int64_t, int64_t>> commits_;
+  std::vector<LockCall> lock_calls_;
+  bool refuse_locks_ = false;
 };
 
 // Chunk servers keyed by port. Writes are applied to the head and forwarded down the chain.

@@ -417,5 +417,79 @@ TEST_F(FileSystemTest, RejectsBadArguments) {
   EXPECT_FALSE(ValidateClientOptions(bad).ok());
 }
 
+// ---- file locks (mount_locks.h): coherence around them, release at close ----
+
+LockRequest PosixLock(int64_t inode, rpc::LockType::type type, uint64_t owner = 5) {
+  LockRequest request;
+  request.inode = inode;
+  request.owner = owner;
+  request.type = type;
+  return request;
+}
+
+TEST_F(FileSystemTest, UnlockCommitsBufferedWritesBeforeItLeaves) {
+  Start();
+  auto file = Open(true);
+  Result<rpc::Attr> granted = fs_->SetLock(caller_, PosixLock(inode_, rpc::LockType::WRITE));
+  ASSERT_TRUE(granted.ok()) << granted.status().ToString();
+  ASSERT_TRUE(file->Write(0, Bytes("written under the lock")).ok());
+  ASSERT_TRUE(fs_->SetLock(caller_, PosixLock(inode_, rpc::LockType::UNLOCK)).ok());
+  const std::vector<FakeMaster::LockCall> calls = master_->lock_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].commits_before, 0u);
+  EXPECT_EQ(calls[1].commits_before, 1u) << "the unlock left before the write was committed";
+  EXPECT_EQ(master_->size(inode_), 22);
+}
+
+TEST_F(FileSystemTest, GrantedLockDropsTheCachedSize) {
+  Start();
+  auto writer = Open(true);
+  ASSERT_TRUE(writer->Write(0, Bytes(std::string(100, 'x'))).ok());
+  ASSERT_TRUE(writer->Flush().ok());
+  auto reader = Open(false);
+  // Another mount cuts the file; close-to-open lets this open file keep its size until a lock.
+  master_->SetSizeBehindTheClient(inode_, 10);
+  Result<std::string> before = ReadAll(*reader, 0, 100);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->size(), 100u);
+  ASSERT_TRUE(fs_->SetLock(caller_, PosixLock(inode_, rpc::LockType::READ)).ok());
+  Result<std::string> after = ReadAll(*reader, 0, 100);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, std::string(10, 'x')) << "a lock holder must see the master's size";
+}
+
+TEST_F(FileSystemTest, CloseReleasesOnlyLocksThatTheOwnerTook) {
+  Start();
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 5, rpc::LockKind::POSIX).ok());
+  EXPECT_TRUE(master_->lock_calls().empty()) << "a close without locks must not ask the master";
+  ASSERT_TRUE(fs_->SetLock(caller_, PosixLock(inode_, rpc::LockType::WRITE)).ok());
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 6, rpc::LockKind::POSIX).ok());
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 5, rpc::LockKind::FLOCK).ok());
+  ASSERT_EQ(master_->lock_calls().size(), 1u);
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 5, rpc::LockKind::POSIX).ok());
+  const std::vector<FakeMaster::LockCall> calls = master_->lock_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].lock.type, rpc::LockType::UNLOCK);
+  EXPECT_EQ(calls[1].lock.start, 0);
+  EXPECT_EQ(calls[1].lock.length, 0);
+  EXPECT_EQ(calls[1].lock.mount_id, calls[0].lock.mount_id);
+  EXPECT_GT(calls[0].lock.mount_id, 0);
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 5, rpc::LockKind::POSIX).ok());
+  EXPECT_EQ(master_->lock_calls().size(), 2u);
+}
+
+TEST_F(FileSystemTest, ARefusedLockIsWouldBlockAndStillReleasedAtClose) {
+  Start();
+  master_->set_refuse_locks(true);
+  EXPECT_EQ(fs_->SetLock(caller_, PosixLock(inode_, rpc::LockType::WRITE)).status().code(),
+            StatusCode::kWouldBlock);
+  EXPECT_EQ(fs_->SetLock(caller_, PosixLock(-1, rpc::LockType::WRITE)).status().code(),
+            StatusCode::kInvalidArgument);
+  master_->set_refuse_locks(false);
+  // The refused request may have reached the master before its answer was lost: close asks.
+  ASSERT_TRUE(fs_->ReleaseLocks(caller_, inode_, 5, rpc::LockKind::POSIX).ok());
+  EXPECT_EQ(master_->lock_calls().back().lock.type, rpc::LockType::UNLOCK);
+}
+
 }  // namespace
 }  // namespace tessera::client
