@@ -88,7 +88,8 @@ class FileSystem {
   virtual ~FileSystem() = default;
 
   virtual Result<rpc::Attr> Lookup(const Caller& caller, int64_t parent, std::string_view name) = 0;
-  // Includes this client's own not yet committed size of an open file.
+  // Includes this client's own not yet committed size of an open file. NotFound for a file
+  // whose last name is gone (nlink 0) unless this mount holds it open.
   virtual Result<rpc::Attr> GetAttr(const Caller& caller, int64_t inode) = 0;
   virtual Result<rpc::Attr> SetAttr(const Caller& caller, int64_t inode,
                                     const rpc::SetAttrRequest& request) = 0;

@@ -104,6 +104,15 @@ Result<rpc::Attr> FileSystemImpl::Lookup(const Caller& caller, int64_t parent,
 Result<rpc::Attr> FileSystemImpl::GetAttr(const Caller& caller, int64_t inode) {
   RETURN_IF_ERROR(ValidInode(inode));
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
+  // A file whose last name is gone lives on only for the descriptors that hold it
+  // (master/ops/unlinked_inode.cc). Reached without one, the caller came through a name the
+  // kernel still caches after another mount removed it: answer as if the name were gone, so
+  // that stat fails and open(O_CREAT) of the name makes a new file instead of writing into
+  // the unnamed one (SQLite's journal is removed and recreated by each writer in turn).
+  if (attr.type == rpc::FileType::REGULAR && attr.nlink == 0 && inodes_.Find(inode) == nullptr) {
+    return Status::NotFound("inode " + std::to_string(inode) +
+                            " has no name left and is not open on this mount");
+  }
   return Overlay(std::move(attr));
 }
 

@@ -192,6 +192,7 @@ class FakeMaster final : public MasterConnection {
     if (it == attrs_.end()) return Status::NotFound("no inode");
     it->second.atime_ns = std::max(it->second.atime_ns, it->second.mtime_ns) + 1;
     return it->second;
+  }
   // Locks: the rules are the master's (tests/unit/master/locks_test.cc); this fake grants every
   // request unless told to refuse, and records each with the commits made before it, so tests
   // can see what the client did around it.
@@ -222,6 +223,11 @@ class FakeMaster final : public MasterConnection {
   void set_refuse_locks(bool refuse) {
     std::lock_guard lock(mu_);
     refuse_locks_ = refuse;
+  }
+  // Another client removed the file's last name; it lives on unnamed (nlink 0).
+  void UnlinkBehindTheClient(int64_t inode) {
+    std::lock_guard lock(mu_);
+    attrs_.at(inode).nlink = 0;
   }
   // Another client resized the file on the master.
   void SetSizeBehindTheClient(int64_t inode, int64_t size) {

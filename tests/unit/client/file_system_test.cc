@@ -124,6 +124,19 @@ TEST_F(FileSystemTest, SizeIsCommittedByFlush) {
   EXPECT_EQ(master_->commits().size(), 1u) << "a Flush without new writes commits nothing";
 }
 
+TEST_F(FileSystemTest, AnUnlinkedFileIsReachableOnlyThroughItsOpenDescriptors) {
+  Start();
+  auto file = Open(false);
+  master_->UnlinkBehindTheClient(inode_);
+  // Held open here (fstat, or a reopen through /proc): the file is still there.
+  Result<rpc::Attr> held = fs_->GetAttr(caller_, inode_);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_EQ(held->nlink, 0);
+  // Once closed, only a stale cached name could lead here: the name is gone.
+  file.reset();
+  EXPECT_EQ(fs_->GetAttr(caller_, inode_).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(FileSystemTest, WriteErrorSurfacesAtFlushAndFlushNeverSucceedsAfterIt) {
   Start();
   chunks_->FailWrites(kPortB, Status::IoError("disk on fire"));
