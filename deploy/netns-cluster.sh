@@ -199,7 +199,9 @@ wait_for() {  # WHAT COMMAND...: until COMMAND succeeds, or die after READY_TIME
 
 all_alive() { [ "$(alive_chunk_servers)" = "$CHUNK_SERVERS" ]; }
 mounted() {
-  pid_runs_binary "$(node_pid client)" tessera-mount || die "tessera-mount exited: $(tail -n 5 "$RUN_DIR/client/log")"
+  # kill -0, not pid_runs_binary: right after the start the process may still be nsenter or
+  # tessera-exec-config on its way to exec tessera-mount.
+  kill -0 "$(node_pid client)" 2>/dev/null || die "tessera-mount exited: $(tail -n 5 "$RUN_DIR/client/log")"
   is_mounted "$RUN_DIR/mnt"
 }
 
