@@ -55,7 +55,7 @@ bad_usage() {
 fuse_cluster_start 3
 wait_leader
 
-say "files: one of two chunks at goal 3, one at goal 2"
+say "files: one of two chunks, small ones for the goal and health checks"
 mkdir -p "$MNT/dir" "$MNT/g3" "$MNT/goals"
 head -c $((64 * 1024 * 1024 + 4096)) /dev/urandom >"$MNT/dir/two-chunks.bin"
 echo small >"$MNT/g3/f"
@@ -176,6 +176,21 @@ tc master transfer-leader --json
 expect_rc 0
 json_check 'd == {"ok": True, "action": "transfer-leader", "id": 0}'
 wait_leader "$old_leader"
+# Remove a follower, wipe it, and add it back: it rejoins as a learner and becomes a voter.
+index=$(((LEADER + 1) % 3))
+id=$((index + 1))
+tc master remove "$id" --json
+expect_rc 0
+json_check 'd == {"ok": True, "action": "remove", "id": '"$id"'}'
+tc master members --json
+json_check 'sorted(m["id"] for m in d) == sorted({1, 2, 3} - {'"$id"'})'
+wipe_master "$index"   # stops it, empties its data dir, starts it with --join
+tc master add "$id" "${MASTER_ADDRS[$index]}"
+expect_rc 0
+expect_out "master $id at ${MASTER_ADDRS[$index]} added"
+wait_master_caught_up "$index"
+tc master members --json
+json_check 'sorted(m["id"] for m in d) == [1, 2, 3] and all(m["voter"] for m in d)'
 bad_usage master -- "master: no command given"
 bad_usage master bogus -- "unknown command 'bogus'"
 bad_usage master add 0 127.0.0.1:1 -- "ID > 0"
