@@ -192,7 +192,7 @@ wait_for() {  # WHAT COMMAND...: until COMMAND succeeds, or die after READY_TIME
   local what=$1 deadline=$((SECONDS + READY_TIMEOUT_S))
   shift
   until "$@"; do
-    [ $SECONDS -lt $deadline ] || die "waited ${READY_TIMEOUT_S}s for $what (logs in $RUN_DIR/*/log)"
+    [ $SECONDS -lt $deadline ] || die "waited ${READY_TIMEOUT_S}s for $what (logs in $RUN_DIR/*/log; clean up with: $0 stop)"
     sleep 0.2
   done
 }
@@ -201,7 +201,7 @@ all_alive() { [ "$(alive_chunk_servers)" = "$CHUNK_SERVERS" ]; }
 mounted() {
   # kill -0, not pid_runs_binary: right after the start the process may still be nsenter or
   # tessera-exec-config on its way to exec tessera-mount.
-  kill -0 "$(node_pid client)" 2>/dev/null || die "tessera-mount exited: $(tail -n 5 "$RUN_DIR/client/log")"
+  kill -0 "$(node_pid client)" 2>/dev/null || die "tessera-mount exited (clean up with: $0 stop): $(tail -n 5 "$RUN_DIR/client/log")"
   is_mounted "$RUN_DIR/mnt"
 }
 

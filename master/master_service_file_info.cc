@@ -9,6 +9,12 @@
 #include "master/request_validation.h"
 
 namespace tessera::master {
+namespace {
+
+// A path from the network is logged only this far: a 4 KiB name must not flood the log.
+constexpr size_t kMaxLoggedPathBytes = 256;
+
+}  // namespace
 
 void MasterServiceHandler::fileInfo(rpc::FileInfoReply& reply, const rpc::RequestContext& ctx,
                                     const std::string& path) {
@@ -18,7 +24,8 @@ void MasterServiceHandler::fileInfo(rpc::FileInfoReply& reply, const rpc::Reques
   ThrowIfError(log_->ReadBarrier());
   Result<rpc::FileInfoReply> info = BuildFileInfo(*state_, *registry_, path);
   LOG_REQ(kInfo, "master", ctx.request_id)
-      << "fileinfo " << path << ": "
+      << "fileinfo " << path.substr(0, kMaxLoggedPathBytes)
+      << (path.size() > kMaxLoggedPathBytes ? "...: " : ": ")
       << (info.ok() ? std::to_string(info->chunks.size()) + " chunks" : info.status().ToString());
   ThrowIfError(info.status());
   reply = std::move(*info);
