@@ -73,5 +73,18 @@ printf 'join = true\nrack = r1\nflag = false\n' >"$broken"
 [ "$(TESSERA_PRINT_ARGS=1 "$ROOT/deploy/tessera-exec-config" prog "$broken" | tr '\n' ' ')" = \
   "prog --join --rack r1 " ] || fail "tessera-exec-config maps true/false/values wrongly"
 
+# The units parse (systemd-analyze verify), apart from the programs not being installed here.
+if command -v systemd-analyze >/dev/null; then
+  for unit in "$ROOT"/deploy/systemd/*.service; do
+    problems=$(systemd-analyze verify "$unit" 2>&1 | grep -v 'is not executable: No such file' || true)
+    [ -z "$problems" ] || fail "$unit: $problems"
+    grep -q "^ExecStart=/usr/local/bin/tessera-exec-config /usr/local/bin/tessera-" "$unit" \
+      || fail "$unit does not start its daemon through tessera-exec-config"
+  done
+  echo "ok: systemd units verified"
+else
+  echo "note: systemd-analyze is missing; units not verified" >&2
+fi
+
 [ "$failures" = 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo PASS
