@@ -374,6 +374,15 @@ Result<rpc::FsckReply> MasterClient::Fsck(const std::string& path) {
   return reply;
 }
 
+Result<rpc::FileInfoReply> MasterClient::FileInfo(const std::string& path) {
+  rpc::FileInfoReply reply;
+  RETURN_IF_ERROR(
+      Read(Caller{}, "fileInfo", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+        m.fileInfo(reply, c, path);
+      }));
+  return reply;
+}
+
 Status MasterClient::StartDecommission(int64_t server_id) {
   return Mutate(Caller{}, "startDecommission",
                 [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {

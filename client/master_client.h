@@ -113,6 +113,8 @@ class MasterClient final : public MasterConnection {
   Result<rpc::Attr> SetGoal(const Caller& caller, int64_t inode, int32_t goal);
   // Chunk health of the files under `path`, as the leader knows it.
   Result<rpc::FsckReply> Fsck(const std::string& path);
+  // Every chunk of the regular file at `path` and where its replicas are (`tessera fileinfo`).
+  Result<rpc::FileInfoReply> FileInfo(const std::string& path);
   // Starts or stops draining chunk server `server_id` (`tessera decommission`).
   Status StartDecommission(int64_t server_id);
   Status CancelDecommission(int64_t server_id);

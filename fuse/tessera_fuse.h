@@ -43,7 +43,8 @@ class TesseraFuse {
   // REQUIRES: called exactly once, before fuse_session_loop*; fs is not null.
   void AttachFileSystem(std::unique_ptr<client::FileSystem> fs) { fs_ = std::move(fs); }
   // REQUIRES: called once, before fuse_session_loop*; `session` outlives this object's use.
-  // Needed to tell the kernel to drop cached attributes (fuse_lowlevel_notify_inval_inode).
+  // Needed to tell the kernel to drop cached attributes and pages
+  // (fuse_lowlevel_notify_inval_inode: here and in lock_ops.cc).
   void AttachSession(fuse_session* session) { session_ = session; }
 
   // The operations table; the session's userdata must be a TesseraFuse.
@@ -53,9 +54,6 @@ class TesseraFuse {
     return *static_cast<TesseraFuse*>(fuse_req_userdata(req));
   }
 
-  // The session, for notifications to the kernel (lock_ops.cc). REQUIRES: called once, before
-  // fuse_session_loop*.
-  void AttachSession(fuse_session* session) { session_ = session; }
   // nullptr before AttachSession.
   fuse_session* session() const { return session_; }
 

@@ -6,11 +6,10 @@
 #include <vector>
 
 #include "common/names.h"
+#include "master/path_lookup.h"
 
 namespace tessera::master {
 namespace {
-
-constexpr size_t kMaxPathBytes = 4096;
 
 struct Walk {
   const StateMachine& state;
@@ -72,28 +71,13 @@ Status CheckTree(Walk& walk, int64_t root, const std::string& root_path) {
 
 Result<rpc::FsckReply> RunFsck(const StateMachine& state, const ChunkServerRegistry& registry,
                                std::string_view path) {
-  if (path.empty() || path.front() != '/' || path.size() > kMaxPathBytes) {
-    return Status::InvalidArgument("fsck needs an absolute path of at most " +
-                                   std::to_string(kMaxPathBytes) + " bytes");
-  }
-  ASSIGN_OR_RETURN(rpc::Attr attr, state.GetAttr(kRootInode));
-  std::string resolved = "/";
-  size_t begin = 1;
-  while (begin < path.size()) {
-    size_t end = path.find('/', begin);
-    if (end == std::string_view::npos) end = path.size();
-    const std::string_view name = path.substr(begin, end - begin);
-    begin = end + 1;
-    if (name.empty()) continue;
-    RETURN_IF_ERROR(ValidateName(name));
-    ASSIGN_OR_RETURN(attr, state.Lookup(attr.inode, name));
-    resolved += (resolved == "/" ? "" : "/") + std::string(name);
-  }
+  ASSIGN_OR_RETURN(ResolvedPath resolved, ResolveAbsolutePath(state, path));
+  const rpc::Attr& attr = resolved.attr;
   Walk walk{state, registry, {}, {}};
   if (attr.type == rpc::FileType::DIRECTORY) {
-    RETURN_IF_ERROR(CheckTree(walk, attr.inode, resolved));
+    RETURN_IF_ERROR(CheckTree(walk, attr.inode, resolved.path));
   } else if (attr.type == rpc::FileType::REGULAR) {
-    RETURN_IF_ERROR(CheckFile(walk, attr, resolved));
+    RETURN_IF_ERROR(CheckFile(walk, attr, resolved.path));
   }
   // Worst first: no copy at all, then the fewest copies.
   std::stable_sort(walk.problems.begin(), walk.problems.end(),

@@ -118,6 +118,9 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   // Open files of the mounts (master_service_open_files.cc).
   void reportOpenFiles(const rpc::RequestContext& ctx, int64_t mount_id,
                        const std::vector<int64_t>& inodes) override;
+  // Where one file's chunks are (master_service_file_info.cc).
+  void fileInfo(rpc::FileInfoReply& reply, const rpc::RequestContext& ctx,
+                const std::string& path) override;
   // What the mounts reported; the UnlinkedInodeReaper frees unlinked inodes by it.
   OpenFileTable& open_files() { return open_files_; }
   // File locks (master_service_locks.cc).

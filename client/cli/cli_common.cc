@@ -2,6 +2,12 @@
 
 namespace tessera::client::cli {
 
+int NoMastersError() {
+  return UsageError(
+      "no masters given: use --masters H:P[,H:P...], set TESSERA_MASTERS, or put "
+      "'masters = H:P,...' in /etc/tessera/tessera.conf (or the file named by --config)");
+}
+
 std::unique_ptr<MasterClient> ConnectToMasters(const GlobalOptions& global, int slow_call_ms) {
   MasterClientOptions options;
   options.masters = global.masters;

@@ -1,7 +1,10 @@
 // What every `tessera` subcommand shares: the global options and the exit-code contract.
 //
-// Exit codes: 0 success, 1 the cluster could not be asked or refused the request (the message
-// says which), 2 bad usage, 3 the cluster answered that it is not healthy (fsck).
+// Exit codes, the same for every subcommand (README "CLI reference"):
+//   0 success;
+//   1 the cluster could not be asked or refused the request (the message on stderr says which);
+//   2 bad usage: unknown command or option, bad value, no masters configured, bad config file;
+//   3 the cluster answered and is not healthy (fsck, fileinfo, status --check).
 #pragma once
 
 #include <memory>
@@ -25,6 +28,8 @@ struct GlobalOptions {
 
 // Prints "tessera: MESSAGE" and a hint to stderr; returns kExitUsage.
 int UsageError(const std::string& message);
+// The usage error of a command that needs masters when no source named any (cli_config.h).
+int NoMastersError();
 
 // A client of the master group for one command. `slow_call_ms` is added to the I/O timeout for
 // calls that take long on the master (a membership change waits for a commit, fsck walks).

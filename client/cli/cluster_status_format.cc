@@ -118,6 +118,29 @@ std::string FormatMastersJson(const std::vector<rpc::MasterStatus>& masters) {
   return out.str();
 }
 
+ClusterHealth AssessHealth(const rpc::ClusterStatus& status) {
+  ClusterHealth health;
+  for (const auto& master : status.masters) {
+    if (master.role == "unreachable") {
+      health.problems.push_back("master " + std::to_string(master.id) + " (" + master.address +
+                                ") is unreachable");
+    }
+  }
+  for (const auto& server : status.chunk_servers) {
+    const std::string name =
+        "chunk server " + std::to_string(server.info.server_id) + " (" + AddressOf(server.info) + ")";
+    if (!server.alive) {
+      health.problems.push_back(name + " is dead");
+    } else if (server.stats.data_dirs_failed > 0) {
+      health.problems.push_back(name + " has " + std::to_string(server.stats.data_dirs_failed) +
+                                " failed data directories");
+    }
+  }
+  if (status.chunk_servers.empty()) health.problems.push_back("no chunk server is registered");
+  health.healthy = health.problems.empty();
+  return health;
+}
+
 std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   std::ostringstream out;
   out << "Masters: " << status.masters.size() << "\n" << FormatMastersText(status.masters);
@@ -128,19 +151,23 @@ std::string FormatClusterStatusText(const rpc::ClusterStatus& status) {
   out << "Chunk servers: " << status.chunk_servers.size() << " (" << alive << " alive)\n";
   if (!status.chunk_servers.empty()) {
     std::vector<std::vector<std::string>> servers = {
-        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS", "DISKS",
-         "STATE"}};
+        {"ID", "ADDRESS", "RACK", "ALIVE", "CAPACITY", "USED", "FREE", "CHUNKS", "LOAD",
+         "DISKS", "STATE"}};
     for (const auto& server : status.chunk_servers) {
       servers.push_back({std::to_string(server.info.server_id), AddressOf(server.info),
                          server.info.rack.empty() ? "-" : server.info.rack,
                          server.alive ? "yes" : "no", HumanBytes(server.stats.total_bytes),
                          HumanBytes(UsedBytes(server.stats)), HumanBytes(server.stats.free_bytes),
-                         std::to_string(server.stats.chunk_count), DisksText(server.stats),
+                         std::to_string(server.stats.chunk_count),
+                         std::to_string(server.stats.active_requests), DisksText(server.stats),
                          server.draining ? "draining" : "in service"});
     }
     out << Table(servers);
   }
   out << "Inodes: " << status.inode_count << "  Chunks: " << status.chunk_count << "\n";
+  const ClusterHealth health = AssessHealth(status);
+  out << "Health: " << (health.healthy ? "HEALTHY" : "DEGRADED") << "\n";
+  for (const std::string& problem : health.problems) out << "  " << problem << "\n";
   return out.str();
 }
 
@@ -158,6 +185,7 @@ std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
         << ",\"free_bytes\":" << server.stats.free_bytes
         << ",\"chunks\":" << server.stats.chunk_count
         << ",\"chunks_known\":" << server.chunks_known
+        << ",\"active_requests\":" << server.stats.active_requests
         << ",\"draining\":" << (server.draining ? "true" : "false")
         << ",\"data_dirs_ok\":" << server.stats.data_dirs_ok
         << ",\"data_dirs_failed\":" << server.stats.data_dirs_failed
@@ -167,8 +195,13 @@ std::string FormatClusterStatusJson(const rpc::ClusterStatus& status) {
   for (size_t i = 0; i < status.draining_server_ids.size(); ++i) {
     out << (i ? "," : "") << status.draining_server_ids[i];
   }
+  const ClusterHealth health = AssessHealth(status);
   out << "],\"inode_count\":" << status.inode_count << ",\"chunk_count\":" << status.chunk_count
-      << "}\n";
+      << ",\"health\":{\"healthy\":" << (health.healthy ? "true" : "false") << ",\"problems\":[";
+  for (size_t i = 0; i < health.problems.size(); ++i) {
+    out << (i ? "," : "") << JsonString(health.problems[i]);
+  }
+  out << "]}}\n";
   return out.str();
 }
 

@@ -9,6 +9,14 @@
 
 namespace tessera::client::cli {
 
+// What an operator must look at: unreachable masters, dead chunk servers, failed disks.
+// Draining is not a problem (the operator asked for it).
+struct ClusterHealth {
+  bool healthy = true;
+  std::vector<std::string> problems;  // one sentence each, e.g. "chunk server 3 is dead"
+};
+ClusterHealth AssessHealth(const rpc::ClusterStatus& status);
+
 std::string FormatClusterStatusText(const rpc::ClusterStatus& status);
 std::string FormatClusterStatusJson(const rpc::ClusterStatus& status);
 // The masters alone, for `tessera master members`.

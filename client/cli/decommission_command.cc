@@ -16,12 +16,13 @@ namespace {
 constexpr char kDecommissionUsage[] =
     "Usage: tessera [--masters H:P,...] decommission SERVER_ID [--no-wait] [--interval-ms N]"
     " [--json]\n"
-    "       tessera [--masters H:P,...] decommission SERVER_ID --cancel\n"
+    "       tessera [--masters H:P,...] decommission SERVER_ID --cancel [--json]\n"
     "       tessera [--masters H:P,...] decommission --status [SERVER_ID] [--json]\n"
     "Drains chunk server SERVER_ID: its replicas are copied to other servers and then dropped\n"
     "from it, while it keeps serving reads; it gets no new chunk. Without --no-wait, shows the\n"
     "progress every --interval-ms (default 1000) until the server holds no chunk and can be\n"
-    "switched off. --cancel puts the server back in service; --status lists draining servers.\n";
+    "switched off. --cancel puts the server back in service; --status lists draining servers.\n"
+    "With --json while waiting: one JSON object per line per progress observation.\n";
 
 // Give up waiting when the masters cannot be asked for this long in a row.
 constexpr int64_t kUnreachableGiveUpMs = 60000;
@@ -78,7 +79,6 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, Request* 
   if ((request->cancel || request->status) && request->no_wait) {
     return "--no-wait goes only with starting a decommission";
   }
-  if (request->cancel && request->json) return "--json does not go with --cancel";
   return std::nullopt;
 }
 
@@ -173,7 +173,7 @@ int RunDecommission(const GlobalOptions& global, const std::vector<std::string>&
     return UsageError("decommission: " + *bad);
   }
   if (global.masters.empty()) {
-    return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
+    return NoMastersError();
   }
   std::unique_ptr<MasterClient> master = ConnectToMasters(global, 10000);
   if (request.status) return ShowStatus(*master, request);
@@ -182,6 +182,10 @@ int RunDecommission(const GlobalOptions& global, const std::vector<std::string>&
   if (request.cancel) {
     Status cancelled = master->CancelDecommission(id);
     if (!cancelled.ok()) return Failed(what + " --cancel", cancelled);
+    if (request.json) {
+      std::cout << "{\"server_id\":" << id << ",\"draining\":false}\n";
+      return kExitOk;
+    }
     std::cout << "server " << id << " is no longer draining: it takes new chunks again\n";
     return kExitOk;
   }
@@ -191,7 +195,9 @@ int RunDecommission(const GlobalOptions& global, const std::vector<std::string>&
     std::cout << "server " << id << " is draining: its replicas are moving to other servers\n";
   }
   if (request.no_wait) {
-    if (!request.json) {
+    if (request.json) {
+      std::cout << "{\"server_id\":" << id << ",\"draining\":true}\n";
+    } else {
       std::cout << "follow it with 'tessera decommission --status " << id << "'\n";
     }
     return kExitOk;

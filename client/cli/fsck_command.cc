@@ -67,7 +67,7 @@ int RunFsck(const GlobalOptions& global, const std::vector<std::string>& args) {
     }
   }
   if (global.masters.empty()) {
-    return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
+    return NoMastersError();
   }
   // A walk of a big namespace takes a while.
   std::unique_ptr<MasterClient> master = ConnectToMasters(global, 60000);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "client/cli/cluster_status_format.h"
 #include "client/master_client.h"
 #include "common/names.h"
 
@@ -11,8 +12,8 @@ namespace tessera::client::cli {
 namespace {
 
 constexpr char kGoalUsage[] =
-    "Usage: tessera [--masters H:P,...] goal get PATH\n"
-    "       tessera [--masters H:P,...] goal set PATH N [-r]\n"
+    "Usage: tessera [--masters H:P,...] goal get PATH [--json]\n"
+    "       tessera [--masters H:P,...] goal set PATH N [-r] [--json]\n"
     "N is 1..16 replicas. On a directory it is the goal of what is created there from now on;\n"
     "-r also sets every file and directory below PATH.\n";
 
@@ -76,11 +77,18 @@ int RunGoal(const GlobalOptions& global, const std::vector<std::string>& args) {
   const bool set = args[0] == "set";
   std::vector<std::string> rest(args.begin() + 1, args.end());
   bool recursive = false;
+  bool json = false;
   std::erase_if(rest, [&](const std::string& arg) {
+    if (arg == "--json") return json = true;
     if (arg != "-r" && arg != "--recursive") return false;
     recursive = true;
     return true;
   });
+  for (const std::string& arg : rest) {
+    if (arg.size() > 1 && arg.front() == '-') {
+      return UsageError("goal: unknown option '" + arg + "'");
+    }
+  }
   if (rest.size() != (set ? 2u : 1u) || (!set && recursive)) return UsageError(kGoalUsage);
   if (rest[0].empty() || rest[0].front() != '/') {
     return UsageError("goal: PATH must be absolute, got '" + rest[0] + "'");
@@ -96,19 +104,30 @@ int RunGoal(const GlobalOptions& global, const std::vector<std::string>& args) {
     }
   }
   if (global.masters.empty()) {
-    return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
+    return NoMastersError();
   }
   std::unique_ptr<MasterClient> connection = ConnectToMasters(global, 10000);
   MasterClient& master = *connection;
   Result<rpc::Attr> attr = Resolve(master, rest[0]);
   if (!attr.ok()) return Failed("goal " + rest[0], attr.status());
   if (!set) {
-    std::cout << rest[0] << ": " << attr->goal << "\n";
+    if (json) {
+      std::cout << "{\"path\":" << JsonString(rest[0]) << ",\"inode\":" << attr->inode
+                << ",\"goal\":" << attr->goal << "}\n";
+    } else {
+      std::cout << rest[0] << ": " << attr->goal << "\n";
+    }
     return kExitOk;
   }
   int64_t count = 0;
   Status done = SetTree(master, *attr, goal, recursive, &count);
   if (!done.ok()) return Failed("goal set " + rest[0], done);
+  if (json) {
+    std::cout << "{\"path\":" << JsonString(rest[0]) << ",\"goal\":" << goal
+              << ",\"entries_set\":" << count << ",\"recursive\":" << (recursive ? "true" : "false")
+              << "}\n";
+    return kExitOk;
+  }
   std::cout << rest[0] << ": goal " << goal << " (" << count << (count == 1 ? " entry" : " entries")
             << " set); replicas follow in the background\n";
   return kExitOk;

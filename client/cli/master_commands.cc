@@ -17,10 +17,11 @@ constexpr char kMasterUsage[] =
     "\n"
     "Commands:\n"
     "  members [--json]          list the masters: id, address, role, voter, term, last index\n"
-    "  add ID HOST:PORT          add a master (started with --join) to the group; it catches\n"
+    "  add ID HOST:PORT [--json] add a master (started with --join) to the group; it catches\n"
     "                            up as a learner and then becomes a voter\n"
-    "  remove ID                 remove a master from the group (then stop it)\n"
-    "  transfer-leader [ID]      hand the leadership to master ID (default: the most\n"
+    "  remove ID [--json]        remove a master from the group (then stop it)\n"
+    "  transfer-leader [ID] [--json]\n"
+    "                            hand the leadership to master ID (default: the most\n"
     "                            up-to-date one)\n";
 
 // A master id as typed by the operator: a decimal number > 0.
@@ -59,7 +60,12 @@ int Members(const GlobalOptions& global, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int Add(const GlobalOptions& global, const std::vector<std::string>& args) {
+// {"ok":true,"action":"add","id":4}: what add, remove and transfer-leader print with --json.
+void PrintDoneJson(const std::string& action, int64_t id) {
+  std::cout << "{\"ok\":true,\"action\":" << JsonString(action) << ",\"id\":" << id << "}\n";
+}
+
+int Add(const GlobalOptions& global, const std::vector<std::string>& args, bool json) {
   int64_t id = 0;
   if (args.size() != 2 || !ParseMasterId(args[0], &id)) {
     return UsageError("usage: tessera master add ID HOST:PORT (ID > 0)");
@@ -68,29 +74,42 @@ int Add(const GlobalOptions& global, const std::vector<std::string>& args) {
   if (!address.ok()) return UsageError("master add: " + address.status().message());
   Status added = Connect(global)->AddMaster(id, *address);
   if (!added.ok()) return Failed("cannot add master " + args[0], added);
+  if (json) {
+    PrintDoneJson("add", id);
+    return kExitOk;
+  }
   std::cout << "master " << id << " at " << address->ToString()
             << " added; it becomes a voter once it has caught up\n";
   return kExitOk;
 }
 
-int Remove(const GlobalOptions& global, const std::vector<std::string>& args) {
+int Remove(const GlobalOptions& global, const std::vector<std::string>& args, bool json) {
   int64_t id = 0;
   if (args.size() != 1 || !ParseMasterId(args[0], &id)) {
     return UsageError("usage: tessera master remove ID (ID > 0)");
   }
   Status removed = Connect(global)->RemoveMaster(id);
   if (!removed.ok()) return Failed("cannot remove master " + args[0], removed);
+  if (json) {
+    PrintDoneJson("remove", id);
+    return kExitOk;
+  }
   std::cout << "master " << id << " removed from the group; it can be stopped now\n";
   return kExitOk;
 }
 
-int TransferLeader(const GlobalOptions& global, const std::vector<std::string>& args) {
+int TransferLeader(const GlobalOptions& global, const std::vector<std::string>& args,
+                   bool json) {
   int64_t id = 0;
   if (args.size() > 1 || (args.size() == 1 && !ParseMasterId(args[0], &id))) {
     return UsageError("usage: tessera master transfer-leader [ID] (ID > 0)");
   }
   Status transferred = Connect(global)->TransferLeader(id);
   if (!transferred.ok()) return Failed("cannot transfer the leadership", transferred);
+  if (json) {
+    PrintDoneJson("transfer-leader", id);
+    return kExitOk;
+  }
   std::cout << "leadership hand-over to "
             << (id == 0 ? std::string("the most up-to-date master") : "master " + args[0])
             << " started; it completes within an election timeout\n";
@@ -114,12 +133,14 @@ int RunMaster(const GlobalOptions& global, const std::vector<std::string>& args)
     return kExitOk;
   }
   if (global.masters.empty()) {
-    return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
+    return NoMastersError();
   }
   if (command == "members") return Members(global, rest);
-  if (command == "add") return Add(global, rest);
-  if (command == "remove") return Remove(global, rest);
-  if (command == "transfer-leader") return TransferLeader(global, rest);
+  std::vector<std::string> words = rest;
+  const bool json = std::erase(words, std::string("--json")) > 0;
+  if (command == "add") return Add(global, words, json);
+  if (command == "remove") return Remove(global, words, json);
+  if (command == "transfer-leader") return TransferLeader(global, words, json);
   return UsageError("master: unknown command '" + command + "'");
 }
 

@@ -1,12 +1,13 @@
 // `tessera`: the operator's command-line tool.
 //
-//   tessera [--masters H:P,...] [--timeout-ms N] [--log-level L] status [--json]
+//   tessera [--masters H:P,...] [--config FILE] [--timeout-ms N] [--log-level L] status [--json]
 //   tessera [...] master members|add|remove|transfer-leader ...
 //   tessera [...] fsck [PATH] [--json]
 //   tessera [...] goal get PATH | goal set PATH N [-r]
+//   tessera [...] fileinfo PATH [--json]
 //   tessera [...] decommission SERVER_ID [--no-wait|--cancel] | decommission --status [--json]
 //
-// Masters come from --masters or else the TESSERA_MASTERS environment variable. Exit codes are
+// Masters come from --masters, TESSERA_MASTERS or a config file (cli_config.h). Exit codes are
 // in cli_common.h.
 #include <thrift/Thrift.h>  // declares GlobalOutput; TOutput.h alone lacks its includes
 
@@ -18,8 +19,10 @@
 #include <vector>
 
 #include "client/cli/cli_common.h"
+#include "client/cli/cli_config.h"
 #include "client/cli/cluster_status_format.h"
 #include "client/cli/decommission_command.h"
+#include "client/cli/fileinfo_command.h"
 #include "client/cli/fsck_command.h"
 #include "client/cli/goal_command.h"
 #include "client/cli/master_commands.h"
@@ -40,13 +43,21 @@ constexpr char kUsage[] =
     "  master    list the masters, add or remove one, hand over the leadership\n"
     "  fsck      list chunks under goal or missing; exit code 3 when not healthy\n"
     "  goal      get or set (-r: recursively) the replicas wanted for files\n"
+    "  fileinfo  show each chunk of a file and where its replicas are\n"
     "  decommission  move every replica off a chunk server, then say it can be switched off\n"
     "\n"
-    "Run 'tessera COMMAND --help' for the options of a command.\n";
+    "Run 'tessera COMMAND --help' for the options of a command. Every command takes --json.\n"
+    "\n"
+    "Masters: --masters, else $TESSERA_MASTERS, else 'masters = H:P,...' in the config file\n"
+    "(--config FILE, else $TESSERA_CONFIG, else /etc/tessera/tessera.conf if it exists).\n"
+    "\n"
+    "Exit codes: 0 ok, 1 failed (cluster unreachable or request refused), 2 usage error,\n"
+    "3 not healthy (fsck, fileinfo, status --check).\n";
 
 int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description options("Options of 'tessera status'");
-  options.add_options()("json", "print JSON instead of tables")("help,h", "show this help");
+  options.add_options()("json", "print JSON instead of tables")(
+      "check", "exit with code 3 when the cluster is not healthy")("help,h", "show this help");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -55,12 +66,14 @@ int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args)
     return UsageError(std::string("status: ") + e.what());
   }
   if (vm.count("help")) {
-    std::cout << "Usage: tessera [--masters H:P,...] status [--json]\n\n" << options;
+    std::cout << "Usage: tessera [--masters H:P,...] status [--json] [--check]\n"
+                 "Shows the masters (role, term, log index), the chunk servers (capacity, used,\n"
+                 "chunks, load = requests in progress, disks, state) and a health summary:\n"
+                 "unreachable masters, dead chunk servers and failed disks.\n\n"
+              << options;
     return kExitOk;
   }
-  if (global.masters.empty()) {
-    return UsageError("no masters given: use --masters H:P[,H:P...] or set TESSERA_MASTERS");
-  }
+  if (global.masters.empty()) return NoMastersError();
   ClientOptions client_options;
   client_options.masters = global.masters;
   client_options.rpc_timeout_ms = global.timeout_ms;
@@ -74,6 +87,7 @@ int RunStatus(const GlobalOptions& global, const std::vector<std::string>& args)
   }
   std::cout << (vm.count("json") ? FormatClusterStatusJson(*status)
                                  : FormatClusterStatusText(*status));
+  if (vm.count("check") && !AssessHealth(*status).healthy) return kExitUnhealthy;
   return kExitOk;
 }
 
@@ -81,7 +95,10 @@ int Main(int argc, char** argv) {
   po::options_description global_options("Global options");
   global_options.add_options()("help,h", "show this help")(
       "masters", po::value<std::string>(),
-      "master addresses H:P[,H:P...] (default: $TESSERA_MASTERS)")(
+      "master addresses H:P[,H:P...] (default: $TESSERA_MASTERS, then the config file)")(
+      "config", po::value<std::string>(),
+      "config file with 'masters = H:P,...' (default: $TESSERA_CONFIG, then "
+      "/etc/tessera/tessera.conf if it exists)")(
       "timeout-ms", po::value<int>()->default_value(5000),
       "how long to look for the master leader, in milliseconds")(
       "log-level", po::value<std::string>()->default_value("warning"),
@@ -135,27 +152,36 @@ int Main(int argc, char** argv) {
   apache::thrift::GlobalOutput.setOutputFunction(
       [](const char* message) { LOG(kDebug, "thrift") << message; });
 
+  MasterSources sources;
+  if (vm.count("masters")) sources.flag = vm["masters"].as<std::string>();
+  if (const char* env = std::getenv("TESSERA_MASTERS"); env != nullptr) sources.env = env;
+  if (vm.count("config")) sources.config_flag = vm["config"].as<std::string>();
+  if (const char* env = std::getenv("TESSERA_CONFIG"); env != nullptr) sources.config_env = env;
+  Result<ResolvedMasters> resolved = ResolveMasters(sources);
+  const bool wants_help =
+      std::find_if(command_args.begin(), command_args.end(), [](const std::string& arg) {
+        return arg == "--help" || arg == "-h";
+      }) != command_args.end();
+  // Help needs no masters: a broken config file must not hide it.
+  if (!resolved.ok() && wants_help) resolved = ResolvedMasters{};
+  if (!resolved.ok()) return UsageError(resolved.status().message());
+
   GlobalOptions global;
-  global.timeout_ms = vm["timeout-ms"].as<int>();
+  global.masters = std::move(resolved->masters);
+  // An explicit --timeout-ms beats the config file, which beats the default.
+  global.timeout_ms = vm["timeout-ms"].defaulted() && resolved->timeout_ms
+                          ? *resolved->timeout_ms
+                          : vm["timeout-ms"].as<int>();
   if (global.timeout_ms < 1 || global.timeout_ms > 3600 * 1000) {
     return UsageError("--timeout-ms must be 1..3600000");
   }
-  std::string masters;
-  if (vm.count("masters")) {
-    masters = vm["masters"].as<std::string>();
-  } else if (const char* env = std::getenv("TESSERA_MASTERS"); env != nullptr && *env != '\0') {
-    masters = env;
-  }
-  if (!masters.empty()) {
-    Result<std::vector<HostPort>> parsed = ParseHostPortList(masters);
-    if (!parsed.ok()) return UsageError("invalid masters: " + parsed.status().message());
-    global.masters = std::move(*parsed);
-  }
+  LOG(kDebug, "cli") << "masters from " << resolved->source;
 
   if (command == "status") return RunStatus(global, command_args);
   if (command == "master") return RunMaster(global, command_args);
   if (command == "fsck") return RunFsck(global, command_args);
   if (command == "goal") return RunGoal(global, command_args);
+  if (command == "fileinfo") return RunFileInfo(global, command_args);
   if (command == "decommission") return RunDecommission(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }

@@ -310,6 +310,36 @@ struct MountHeartbeatReply {
   1: bool expired,
 }
 
+// One copy of a chunk as the leader knows it, for `tessera fileinfo`.
+struct FileReplica {
+  1: i64 server_id,
+  2: string address,       // "host:port" of the server
+  3: i64 version,          // the version the server reported for this chunk
+  // "live": alive and at the chunk's version; "stale": an older version (it will be deleted);
+  // "dead": the server misses its heartbeats.
+  4: string state,
+  5: bool draining,        // the server is being decommissioned: the copy moves away
+}
+
+// One chunk of a file, for `tessera fileinfo`.
+struct FileChunk {
+  1: i64 chunk_index,
+  2: i64 chunk_id,
+  3: i64 version,
+  4: i64 length,           // bytes of the file that lie in this chunk (from the file size)
+  5: i32 live_copies,
+  6: list<FileReplica> replicas,  // in server id order
+}
+
+struct FileInfoReply {
+  1: string path,          // as resolved: no empty or trailing components
+  2: i64 inode,
+  3: i64 size,
+  4: i32 goal,
+  5: list<FileChunk> chunks,      // in chunk index order; holes are absent; at most 10000
+  6: bool truncated,              // the file has more chunks than listed
+}
+
 service MasterService {
   // ---- namespace ----
   Attr lookup(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
@@ -450,6 +480,12 @@ service MasterService {
   // leader's --mount-timeout-ms loses all its locks.
   MountHeartbeatReply mountHeartbeat(1: RequestContext ctx, 2: i64 mount_id)
       throws (1: TesseraError err),
+
+  // ---- operators (issue 6) ----
+  // Every chunk of the regular file at absolute `path`: id, version, length and each replica
+  // the leader knows with its state. Leader only (NOT_LEADER elsewhere); NOT_FOUND when the
+  // path does not exist, IS_DIRECTORY / INVALID_ARGUMENT when it is not a regular file.
+  FileInfoReply fileInfo(1: RequestContext ctx, 2: string path) throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

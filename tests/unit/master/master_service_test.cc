@@ -494,6 +494,53 @@ TEST_F(MasterServiceTest, FsckListsChunksUnderGoalAndMissing) {
   EXPECT_EQ(ErrorOf([&] { handler_->fsck(lost, ctx_, "/nope"); }), rpc::ErrorCode::NOT_FOUND);
 }
 
+TEST_F(MasterServiceTest, FileInfoListsChunksWithReplicaStates) {
+  AddServer(1, int64_t{100} << 30);
+  AddServer(2, int64_t{90} << 30);
+  rpc::Attr dir;
+  handler_->mkdir(dir, ctx_, kRootInode, "d", 0755);
+  rpc::Attr file;
+  handler_->create(file, ctx_, dir.inode, "f", 0644);  // goal 2
+  rpc::ChunkInfo first;
+  handler_->prepareWrite(first, ctx_, file.inode, 0);
+  rpc::ChunkInfo second;
+  handler_->prepareWrite(second, ctx_, file.inode, 1);
+  rpc::Attr attr;
+  handler_->commitWrite(attr, ctx_, file.inode, kChunkSize + 100, 1);
+
+  rpc::FileInfoReply info;
+  handler_->fileInfo(info, ctx_, "/d//f");  // empty components are skipped
+  EXPECT_EQ(info.path, "/d/f");
+  EXPECT_EQ(info.inode, file.inode);
+  EXPECT_EQ(info.size, kChunkSize + 100);
+  EXPECT_EQ(info.goal, 2);
+  ASSERT_EQ(info.chunks.size(), 2u);
+  EXPECT_EQ(info.chunks[0].chunk_id, first.chunk_id);
+  EXPECT_EQ(info.chunks[0].length, kChunkSize);
+  EXPECT_EQ(info.chunks[1].length, 100);
+  EXPECT_EQ(info.chunks[1].version, second.version);
+  ASSERT_EQ(info.chunks[1].replicas.size(), 2u);
+  EXPECT_EQ(info.chunks[1].live_copies, 2);
+  EXPECT_EQ(info.chunks[1].replicas[0].server_id, 1);
+  EXPECT_EQ(info.chunks[1].replicas[0].address, "127.0.0.1:9501");
+  EXPECT_EQ(info.chunks[1].replicas[0].state, "live");
+
+  clock_.AdvanceMs(6000);  // every server dead
+  handler_->fileInfo(info, ctx_, "/d/f");
+  for (const rpc::FileChunk& chunk : info.chunks) {
+    EXPECT_EQ(chunk.live_copies, 0);
+    for (const rpc::FileReplica& replica : chunk.replicas) EXPECT_EQ(replica.state, "dead");
+  }
+  EXPECT_EQ(ErrorOf([&] { handler_->fileInfo(info, ctx_, "relative"); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { handler_->fileInfo(info, ctx_, "/nope"); }), rpc::ErrorCode::NOT_FOUND);
+  EXPECT_EQ(ErrorOf([&] { handler_->fileInfo(info, ctx_, "/d"); }), rpc::ErrorCode::IS_DIRECTORY);
+  EXPECT_EQ(ErrorOf([&] { handler_->fileInfo(info, ctx_, "/d/f/x"); }),
+            rpc::ErrorCode::NOT_DIRECTORY);
+  EXPECT_EQ(ErrorOf([&] { handler_->fileInfo(info, ctx_, "/" + std::string(5000, 'a')); }),
+            rpc::ErrorCode::INVALID_ARGUMENT);
+}
+
 TEST_F(MasterServiceTest, AppendReservationsAreDisjointAndARetryKeepsItsRange) {
   const int64_t file = CreateFile("log");
   rpc::Attr attr;
