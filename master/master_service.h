@@ -25,6 +25,8 @@
 
 namespace tessera::master {
 
+class Balancer;
+
 struct MasterServiceOptions {
   int32_t default_goal = 3;              // replicas of new files' chunks
   int32_t heartbeat_interval_ms = 1000;  // asked of chunk servers at registration
@@ -117,6 +119,13 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                        const std::vector<int64_t>& inodes) override;
   // What the mounts reported; the UnlinkedInodeReaper frees unlinked inodes by it.
   OpenFileTable& open_files() { return open_files_; }
+  // Balancing (master_service_balance.cc). The balancer is borrowed; without one (tests of the
+  // handler) the balance RPCs answer kUnavailable. REQUIRES: called before the RPC server starts.
+  void AttachBalancer(Balancer* balancer) { balancer_ = balancer; }
+  void startBalance(const rpc::RequestContext& ctx, double threshold_pct,
+                    int64_t bandwidth_bytes_per_sec) override;
+  void stopBalance(const rpc::RequestContext& ctx) override;
+  void balanceStatus(rpc::BalanceStatus& reply) override;
 
  private:
   // Proposes `command` under the request's session.
@@ -161,6 +170,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   KeyedMutex append_locks_;
   // Which inodes the mounts hold open (soft state of the leader; thread-safe).
   OpenFileTable open_files_{clock_, options_.open_file_grace_ms};
+  Balancer* balancer_ = nullptr;
 };
 
 }  // namespace tessera::master

@@ -19,6 +19,7 @@
 
 #include "client/cli/cli_common.h"
 #include "client/cli/cluster_status_format.h"
+#include "client/cli/balance_command.h"
 #include "client/cli/decommission_command.h"
 #include "client/cli/fsck_command.h"
 #include "client/cli/goal_command.h"
@@ -41,6 +42,7 @@ constexpr char kUsage[] =
     "  fsck      list chunks under goal or missing; exit code 3 when not healthy\n"
     "  goal      get or set (-r: recursively) the replicas wanted for files\n"
     "  decommission  move every replica off a chunk server, then say it can be switched off\n"
+    "  balance       move replicas until every chunk server is about as full as the mean\n"
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command.\n";
 
@@ -157,6 +159,7 @@ int Main(int argc, char** argv) {
   if (command == "fsck") return RunFsck(global, command_args);
   if (command == "goal") return RunGoal(global, command_args);
   if (command == "decommission") return RunDecommission(global, command_args);
+  if (command == "balance") return RunBalance(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
 
