@@ -1,13 +1,13 @@
 // Balancing on real processes: five chunk servers on 256 MiB tmpfs mounts, goal 2, one mount.
 //
 // Three servers are filled with files of random content while the other two are down; then the
-// two join empty, and `tessera balance --threshold 10 --json` (the CLI, as an operator runs it)
-// must move replicas until every server's use is within 10 points of the mean, while a writer
-// keeps rewriting pieces of files through the mount (no write may fail; the space used stays).
-// Afterwards: the new servers hold chunks, every chunk has exactly its two replicas with the data
-// written, fsck is clean and every file reads back with the checksum written. With three masters
-// the leader is killed with kill -9 once the balance has moved something: the CLI must start it
-// again on the next leader and still end balanced.
+// two join empty, and `tessera balance --threshold 10 --bandwidth 12 --json` (the CLI, as an
+// operator runs it) must move replicas until every server's use is within 10 points of the mean,
+// while a writer keeps rewriting pieces of files through the mount (no write may fail; the space
+// used stays). Afterwards: the new servers hold chunks, every chunk has exactly its two replicas
+// with the data written, fsck is clean and every file reads back with the checksum written. With
+// three masters the leader is killed with kill -9 once the balance has moved something: the CLI
+// must start it again on the next leader and still end balanced.
 //
 // The CLI's bad arguments exit with 2 and say what is wrong; --stop with no balance running
 // exits 1 with NOT_FOUND; --status --json is one JSON object.
@@ -296,7 +296,8 @@ TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
   MountRewriter writer(std::move(rewritten), std::move(rewritten_contents));
   const auto started = steady_clock::now();
   Result<std::unique_ptr<testing::DaemonProcess>> cli = StartCli(
-      *cluster_, "balance", {"balance", "--threshold", "10", "--json", "--interval-ms", "500"});
+      *cluster_, "balance",
+      {"balance", "--threshold", "10", "--bandwidth", "12", "--json", "--interval-ms", "500"});
   ASSERT_TRUE(cli.ok()) << cli.status().ToString();
   if (GetParam() > 1) KillLeaderDuringBalance();
   Result<CliResult> done = FinishCli(**cli, kBalanceDeadline);
@@ -306,6 +307,9 @@ TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
   std::cout << "[ cli      ] tessera balance exited " << done->exit_code << " after " << took
             << " s; " << writer.writes() << " pieces of 1 MiB rewritten meanwhile" << std::endl;
   ASSERT_EQ(done->exit_code, 0) << done->output;
+  if (GetParam() > 1) {
+    EXPECT_NE(done->output.find("the master leader changed"), std::string::npos) << done->output;
+  }
   EXPECT_EQ(writer.failures(), 0) << "first failed write: " << writer.first_failure();
   EXPECT_GT(writer.writes(), 0);
 
@@ -322,6 +326,9 @@ TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
   EXPECT_LE(summary.get<double>("max_deviation_pct"), kThresholdPct);
   const auto moved = summary.get<int64_t>("bytes_moved");
   EXPECT_GT(moved, 0);
+  // Unlimited, the moves run at about 20 MB/s on a 2-core machine.
+  EXPECT_LE(summary.get<double>("rate_bytes_per_sec"), 12e6 * 1.05);
+  EXPECT_EQ(summary.get<int64_t>("bandwidth_bytes_per_sec"), 12'000'000);
   std::cout << "[ balance  ] " << moved << " bytes in " << summary.get<int64_t>("moves_done")
             << " moves, " << summary.get<int64_t>("rate_bytes_per_sec") << " bytes/s, "
             << lines.size() - 1 << " progress lines" << std::endl;
@@ -407,6 +414,10 @@ TEST_P(ChunkBalanceCliTest, BadArgumentsStopAndStatus) {
     state = lines[0].get<std::string>("state");
   }
   EXPECT_EQ(state, "done");
+  Result<CliResult> text = RunCli(*cluster_, "balance-status-text", {"balance", "--status"});
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(text->exit_code, 0) << text->output;
+  EXPECT_NE(text->output.find("balance done: mean use "), std::string::npos) << text->output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Masters, ChunkBalanceCliTest, ::testing::Values(1), MastersName);
