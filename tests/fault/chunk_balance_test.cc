@@ -9,6 +9,8 @@
 // three masters the leader is killed with kill -9 once the balance has moved something: the CLI
 // must start it again on the next leader and still end balanced.
 //
+// A master started with --auto-balance-threshold 10 does the same without an operator.
+//
 // The CLI's bad arguments exit with 2 and say what is wrong; --stop with no balance running
 // exits 1 with NOT_FOUND; --status --json is one JSON object.
 #include <fcntl.h>
@@ -255,22 +257,79 @@ class ChunkBalanceTest : public MasterFaultTest, public ::testing::WithParamInte
     FAIL() << "the balance never moved anything";
   }
 
+  // The files are written while only the first servers run: they fill those.
+  void FillFirstServers() {
+    // Only the first three servers while the files are written.
+    for (int i = kFirstServers; i < kServers; ++i) ASSERT_OK(cluster_->chunk_server(i).Kill());
+    ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kFirstServers, kDeathDeadline));
+    for (int i = 0; i < 30; ++i) {
+      Result<WrittenFile> file =
+          WriteRandomFile(mountpoint_ + "/file-" + std::to_string(i), 8 * kMiB, 1000 + i);
+      ASSERT_TRUE(file.ok()) << file.status().ToString();
+      files_.push_back(std::move(*file));
+    }
+    Result<std::vector<ExpectedChunk>> chunks = ChunksOfFiles(*cluster_, files_);
+    ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+    chunks_ = std::move(*chunks);
+  }
+
+  // The other servers join, empty; the cluster must then be out of balance.
+  void JoinEmptyServers() {
+    for (int i = kFirstServers; i < kServers; ++i) ASSERT_OK(cluster_->RestartChunkServer(i));
+    ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kServers, kDeathDeadline));
+    const std::vector<ServerUse> before = WaitForUses(kServers);
+    double mean = 0;
+    const double deviation_before = MaxDeviation(before, &mean);
+    std::cout << "[ before   ] mean use " << mean << "%, farthest " << deviation_before
+              << " points off:" << Describe(before) << std::endl;
+    ASSERT_GT(deviation_before, kThresholdPct) << "the test needs an unbalanced cluster";
+  }
+
+  // Every server within the threshold, every chunk at its goal with the data written, the new
+  // servers used, fsck clean and every file as written.
+  void ExpectBalancedAndIntact(std::chrono::milliseconds deadline) {
+    double mean = 0;
+    // Every server within the threshold, as the servers themselves report their space (once the
+    // dropped copies are deleted and reported).
+    std::vector<ServerUse> after;
+    double deviation_after = 100;
+    const auto give_up = steady_clock::now() + deadline;
+    while (steady_clock::now() < give_up) {
+      after = Uses();
+      if (after.size() == kServers &&
+          (deviation_after = MaxDeviation(after, &mean)) <= kThresholdPct) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::cout << "[ after    ] mean use " << mean << "%, farthest " << deviation_after
+              << " points off:" << Describe(after) << std::endl;
+    EXPECT_LE(deviation_after, kThresholdPct) << Describe(after);
+
+    // Every chunk at its goal, no copy left behind, the data intact, the new servers used.
+    Result<ReplicaCensus> census =
+        WaitForEveryChunkAt(*cluster_, chunks_, kBalanceGoal, Leftovers::kNone, kStatusDeadline);
+    ASSERT_TRUE(census.ok()) << census.status().ToString();
+    ASSERT_OK(VerifyReplicaContents(*census, chunks_));
+    for (int i = kFirstServers; i < kServers; ++i) {
+      Result<std::vector<ChunkFileOnDisk>> on_disk =
+          ScanChunkFiles(cluster_->chunk_server_data_dir(i));
+      ASSERT_TRUE(on_disk.ok()) << on_disk.status().ToString();
+      EXPECT_GT(on_disk->size(), 0u) << "cs" << i + 1 << " joined empty and got nothing";
+    }
+    Result<CliResult> fsck = RunCli(*cluster_, "fsck", {"fsck"});
+    ASSERT_TRUE(fsck.ok()) << fsck.status().ToString();
+    EXPECT_EQ(fsck->exit_code, 0) << fsck->output;
+    ASSERT_OK(VerifyFilesThroughMount(files_));
+  }
+
   std::vector<std::unique_ptr<TmpfsMount>> tmpfs_;
   std::vector<WrittenFile> files_;
+  std::vector<ExpectedChunk> chunks_;
 };
 
 TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
-  // Only the first three servers while the files are written.
-  for (int i = kFirstServers; i < kServers; ++i) ASSERT_OK(cluster_->chunk_server(i).Kill());
-  ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kFirstServers, kDeathDeadline));
-  for (int i = 0; i < 30; ++i) {
-    Result<WrittenFile> file =
-        WriteRandomFile(mountpoint_ + "/file-" + std::to_string(i), 8 * kMiB, 1000 + i);
-    ASSERT_TRUE(file.ok()) << file.status().ToString();
-    files_.push_back(std::move(*file));
-  }
-  Result<std::vector<ExpectedChunk>> chunks = ChunksOfFiles(*cluster_, files_);
-  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(FillFirstServers());
   // Files the rewriter changes during the balance: on the full servers too.
   std::vector<std::string> rewritten;
   std::vector<std::string> rewritten_contents;
@@ -283,15 +342,7 @@ TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
     ASSERT_EQ(static_cast<int64_t>(rewritten_contents.back().size()), file->size);
   }
 
-  // The two join, empty.
-  for (int i = kFirstServers; i < kServers; ++i) ASSERT_OK(cluster_->RestartChunkServer(i));
-  ASSERT_OK(cluster_->WaitForExactlyAliveChunkServers(kServers, kDeathDeadline));
-  const std::vector<ServerUse> before = WaitForUses(kServers);
-  double mean = 0;
-  const double deviation_before = MaxDeviation(before, &mean);
-  std::cout << "[ before   ] mean use " << mean << "%, farthest " << deviation_before
-            << " points off:" << Describe(before) << std::endl;
-  ASSERT_GT(deviation_before, kThresholdPct) << "the test needs an unbalanced cluster";
+  ASSERT_NO_FATAL_FAILURE(JoinEmptyServers());
 
   MountRewriter writer(std::move(rewritten), std::move(rewritten_contents));
   const auto started = steady_clock::now();
@@ -335,42 +386,38 @@ TEST_P(ChunkBalanceTest, NewEmptyServersGetTheirShareWhileAWriterWrites) {
   RecordProperty("bytes_moved", std::to_string(moved));
   RecordProperty("balance_ms", static_cast<int>(took * 1000));
 
-  // Every server within the threshold, as the servers themselves report their space (once the
-  // dropped copies are deleted and reported).
-  std::vector<ServerUse> after;
-  double deviation_after = 100;
-  const auto give_up = steady_clock::now() + kStatusDeadline;
-  while (steady_clock::now() < give_up) {
-    after = Uses();
-    if (after.size() == kServers &&
-        (deviation_after = MaxDeviation(after, &mean)) <= kThresholdPct) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  std::cout << "[ after    ] mean use " << mean << "%, farthest " << deviation_after
-            << " points off:" << Describe(after) << std::endl;
-  EXPECT_LE(deviation_after, kThresholdPct) << Describe(after);
-
-  // Every chunk at its goal, no copy left behind, the data intact, the new servers used.
-  Result<ReplicaCensus> census =
-      WaitForEveryChunkAt(*cluster_, *chunks, kBalanceGoal, Leftovers::kNone, kStatusDeadline);
-  ASSERT_TRUE(census.ok()) << census.status().ToString();
-  ASSERT_OK(VerifyReplicaContents(*census, *chunks));
-  for (int i = kFirstServers; i < kServers; ++i) {
-    Result<std::vector<ChunkFileOnDisk>> on_disk =
-        ScanChunkFiles(cluster_->chunk_server_data_dir(i));
-    ASSERT_TRUE(on_disk.ok()) << on_disk.status().ToString();
-    EXPECT_GT(on_disk->size(), 0u) << "cs" << i + 1 << " joined empty and got nothing";
-  }
-  Result<CliResult> fsck = RunCli(*cluster_, "fsck", {"fsck"});
-  ASSERT_TRUE(fsck.ok()) << fsck.status().ToString();
-  EXPECT_EQ(fsck->exit_code, 0) << fsck->output;
-  ASSERT_OK(VerifyFilesThroughMount(files_));
+  ASSERT_NO_FATAL_FAILURE(ExpectBalancedAndIntact(kStatusDeadline));
   ASSERT_OK(VerifyFilesThroughMount(writer.Expected()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Masters, ChunkBalanceTest, ::testing::Values(1, 3), MastersName);
+
+// A master started with --auto-balance-threshold balances by itself, at its own rate.
+class ChunkAutoBalanceTest : public ChunkBalanceTest {
+ protected:
+  testing::ClusterOptions Options() const override {
+    testing::ClusterOptions options = ChunkBalanceTest::Options();
+    options.extra_master_flags = {"--auto-balance-threshold", "10", "--auto-balance-mbps", "40"};
+    return options;
+  }
+};
+
+TEST_P(ChunkAutoBalanceTest, NewEmptyServersGetTheirShareWithoutAnOperator) {
+  ASSERT_NO_FATAL_FAILURE(FillFirstServers());
+  ASSERT_NO_FATAL_FAILURE(JoinEmptyServers());
+  const auto joined = steady_clock::now();
+  ASSERT_NO_FATAL_FAILURE(ExpectBalancedAndIntact(kBalanceDeadline));
+  std::cout << "[ auto     ] balanced " << SecondsSince(joined) << " s after the servers joined"
+            << std::endl;
+  Result<rpc::BalanceStatus> status = LeaderBalanceStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_TRUE(status->automatic);
+  EXPECT_EQ(status->state, "idle");  // no operator's balance ran
+  EXPECT_EQ(status->threshold_pct, 10);
+  EXPECT_EQ(status->bandwidth_bytes_per_sec, 40'000'000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Masters, ChunkAutoBalanceTest, ::testing::Values(1), MastersName);
 
 class ChunkBalanceCliTest : public ChunkBalanceTest {};
 
