@@ -20,21 +20,6 @@ int64_t ChunkBytes(int64_t file_size, int64_t chunk_index) {
 
 }  // namespace
 
-Status ValidateBalanceRequest(double threshold_pct, int64_t bandwidth_bytes_per_sec) {
-  if (!std::isfinite(threshold_pct) || threshold_pct <= 0 ||
-      threshold_pct > kMaxBalanceThresholdPct) {
-    return Status::InvalidArgument("the balance threshold must be > 0 and <= " +
-                                   std::to_string(static_cast<int>(kMaxBalanceThresholdPct)) +
-                                   " percentage points, got " + std::to_string(threshold_pct));
-  }
-  if (bandwidth_bytes_per_sec < 0 || bandwidth_bytes_per_sec > kMaxBalanceBandwidth) {
-    return Status::InvalidArgument("the balance bandwidth must be 0 (no cap) .. " +
-                                   std::to_string(kMaxBalanceBandwidth) + " bytes/s, got " +
-                                   std::to_string(bandwidth_bytes_per_sec));
-  }
-  return Status::Ok();
-}
-
 Balancer::Balancer(BalancerOptions options, CommandLog* log, const StateMachine* state,
                    ChunkServerRegistry* registry, ReplicationManager* replication,
                    const Clock* clock)
@@ -55,39 +40,46 @@ Balancer::~Balancer() {
   thread_.join();
 }
 
-void Balancer::Start(double threshold_pct, int64_t bandwidth_bytes_per_sec, int64_t term) {
+void Balancer::Sync(const std::optional<BalanceRecord>& durable) {
   {
     std::lock_guard lock(mu_);
+    SyncLocked(durable);
+  }
+  wake_.notify_all();
+}
+
+void Balancer::SyncLocked(const std::optional<BalanceRecord>& durable) {
+  if (!durable) return;  // never started: idle
+  if (durable->since_ns != wish_.since_ns) {
+    // A new start, or one this master has not taken up yet (it just became leader).
     wish_ = Wish{};
-    wish_.state = "running";
-    wish_.threshold_pct = threshold_pct;
-    wish_.bandwidth = bandwidth_bytes_per_sec;
-    wish_.term = term;
+    wish_.state = durable->state;
+    wish_.threshold_pct = durable->threshold_pct;
+    wish_.bandwidth = durable->bandwidth_bytes_per_sec;
+    wish_.since_ns = durable->since_ns;
     wish_.started_ns = clock_->NowMonotonicNanos();
-  }
-  LOG(kInfo, kComponent) << "operator's balance started: threshold " << threshold_pct
-                         << " percentage points, bandwidth "
-                         << (bandwidth_bytes_per_sec == 0
-                                 ? std::string("not capped")
-                                 : std::to_string(bandwidth_bytes_per_sec) + " bytes/s");
-  wake_.notify_all();
-}
-
-Status Balancer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (wish_.state != "running") {
-      return Status::NotFound("no balance is running (state " + wish_.state + ")");
+    if (wish_.state == "running") {
+      LOG(kInfo, kComponent) << "operator's balance taken up: threshold " << wish_.threshold_pct
+                             << " percentage points, bandwidth " << wish_.bandwidth
+                             << " bytes/s (0: not capped)";
     }
-    wish_.state = "stopped";
+  } else if (durable->state != wish_.state) {
+    LOG(kInfo, kComponent) << "operator's balance " << wish_.state << " -> " << durable->state;
+    wish_.state = durable->state;
   }
-  LOG(kInfo, kComponent) << "operator's balance stopped by request";
-  wake_.notify_all();
-  return Status::Ok();
 }
 
-rpc::BalanceStatus Balancer::Progress() const {
+Status Balancer::RecordDone() {
+  master_state::SetBalanceCommand done;
+  done.state = "done";
+  MetaCommand command;
+  command.__set_set_balance(done);
+  return log_->Propose(std::move(command)).status();
+}
+
+rpc::BalanceStatus Balancer::Progress(const std::optional<BalanceRecord>& durable) {
   std::lock_guard lock(mu_);
+  SyncLocked(durable);
   rpc::BalanceStatus status;
   status.state = wish_.state;
   status.automatic = options_.auto_threshold_pct > 0;
@@ -173,13 +165,16 @@ bool Balancer::Round() {
   bool automatic = false;
   double threshold_pct = 0;
   int64_t bandwidth = 0;
+  if (!log_->ReadBarrier().ok()) return false;
+  Result<std::optional<BalanceRecord>> durable = state_->BalanceWish();
+  if (!durable.ok()) {
+    LOG(kWarning, kComponent) << "cannot read the operator's balance: "
+                              << durable.status().ToString();
+    return false;
+  }
   {
     std::lock_guard lock(mu_);
-    if (wish_.state == "running" && wish_.term != tenure->term) {
-      LOG(kWarning, kComponent) << "operator's balance of term " << wish_.term
-                                << " dropped: this master leads in term " << tenure->term;
-      wish_ = Wish{};
-    }
+    SyncLocked(*durable);
     if (wish_.state == "running") {
       threshold_pct = wish_.threshold_pct;
       bandwidth = wish_.bandwidth;
@@ -205,13 +200,14 @@ bool Balancer::Round() {
   }
   const BalancePlan plan =
       PlanBalance(servers, *chunks, {threshold_pct / 100, options_.max_moves_per_round});
+  bool done = false;
   {
     std::lock_guard lock(mu_);
     last_assessment_ = plan.before;
     if (plan.before.balanced || plan.moves.empty()) {
       if (!automatic && wish_.state == "running") {
         if (plan.before.balanced) {
-          wish_.state = "done";
+          done = true;
           LOG(kInfo, kComponent) << "balanced: every one of " << plan.before.eligible_servers
                                  << " servers within " << threshold_pct << " points of the mean "
                                  << plan.before.mean_use * 100 << "% (farthest "
@@ -224,11 +220,24 @@ bool Balancer::Round() {
               << " points from the mean) but " << wish_.last_error;
         }
       }
+      if (!done) return false;
+    } else {
+      ++counters_.rounds;
+      counters_.moves_planned += plan.moves.size();
+    }
+  }
+  if (done) {
+    // Logged, so that a new leader does not take the finished balance up again.
+    if (Status recorded = RecordDone(); !recorded.ok()) {
+      LOG(kWarning, kComponent) << "cannot record that the balance is done (will retry): "
+                                << recorded.ToString();
       return false;
     }
-    ++counters_.rounds;
-    counters_.moves_planned += plan.moves.size();
+    std::lock_guard lock(mu_);
+    if (wish_.state == "running") wish_.state = "done";
+    return false;
   }
+
   LOG(kInfo, kComponent) << (automatic ? "automatic" : "operator's")
                          << " balance round: " << plan.moves.size() << " moves planned, mean use "
                          << plan.before.mean_use * 100 << "%, farthest server "

@@ -3,12 +3,12 @@
 // one after the other through ReplicationManager::MoveReplica (copy, verify, then drop the
 // source), pacing them to the bandwidth asked for.
 //
-// Two kinds of balance: the operator's (Start/Stop, threshold and bandwidth from the RPC), which
-// ends by itself ("done") once every server is within the threshold; and the automatic one
+// Two kinds of balance: the operator's, recorded in the log (SetBalanceCommand, read back as
+// StateMachine::BalanceWish) so that a new leader goes on with it, which the balancer ends by
+// logging "done" once every server is within the threshold; and the automatic one
 // (BalancerOptions::auto_threshold > 0), which runs on every leader at its low rate whenever no
-// operator's balance runs. The operator's balance is soft state of the leader that started it:
-// a new leader (or a new tenure) reports "idle" and the CLI starts it again; the automatic one
-// is re-derived from the flags every master gets.
+// operator's balance runs, re-derived from the flags every master gets. Progress counts are
+// soft state of the leader: a new leader counts from zero.
 //
 // After each round the balancer waits `settle_ms` for heartbeats to bring the servers' new used
 // space (and the deletions of the dropped copies), so that it never plans on stale numbers.
@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,15 +28,13 @@
 #include "common/clock.h"
 #include "gen-cpp/tessera_types.h"
 #include "master/balance_planner.h"
+#include "master/balance_request.h"
 #include "master/chunk_server_registry.h"
 #include "master/command_log.h"
 #include "master/replication_manager.h"
 #include "master/state_machine.h"
 
 namespace tessera::master {
-
-inline constexpr double kMaxBalanceThresholdPct = 50.0;
-inline constexpr int64_t kMaxBalanceBandwidth = int64_t{10} * 1000 * 1000 * 1000;  // 10 GB/s
 
 struct BalancerOptions {
   int round_interval_ms = 1000;  // how often an idle balancer looks again
@@ -56,10 +55,6 @@ struct BalanceCounters {
   uint64_t auto_bytes_moved = 0;
 };
 
-// kInvalidArgument unless 0 < threshold_pct <= kMaxBalanceThresholdPct and
-// 0 <= bandwidth <= kMaxBalanceBandwidth (0: no cap).
-Status ValidateBalanceRequest(double threshold_pct, int64_t bandwidth_bytes_per_sec);
-
 class Balancer {
  public:
   // Borrows everything; all must outlive the balancer. Starts its thread.
@@ -70,27 +65,31 @@ class Balancer {
   Balancer(const Balancer&) = delete;
   Balancer& operator=(const Balancer&) = delete;
 
-  // Starts (or re-parameterizes) the operator's balance in leader tenure `term`.
-  // REQUIRES: ValidateBalanceRequest passed.
-  void Start(double threshold_pct, int64_t bandwidth_bytes_per_sec, int64_t term);
-  // kNotFound when no operator's balance runs.
-  Status Stop();
-  rpc::BalanceStatus Progress() const;
+  // The log changed the operator's balance to `durable` (StateMachine::BalanceWish): take it up
+  // now (a stop ends the round running).
+  void Sync(const std::optional<BalanceRecord>& durable);
+  // The progress of the operator's balance `durable` (StateMachine::BalanceWish, read after a
+  // read barrier), or of the automatic one when none runs.
+  rpc::BalanceStatus Progress(const std::optional<BalanceRecord>& durable);
   BalanceCounters counters() const;
 
  private:
   struct Wish {
-    std::string state = "idle";  // idle, running, done, stopped
+    std::string state = "idle";  // idle (never started), running, done, stopped
     double threshold_pct = 0;
     int64_t bandwidth = 0;
-    int64_t term = -1;
-    int64_t started_ns = 0;
+    int64_t since_ns = 0;    // BalanceRecord::since_ns: which start this is
+    int64_t started_ns = 0;  // monotonic: when this master took it up
     int64_t bytes_moved = 0;
     int64_t moves_done = 0;
     int64_t moves_failed = 0;
     std::string last_error;
   };
 
+  // Takes up what the log says of the operator's balance.
+  void SyncLocked(const std::optional<BalanceRecord>& durable);
+  // Logs that the operator's balance is done.
+  Status RecordDone();
   void Loop();
   // One round; returns whether it moved anything (then the caller waits settle_ms).
   bool Round();

@@ -8,6 +8,7 @@
 //   "M" + meta name                                   -> 8 bytes big-endian counter
 //   "X" + inode (8 bytes big-endian) + name bytes     -> xattr value bytes (sort by name)
 //   "U" + inode (8 bytes big-endian)                  -> UnlinkedInodeRecord (open, no name)
+//   "B"                                               -> BalanceRecord (the operator's balance)
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
 // file's chunks are one range scan. Pure functions; thread-safe.
@@ -34,6 +35,8 @@ std::string XattrPrefix(int64_t inode);
 // Every draining server key starts with kDrainingServerPrefix.
 inline constexpr std::string_view kDrainingServerPrefix = "R";
 std::string DrainingServerKey(int64_t server_id);
+// The operator's balance (BalanceRecord): one key.
+inline constexpr std::string_view kBalanceKey = "B";
 // Every unlinked inode key starts with kUnlinkedInodePrefix.
 inline constexpr std::string_view kUnlinkedInodePrefix = "U";
 std::string UnlinkedInodeKey(int64_t inode);

@@ -155,6 +155,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   Result<MasterGroup*> Group() const;
   // Records through the log that `server_id` is (or is no longer) draining.
   Status SetDraining(const rpc::RequestContext& ctx, int64_t server_id, bool draining);
+  // Records through the log a start or end of the operator's balance (set_balance).
+  Status SetBalance(const rpc::RequestContext& ctx, master_state::SetBalanceCommand command);
 
   const MasterServiceOptions options_;
   CommandLog* const log_;

@@ -22,6 +22,7 @@ using master_state::LogCommand;
 using master_state::MetaCommand;
 using master_state::SessionRecord;
 using master_state::UnlinkedInodeRecord;
+using master_state::BalanceRecord;
 
 std::string EncodeInode(const InodeRecord& record);
 std::string EncodeDentry(const DentryRecord& record);
@@ -32,6 +33,7 @@ std::string EncodeSession(const SessionRecord& record);
 std::string EncodeAttr(const rpc::Attr& attr);
 std::string EncodeDrainingServer(const DrainingServerRecord& record);
 std::string EncodeUnlinkedInode(const UnlinkedInodeRecord& record);
+std::string EncodeBalance(const BalanceRecord& record);
 
 Result<InodeRecord> DecodeInode(std::string_view bytes);
 Result<DentryRecord> DecodeDentry(std::string_view bytes);
@@ -43,6 +45,7 @@ Result<SessionRecord> DecodeSession(std::string_view bytes);
 Result<rpc::Attr> DecodeAttr(std::string_view bytes);
 Result<DrainingServerRecord> DecodeDrainingServer(std::string_view bytes);
 Result<UnlinkedInodeRecord> DecodeUnlinkedInode(std::string_view bytes);
+Result<BalanceRecord> DecodeBalance(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

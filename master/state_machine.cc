@@ -70,6 +70,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.remove_xattr) return ApplyRemoveXattr(op, command.remove_xattr);
   if (set.touch_atime) return ApplyTouchAtime(op, command.touch_atime);
   if (set.free_unlinked_inode) return ApplyFreeUnlinkedInode(op, command.free_unlinked_inode);
+  if (set.set_balance) return ApplySetBalance(op, command.set_balance);
   return ApplyCommitWrite(op, command.commit_write);
 }
 
@@ -176,6 +177,10 @@ Result<std::set<int64_t>> StateMachine::DrainingServerIds() const {
   std::set<int64_t> ids;
   for (const DrainingServerRecord& record : records) ids.insert(record.server_id);
   return ids;
+}
+
+Result<std::optional<BalanceRecord>> StateMachine::BalanceWish() const {
+  return CurrentStore()->GetBalance();
 }
 
 Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {

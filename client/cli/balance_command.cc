@@ -135,6 +135,8 @@ std::string JsonString(const std::string& text) {
 class Rate {
  public:
   void Observe(int64_t now_ms, int64_t moved) {
+    // A new leader counts from zero: the rate starts again.
+    if (!samples_.empty() && moved < samples_.back().second) samples_.clear();
     samples_.emplace_back(now_ms, moved);
     while (samples_.size() > 2 && now_ms - samples_.front().first > 10000) samples_.pop_front();
   }
@@ -222,9 +224,9 @@ int WaitUntilBalanced(MasterClient& master, const Request& request, int64_t band
     unreachable_since = -1;
     rpc::BalanceStatus& s = *status;
     if (s.state == "idle") {
-      // The leader that ran the balance is gone; its successor knows nothing of it.
-      std::cerr << "tessera: the master leader changed and has no balance running: starting it "
-                   "there again\n";
+      // The start is in the log, so a leader always knows it; "idle" means the log lost it.
+      std::cerr << "tessera: the master leader has no balance recorded: starting it there "
+                   "again\n";
       Status started = master.StartBalance(request.threshold_pct, bandwidth);
       if (!started.ok()) return Failed("balance (restart on the new leader)", started);
       continue;

@@ -5,8 +5,8 @@
 //   balance --status [--json]
 //   balance --stop
 //
-// The balance is soft state of the master leader: when a new leader reports no balance, the
-// waiting CLI starts it there again (and says so). Exit codes (cli_common.h): 0 balanced (or
+// The start is recorded in the masters' log, so a new leader goes on with the balance (its
+// progress counts start again from zero). Exit codes (cli_common.h): 0 balanced (or
 // started, with --no-wait), 1 refused, stopped meanwhile or the masters could not be reached,
 // 2 bad usage.
 #pragma once
