@@ -397,6 +397,26 @@ Status MasterClient::CancelDecommission(int64_t server_id) {
                 });
 }
 
+Status MasterClient::StartBalance(double threshold_pct, int64_t bandwidth_bytes_per_sec) {
+  return Mutate(Caller{}, "startBalance",
+                [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+                  m.startBalance(c, threshold_pct, bandwidth_bytes_per_sec);
+                });
+}
+
+Status MasterClient::StopBalance() {
+  return Mutate(Caller{}, "stopBalance",
+                [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) { m.stopBalance(c); });
+}
+
+Result<rpc::BalanceStatus> MasterClient::BalanceStatus() {
+  rpc::BalanceStatus status;
+  RETURN_IF_ERROR(
+      Read(Caller{}, "balanceStatus",
+           [&](rpc::MasterServiceIf& m, const rpc::RequestContext&) { m.balanceStatus(status); }));
+  return status;
+}
+
 Status MasterClient::SetXattr(const Caller& caller, int64_t inode, const std::string& name,
                               const std::string& value, int32_t flags) {
   return Mutate(caller, "setXattr", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {

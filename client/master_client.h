@@ -118,6 +118,10 @@ class MasterClient final : public MasterConnection {
   // Starts or stops draining chunk server `server_id` (`tessera decommission`).
   Status StartDecommission(int64_t server_id);
   Status CancelDecommission(int64_t server_id);
+  // `tessera balance` (MasterService startBalance / stopBalance / balanceStatus).
+  Status StartBalance(double threshold_pct, int64_t bandwidth_bytes_per_sec);
+  Status StopBalance();
+  Result<rpc::BalanceStatus> BalanceStatus();
 
   // The master that answered last, if any (for tests and status output).
   std::optional<HostPort> leader() const;

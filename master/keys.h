@@ -11,6 +11,7 @@
 //   "Lr" + inode + kind (1 byte) + mount + owner + start (8 BE each) -> LockRecord
 //   "Lm" + mount id + inode (8 BE each)               -> "" (the mount holds locks on the inode)
 //   "Lx" + mount id (8 BE)                            -> ExpiredMountRecord
+//   "B"                                               -> BalanceRecord (the operator's balance)
 //
 // Big-endian numbers make LevelDB's byte order equal numeric order, so a directory listing or a
 // file's chunks are one range scan. Pure functions; thread-safe.
@@ -37,6 +38,8 @@ std::string XattrPrefix(int64_t inode);
 // Every draining server key starts with kDrainingServerPrefix.
 inline constexpr std::string_view kDrainingServerPrefix = "R";
 std::string DrainingServerKey(int64_t server_id);
+// The operator's balance (BalanceRecord): one key.
+inline constexpr std::string_view kBalanceKey = "B";
 // Every unlinked inode key starts with kUnlinkedInodePrefix.
 inline constexpr std::string_view kUnlinkedInodePrefix = "U";
 std::string UnlinkedInodeKey(int64_t inode);

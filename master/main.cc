@@ -15,6 +15,7 @@
 #include "common/names.h"
 #include "common/rpc_server.h"
 #include "gen-cpp/MasterService.h"
+#include "master/balancer.h"
 #include "master/chunk_server_registry.h"
 #include "master/master_options.h"
 #include "master/master_service.h"
@@ -157,6 +158,14 @@ int Run(const MasterOptions& options) {
   replication_options.gc_grace_ms = options.gc_grace_ms;
   auto replication = std::make_unique<ReplicationManager>(replication_options, log->get(),
                                                          state->get(), &registry, &clock);
+  BalancerOptions balancer_options;
+  balancer_options.report_grace_ms = service_options.report_grace_ms;
+  balancer_options.auto_threshold_pct = options.auto_balance_threshold_pct;
+  balancer_options.auto_bandwidth_bytes_per_sec =
+      static_cast<int64_t>(options.auto_balance_mbps * 1e6);
+  auto balancer = std::make_unique<Balancer>(balancer_options, log->get(), state->get(),
+                                             &registry, replication.get(), &clock);
+  handler->AttachBalancer(balancer.get());
   auto unlinked_reaper = std::make_unique<UnlinkedInodeReaper>(
       UnlinkedInodeReaperOptions{}, log->get(), state->get(), &handler->open_files());
   // Ten checks per timeout: a dead mount's locks are free within 1.1 timeouts.
@@ -185,6 +194,8 @@ int Run(const MasterOptions& options) {
     LOG(kInfo, kComponent) << "signal " << signal << ": shutting down";
   }
   server.Stop();
+  handler->AttachBalancer(nullptr);  // the server stopped: no call uses it any more
+  balancer.reset();     // it moves through the replication manager: stop it first
   replication.reset();  // it proposes through the log: stop it first
   unlinked_reaper.reset();  // so does it
   mount_expiry.reset();

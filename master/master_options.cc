@@ -29,6 +29,11 @@ po::options_description Describe() {
       "an unlinked file that no mount reported open for this long is freed (>= 3000)")(
       "mount-timeout-ms", po::value<int64_t>()->default_value(10000),
       "a mount holding file locks without heartbeat for this long loses its locks")(
+      "auto-balance-threshold", po::value<double>()->default_value(0),
+      "balance chunk servers by itself while any server's use is more than this many percentage "
+      "points from the mean (0: off, else up to 50)")(
+      "auto-balance-mbps", po::value<double>()->default_value(4),
+      "rate of the automatic balance in MB/s (0.1..10000)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error")(
       "id", po::value<int64_t>()->default_value(1), "this master's id in the Raft group (> 0)")(
@@ -143,6 +148,15 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   options.mount_timeout_ms = values["mount-timeout-ms"].as<int64_t>();
   // Mounts heartbeat every second: a timeout under two beats would expire healthy mounts.
   RETURN_IF_ERROR(InRange<int64_t>("mount-timeout-ms", options.mount_timeout_ms, 2000, 3'600'000));
+  options.auto_balance_threshold_pct = values["auto-balance-threshold"].as<double>();
+  if (!(options.auto_balance_threshold_pct == 0 ||
+        (options.auto_balance_threshold_pct > 0 && options.auto_balance_threshold_pct <= 50))) {
+    return Status::InvalidArgument("--auto-balance-threshold must be 0 (off) or in (0, 50]");
+  }
+  options.auto_balance_mbps = values["auto-balance-mbps"].as<double>();
+  if (!(options.auto_balance_mbps >= 0.1 && options.auto_balance_mbps <= 10000)) {
+    return Status::InvalidArgument("--auto-balance-mbps must be in 0.1..10000");
+  }
   if (!ParseLogLevel(values["log-level"].as<std::string>(), &options.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warning or error");
   }

@@ -44,6 +44,10 @@ struct MasterOptions {
   int64_t open_file_grace_ms = 5000;
   // A mount holding file locks that sends no heartbeat for this long loses them.
   int64_t mount_timeout_ms = 10000;
+  // Automatic balancing (master/balancer.h): percentage points from the mean use (0: off) and
+  // its rate in MB/s (10^6 bytes).
+  double auto_balance_threshold_pct = 0;
+  double auto_balance_mbps = 4;
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

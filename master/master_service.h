@@ -26,6 +26,8 @@
 
 namespace tessera::master {
 
+class Balancer;
+
 struct MasterServiceOptions {
   int32_t default_goal = 3;              // replicas of new files' chunks
   int32_t heartbeat_interval_ms = 1000;  // asked of chunk servers at registration
@@ -133,6 +135,13 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
 
   // The liveness of mounts holding locks, for the leader's MountExpiry (mount_expiry.h).
   MountLiveness* mount_liveness() { return &mounts_; }
+  // Balancing (master_service_balance.cc). The balancer is borrowed; without one (tests of the
+  // handler) the balance RPCs answer kUnavailable. REQUIRES: called before the RPC server starts.
+  void AttachBalancer(Balancer* balancer) { balancer_ = balancer; }
+  void startBalance(const rpc::RequestContext& ctx, double threshold_pct,
+                    int64_t bandwidth_bytes_per_sec) override;
+  void stopBalance(const rpc::RequestContext& ctx) override;
+  void balanceStatus(rpc::BalanceStatus& reply) override;
 
  private:
   // Proposes `command` under the request's session.
@@ -162,6 +171,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   Result<MasterGroup*> Group() const;
   // Records through the log that `server_id` is (or is no longer) draining.
   Status SetDraining(const rpc::RequestContext& ctx, int64_t server_id, bool draining);
+  // Records through the log a start or end of the operator's balance (set_balance).
+  Status SetBalance(const rpc::RequestContext& ctx, master_state::SetBalanceCommand command);
 
   const MasterServiceOptions options_;
   CommandLog* const log_;
@@ -179,6 +190,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
   OpenFileTable open_files_{clock_, options_.open_file_grace_ms};
   // Which mounts hold locks and when they last beat (soft state of the leader; thread-safe).
   MountLiveness mounts_;
+  Balancer* balancer_ = nullptr;
 };
 
 }  // namespace tessera::master

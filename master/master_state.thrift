@@ -60,6 +60,15 @@ struct UnlinkedInodeRecord {
   2: i64 unlinked_ns,      // the time_ns of the command that removed the last name
 }
 
+// Key "B": the operator's balance (`tessera balance`, master/balancer.h), so that a new leader
+// goes on with it. Absent until the first start.
+struct BalanceRecord {
+  1: string state,                 // "running", "done" or "stopped"
+  2: double threshold_pct,         // 0 < x <= 50 (master/balance_request.h)
+  3: i64 bandwidth_bytes_per_sec,  // 0: no cap
+  4: i64 since_ns,                 // when it was started (the proposer's clock)
+}
+
 // Key "X" + inode (big-endian) + name bytes -> the value bytes as they are (no record around
 // them): one extended attribute. An inode's attributes sort by name.
 
@@ -283,6 +292,15 @@ struct ExpireMountCommand {
 }
 
 // Exactly one member is set.
+// Starts (state "running", replacing any earlier balance), or ends ("done", "stopped") the
+// operator's balance (BalanceRecord). Ending one that is not running is kNotFound.
+struct SetBalanceCommand {
+  1: string state,
+  2: double threshold_pct,         // with "running"
+  3: i64 bandwidth_bytes_per_sec,  // with "running"
+  4: i64 time_ns,                  // set by the proposer
+}
+
 union MetaCommand {
   1: InitRootCommand init_root,
   2: MkdirCommand mkdir,
@@ -309,6 +327,8 @@ union MetaCommand {
   70: FreeUnlinkedInodeCommand free_unlinked_inode,
   // 80..89: caching and atime.
   80: TouchAtimeCommand touch_atime,
+  // Balancing (95..99).
+  95: SetBalanceCommand set_balance,
 }
 
 // ---- the replicated log ----

@@ -117,6 +117,13 @@ Result<std::vector<DrainingServerRecord>> MetaStore::ListDrainingServers() const
   return servers;
 }
 
+Result<std::optional<BalanceRecord>> MetaStore::GetBalance() const {
+  ASSIGN_OR_RETURN(auto raw, GetRaw(std::string(kBalanceKey)));
+  if (!raw) return std::optional<BalanceRecord>();
+  ASSIGN_OR_RETURN(BalanceRecord record, DecodeBalance(*raw));
+  return std::optional<BalanceRecord>(std::move(record));
+}
+
 Result<std::optional<UnlinkedInodeRecord>> MetaStore::GetUnlinkedInode(int64_t inode) const {
   ASSIGN_OR_RETURN(auto raw, GetRaw(UnlinkedInodeKey(inode)));
   if (!raw) return std::optional<UnlinkedInodeRecord>();

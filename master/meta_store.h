@@ -94,6 +94,7 @@ class MetaStore {
   // Every draining chunk server, in server id order.
   Result<std::vector<DrainingServerRecord>> ListDrainingServers() const;
   Result<std::optional<UnlinkedInodeRecord>> GetUnlinkedInode(int64_t inode) const;
+  Result<std::optional<BalanceRecord>> GetBalance() const;
   // Every unlinked inode (no name, kept while open somewhere), in inode order.
   Result<std::vector<UnlinkedInodeRecord>> ListUnlinkedInodes() const;
   // Up to `max_entries` entries of `parent` whose names sort after `after_name`; *eof is set

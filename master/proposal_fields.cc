@@ -28,6 +28,7 @@ void FillProposerFields(MetaCommand* command, int64_t now_ns, IdCursor* ids) {
   if (set.remove_xattr) command->remove_xattr.time_ns = now_ns;
   if (set.touch_atime) command->touch_atime.time_ns = now_ns;
   if (set.expire_mount) command->expire_mount.time_ns = now_ns;
+  if (set.set_balance) command->set_balance.time_ns = now_ns;
   if (set.allocate_chunk) {
     command->allocate_chunk.chunk_id = ids->next_chunk_id++;
     command->allocate_chunk.version = 1;

@@ -1,5 +1,7 @@
 #include "master/records.h"
 
+#include "master/balance_request.h"
+
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
@@ -62,6 +64,16 @@ std::string EncodeSession(const SessionRecord& record) { return Encode(record); 
 std::string EncodeAttr(const rpc::Attr& attr) { return Encode(attr); }
 std::string EncodeDrainingServer(const DrainingServerRecord& record) { return Encode(record); }
 std::string EncodeUnlinkedInode(const UnlinkedInodeRecord& record) { return Encode(record); }
+std::string EncodeBalance(const BalanceRecord& record) { return Encode(record); }
+
+Result<BalanceRecord> DecodeBalance(std::string_view bytes) {
+  ASSIGN_OR_RETURN(BalanceRecord record, DecodeThrift<BalanceRecord>(bytes, "balance record"));
+  if ((record.state != "running" && record.state != "done" && record.state != "stopped") ||
+      !ValidateBalanceRequest(record.threshold_pct, record.bandwidth_bytes_per_sec).ok()) {
+    return Status::Corruption("balance record holds impossible values");
+  }
+  return record;
+}
 
 Result<InodeRecord> DecodeInode(std::string_view bytes) {
   ASSIGN_OR_RETURN(InodeRecord record, DecodeThrift<InodeRecord>(bytes, "inode record"));
@@ -158,7 +170,7 @@ int CountCommandMembers(const MetaCommand& command) {
          set.set_attr + set.allocate_chunk + set.commit_write + set.bump_chunk_version +
          set.set_goal + set.set_server_draining + set.mknod + set.link +
          set.set_xattr + set.remove_xattr + set.touch_atime + set.free_unlinked_inode +
-         set.set_lock + set.expire_mount;
+         set.set_lock + set.expire_mount + set.set_balance;
 }
 
 std::string_view CommandName(const MetaCommand& command) {
@@ -183,6 +195,7 @@ std::string_view CommandName(const MetaCommand& command) {
   if (set.free_unlinked_inode) return "free_unlinked_inode";
   if (set.set_lock) return "set_lock";
   if (set.expire_mount) return "expire_mount";
+  if (set.set_balance) return "set_balance";
   return "empty";
 }
 

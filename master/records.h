@@ -24,6 +24,7 @@ using master_state::SessionRecord;
 using master_state::UnlinkedInodeRecord;
 using master_state::LockRecord;
 using master_state::ExpiredMountRecord;
+using master_state::BalanceRecord;
 
 std::string EncodeInode(const InodeRecord& record);
 std::string EncodeDentry(const DentryRecord& record);
@@ -34,6 +35,7 @@ std::string EncodeSession(const SessionRecord& record);
 std::string EncodeAttr(const rpc::Attr& attr);
 std::string EncodeDrainingServer(const DrainingServerRecord& record);
 std::string EncodeUnlinkedInode(const UnlinkedInodeRecord& record);
+std::string EncodeBalance(const BalanceRecord& record);
 
 Result<InodeRecord> DecodeInode(std::string_view bytes);
 Result<DentryRecord> DecodeDentry(std::string_view bytes);
@@ -49,6 +51,7 @@ std::string EncodeLock(const LockRecord& record);
 Result<LockRecord> DecodeLock(std::string_view bytes);
 std::string EncodeExpiredMount(const ExpiredMountRecord& record);
 Result<ExpiredMountRecord> DecodeExpiredMount(std::string_view bytes);
+Result<BalanceRecord> DecodeBalance(std::string_view bytes);
 
 // Number of members set in the union (a valid command has exactly one).
 int CountCommandMembers(const MetaCommand& command);

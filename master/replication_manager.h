@@ -79,6 +79,15 @@ class ReplicationManager {
 
   ReplicationCounters counters() const;
 
+  // Moves one replica of `chunk` from `source` to `target` for the balancer (balancer.h), on
+  // the copy path of re-replication (replication_manager_move.cc): fenced, every current copy
+  // stamped with the next version and the version logged, the target pulls the chunk; only once
+  // the target's copy is registered at the new version, and the chunk keeps its goal in current
+  // copies without it, is the source's copy dropped. Blocks for the copy; returns the bytes
+  // copied. kUnavailable when the chunk is being copied already or its version moved on since
+  // `chunk` was read (a writer took a new lease): the caller plans again.
+  Result<int64_t> MoveReplica(const ChunkOfFile& chunk, int64_t source, int64_t target);
+
  private:
   void ScanLoop();
   void ScanOnce();

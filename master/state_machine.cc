@@ -72,6 +72,7 @@ Result<ApplyResult> StateMachine::Dispatch(OpContext& op, const MetaCommand& com
   if (set.free_unlinked_inode) return ApplyFreeUnlinkedInode(op, command.free_unlinked_inode);
   if (set.set_lock) return ApplySetLock(op, command.set_lock);
   if (set.expire_mount) return ApplyExpireMount(op, command.expire_mount);
+  if (set.set_balance) return ApplySetBalance(op, command.set_balance);
   return ApplyCommitWrite(op, command.commit_write);
 }
 
@@ -178,6 +179,10 @@ Result<std::set<int64_t>> StateMachine::DrainingServerIds() const {
   std::set<int64_t> ids;
   for (const DrainingServerRecord& record : records) ids.insert(record.server_id);
   return ids;
+}
+
+Result<std::optional<BalanceRecord>> StateMachine::BalanceWish() const {
+  return CurrentStore()->GetBalance();
 }
 
 Result<rpc::Attr> StateMachine::GetAttr(int64_t inode) const {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -94,6 +95,8 @@ class StateMachine {
   Status ForEachChunkOfFile(const std::function<void(const ChunkOfFile&)>& visit) const;
   // Chunk servers being drained (`tessera decommission`), in server id order.
   Result<std::set<int64_t>> DrainingServerIds() const;
+  // The operator's balance (`tessera balance`); nullopt before the first start.
+  Result<std::optional<BalanceRecord>> BalanceWish() const;
   // The database reads go to now; keep the pointer for a consistent multi-call view.
   std::shared_ptr<MetaStore> CurrentStore() const;
 

@@ -21,6 +21,7 @@
 #include "client/cli/cli_common.h"
 #include "client/cli/cli_config.h"
 #include "client/cli/cluster_status_format.h"
+#include "client/cli/balance_command.h"
 #include "client/cli/decommission_command.h"
 #include "client/cli/fileinfo_command.h"
 #include "client/cli/fsck_command.h"
@@ -45,6 +46,7 @@ constexpr char kUsage[] =
     "  goal      get or set (-r: recursively) the replicas wanted for files\n"
     "  fileinfo  show each chunk of a file and where its replicas are\n"
     "  decommission  move every replica off a chunk server, then say it can be switched off\n"
+    "  balance       move replicas until every chunk server is about as full as the mean\n"
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command. Every command takes --json.\n"
     "\n"
@@ -183,6 +185,7 @@ int Main(int argc, char** argv) {
   if (command == "goal") return RunGoal(global, command_args);
   if (command == "fileinfo") return RunFileInfo(global, command_args);
   if (command == "decommission") return RunDecommission(global, command_args);
+  if (command == "balance") return RunBalance(global, command_args);
   return UsageError("unknown command '" + command + "'");
 }
 

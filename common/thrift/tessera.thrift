@@ -340,6 +340,26 @@ struct FileInfoReply {
   6: bool truncated,              // the file has more chunks than listed
 }
 
+// ---- balancing (`tessera balance`, master/balancer.h) ----
+// "use" is used / capacity of a chunk server's disk (statfs), in percent; the mean is over the
+// live chunk servers that are not draining (total used / total capacity).
+struct BalanceStatus {
+  // "idle" (never started under this leader), "running", "done" (every server within the
+  // threshold) or "stopped" (stopBalance). A new leader starts "idle": the caller starts again.
+  1: string state,
+  2: bool automatic,              // the master balances by itself (--auto-balance-threshold)
+  3: double threshold_pct,        // of the operator's balance (the automatic one when idle)
+  4: i64 bandwidth_bytes_per_sec, // 0: no cap beyond the chunk servers' --replication-mbps
+  5: double mean_use_pct,
+  6: double max_deviation_pct,    // the farthest server's distance from the mean
+  7: i64 bytes_moved,             // by the operator's balance since it started
+  8: i64 bytes_remaining,         // estimate of what must still move to be within the threshold
+  9: i64 moves_done,
+  10: i64 moves_failed,
+  11: i64 elapsed_ms,             // since the operator's balance started
+  12: string last_error,          // of the last failed move, or why nothing could move
+}
+
 service MasterService {
   // ---- namespace ----
   Attr lookup(1: RequestContext ctx, 2: i64 parent, 3: string name) throws (1: TesseraError err),
@@ -486,6 +506,17 @@ service MasterService {
   // the leader knows with its state. Leader only (NOT_LEADER elsewhere); NOT_FOUND when the
   // path does not exist, IS_DIRECTORY / INVALID_ARGUMENT when it is not a regular file.
   FileInfoReply fileInfo(1: RequestContext ctx, 2: string path) throws (1: TesseraError err),
+  // ---- balancing (issue 6, master/balancer.h) ----
+  // Moves replicas from the fullest to the emptiest chunk servers until every live server that
+  // is not draining has a use within `threshold_pct` (0 < x <= 50) percentage points of the
+  // mean, never lowering a chunk below its goal; `bandwidth_bytes_per_sec` (0: no cap, else up
+  // to 10 GB/s) caps the average rate of the moves. Starting again replaces the parameters and
+  // the counts. Soft state of the leader: progress in balanceStatus.
+  void startBalance(1: RequestContext ctx, 2: double threshold_pct,
+                    3: i64 bandwidth_bytes_per_sec) throws (1: TesseraError err),
+  // Stops the operator's balance after the moves running now; NOT_FOUND when none runs.
+  void stopBalance(1: RequestContext ctx) throws (1: TesseraError err),
+  BalanceStatus balanceStatus() throws (1: TesseraError err),
 }
 
 struct WriteChunkRequest {

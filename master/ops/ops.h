@@ -34,6 +34,7 @@ Result<ApplyResult> ApplyBumpChunkVersion(OpContext& op,
                                           const master_state::BumpChunkVersionCommand& command);
 Result<ApplyResult> ApplySetServerDraining(OpContext& op,
                                            const master_state::SetServerDrainingCommand& command);
+Result<ApplyResult> ApplySetBalance(OpContext& op, const master_state::SetBalanceCommand& command);
 Result<ApplyResult> ApplyMknod(OpContext& op, const master_state::MknodCommand& command);
 Result<ApplyResult> ApplyLink(OpContext& op, const master_state::LinkCommand& command);
 // The RENAME_EXCHANGE case of ApplyRename (rename_exchange.cc).

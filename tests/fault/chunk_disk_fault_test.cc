@@ -337,11 +337,10 @@ class ChunkServersAllFullTest : public MasterFaultTest {
   static constexpr int kServers = 3;
 
   void SetUp() override {
-    for (int i = 0; i < kServers; ++i) {
-      Result<std::unique_ptr<TmpfsMount>> tmpfs = TmpfsMount::Mount(100 * kMiB);
-      ASSERT_TRUE(tmpfs.ok()) << tmpfs.status().ToString();
-      tmpfs_.push_back(std::move(tmpfs).value());
-    }
+    Result<std::vector<std::unique_ptr<TmpfsMount>>> tmpfs =
+        TmpfsMount::MountEach(kServers, 100 * kMiB);
+    ASSERT_TRUE(tmpfs.ok()) << tmpfs.status().ToString();
+    tmpfs_ = std::move(tmpfs).value();
     MasterFaultTest::SetUp();
   }
 

@@ -13,6 +13,16 @@
 
 namespace tessera::fault {
 
+Result<std::vector<std::unique_ptr<TmpfsMount>>> TmpfsMount::MountEach(int count,
+                                                                      int64_t size_bytes) {
+  std::vector<std::unique_ptr<TmpfsMount>> mounts;
+  for (int i = 0; i < count; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<TmpfsMount> mount, Mount(size_bytes));
+    mounts.push_back(std::move(mount));
+  }
+  return mounts;
+}
+
 Result<std::unique_ptr<TmpfsMount>> TmpfsMount::Mount(int64_t size_bytes) {
   std::string pattern = (std::filesystem::temp_directory_path() / "tessera-tmpfs-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {

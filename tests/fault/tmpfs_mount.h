@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -17,6 +18,9 @@ namespace tessera::fault {
 class TmpfsMount {
  public:
   static Result<std::unique_ptr<TmpfsMount>> Mount(int64_t size_bytes);
+  // `count` mounts of `size_bytes` each, e.g. one per chunk server of a test cluster.
+  static Result<std::vector<std::unique_ptr<TmpfsMount>>> MountEach(int count,
+                                                                    int64_t size_bytes);
   ~TmpfsMount();
   TmpfsMount(const TmpfsMount&) = delete;
   TmpfsMount& operator=(const TmpfsMount&) = delete;

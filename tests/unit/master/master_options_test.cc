@@ -49,6 +49,28 @@ TEST(MasterOptionsTest, RejectsBadFlags) {
   EXPECT_FALSE(Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "extra"}).ok());
 }
 
+TEST(MasterOptionsTest, AutoBalanceIsOffByDefaultAndValidated) {
+  Result<MasterOptions> defaults = Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d"});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->auto_balance_threshold_pct, 0);
+  Result<MasterOptions> on = Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d",
+                                    "--auto-balance-threshold", "7.5", "--auto-balance-mbps", "2"});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->auto_balance_threshold_pct, 7.5);
+  EXPECT_EQ(on->auto_balance_mbps, 2);
+  for (const char* bad : {"-1", "51", "nan"}) {
+    EXPECT_FALSE(
+        Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--auto-balance-threshold", bad})
+            .ok())
+        << bad;
+  }
+  for (const char* bad : {"0", "-3", "20000", "nan"}) {
+    EXPECT_FALSE(
+        Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--auto-balance-mbps", bad}).ok())
+        << bad;
+  }
+}
+
 TEST(MasterOptionsTest, ParsesTheRaftGroup) {
   Result<MasterOptions> options =
       Parse({"--listen", "127.0.0.1:9401", "--data-dir", "d", "--id", "2", "--peers",

@@ -177,6 +177,18 @@ inline MetaCommand SetServerDraining(int64_t server_id, bool draining) {
   return command;
 }
 
+// The operator's balance: "running" (with its threshold and bandwidth), "done" or "stopped".
+inline MetaCommand SetBalance(const std::string& state, double threshold_pct = 0,
+                              int64_t bandwidth = 0) {
+  master_state::SetBalanceCommand set;
+  set.state = state;
+  set.threshold_pct = threshold_pct;
+  set.bandwidth_bytes_per_sec = bandwidth;
+  MetaCommand command;
+  command.__set_set_balance(set);
+  return command;
+}
+
 inline MetaCommand CommitWrite(int64_t inode, int64_t end_offset, int64_t mtime_ns) {
   master_state::CommitWriteCommand commit;
   commit.inode = inode;

@@ -319,5 +319,29 @@ TEST_F(StateMachineTest, DrainingServersAreRecordedDurablyAndValidated) {
   EXPECT_EQ(*state_->DrainingServerIds(), (std::set<int64_t>{9}));
 }
 
+TEST_F(StateMachineTest, TheOperatorsBalanceIsRecordedDurablyAndValidated) {
+  EXPECT_FALSE(state_->BalanceWish()->has_value());
+  EXPECT_EQ(CodeOf(SetBalance("stopped")), StatusCode::kNotFound);
+  ASSERT_TRUE(Propose(SetBalance("running", 10, 5'000'000)).ok());
+  std::optional<BalanceRecord> wish = *state_->BalanceWish();
+  ASSERT_TRUE(wish.has_value());
+  EXPECT_EQ(wish->state, "running");
+  EXPECT_EQ(wish->threshold_pct, 10);
+  EXPECT_EQ(wish->bandwidth_bytes_per_sec, 5'000'000);
+  EXPECT_GT(wish->since_ns, 0);
+  ASSERT_TRUE(Propose(SetBalance("done")).ok());
+  EXPECT_EQ((*state_->BalanceWish())->state, "done");
+  EXPECT_EQ((*state_->BalanceWish())->threshold_pct, 10) << "the parameters stay";
+  EXPECT_EQ(CodeOf(SetBalance("stopped")), StatusCode::kNotFound) << "it is done already";
+  ASSERT_TRUE(Propose(SetBalance("running", 2.5, 0)).ok());
+  ASSERT_TRUE(Propose(SetBalance("stopped")).ok());
+  EXPECT_EQ((*state_->BalanceWish())->state, "stopped");
+  EXPECT_EQ(CodeOf(SetBalance("running", 0, 0)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetBalance("running", 51, 0)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetBalance("running", 10, -1)), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(SetBalance("paused")), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*state_->BalanceWish())->state, "stopped");
+}
+
 }  // namespace
 }  // namespace tessera::master::testing
