@@ -42,6 +42,8 @@ struct MasterOptions {
   int64_t gc_grace_ms = 60000;     // an unreferenced chunk replica is deleted after this long
   // An unlinked file that no mount reported open for this long is freed.
   int64_t open_file_grace_ms = 5000;
+  // HTTP admin port (/metrics, /status, /healthz, the status page) on --listen's host; 0: off.
+  int admin_port = 0;
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

@@ -117,6 +117,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                        const std::vector<int64_t>& inodes) override;
   // What the mounts reported; the UnlinkedInodeReaper frees unlinked inodes by it.
   OpenFileTable& open_files() { return open_files_; }
+  // Write leases granted and extended, for the admin port's metrics.
+  WriteLeaseCounters lease_counters() const { return leases_.counters(); }
 
  private:
   // Proposes `command` under the request's session.
