@@ -22,7 +22,8 @@ h2{font-size:16px;margin:18px 0 8px}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 th,td{text-align:left;padding:7px 10px;font-size:14px;border-bottom:1px solid #e6eaee}
 th{background:#eef1f4;font-size:12px;text-transform:uppercase;color:#4a5663}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.dead td{color:#8a96a3}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .ok{background:#2e9d5b}.warn{background:#d98e04}.bad{background:#c8372d}.info{background:#3f6fb5}.muted{background:#8a96a3}
 .bar{position:relative;width:220px;height:16px;background:#e6eaee;border-radius:4px;overflow:hidden}
@@ -50,11 +51,15 @@ const char* StateKind(const std::string& state) {
   return "bad";
 }
 
-// A fill bar; green below 70 %, amber below 90 %, red above.
-std::string FillBar(int64_t used, int64_t capacity) {
+// A fill bar; green below 70 %, amber below 90 %, red above; grey when `stale` (the numbers
+// are a dead server's last report).
+std::string FillBar(int64_t used, int64_t capacity, bool stale = false) {
   if (capacity <= 0) return "<span class=\"muted-text\">no report</span>";
   const double fraction = std::clamp(static_cast<double>(used) / capacity, 0.0, 1.0);
-  const char* color = fraction < 0.7 ? "#2e9d5b" : fraction < 0.9 ? "#d98e04" : "#c8372d";
+  const char* color = stale            ? "#b7c0c9"
+                      : fraction < 0.7 ? "#2e9d5b"
+                      : fraction < 0.9 ? "#d98e04"
+                                       : "#c8372d";
   char percent[16];
   std::snprintf(percent, sizeof(percent), "%.1f%%", fraction * 100);
   char width[16];
@@ -122,10 +127,12 @@ std::string ChunkServersTable(const MasterAdminView& view) {
     if (server.stats.data_dirs_failed > 0) {
       dirs += ", <span class=\"alarm\">" + Number(server.stats.data_dirs_failed) + " failed</span>";
     }
-    html += "<tr>" + Cell(Number(server.info.server_id)) +
+    html += std::string(state == "dead" ? "<tr class=\"dead\">" : "<tr>") +
+            Cell(Number(server.info.server_id)) +
             Cell(HtmlEscape(server.info.host + ":" + std::to_string(server.info.port))) +
             Cell(HtmlEscape(server.info.rack.empty() ? "-" : server.info.rack)) +
-            Cell(Badge(state, StateKind(state))) + Cell(FillBar(used, server.stats.total_bytes)) +
+            Cell(Badge(state, StateKind(state))) +
+            Cell(FillBar(used, server.stats.total_bytes, state == "dead")) +
             Cell(FormatBytes(used), true) +
             Cell(FormatBytes(server.stats.total_bytes) + "<br><small>" + dirs + "</small>", true) +
             Cell(Number(server.stats.chunk_count), true) +
