@@ -77,6 +77,9 @@ Status ChunkService::Write(const rpc::WriteChunkRequest& request) {
   }
   Status local = store_->Write(request.chunk_id, request.version, request.offset,
                                AsBytes(request.data), request.sync);
+  if (local.ok()) {
+    bytes_written_.fetch_add(static_cast<int64_t>(request.data.size()), std::memory_order_relaxed);
+  }
   Status result = Combine(local, downstream.valid() ? downstream.get() : Status::Ok());
   if (!result.ok()) {
     LOG_REQ(kWarning, kComponent, request.request_id)
@@ -91,6 +94,9 @@ Result<std::string> ChunkService::Read(const rpc::ReadChunkRequest& request) {
   RETURN_IF_ERROR(ValidateReadRequest(request));
   Result<std::string> data =
       store_->Read(request.chunk_id, request.version, request.offset, request.length);
+  if (data.ok()) {
+    bytes_read_.fetch_add(static_cast<int64_t>(data->size()), std::memory_order_relaxed);
+  }
   if (!data.ok() && data.status().code() == StatusCode::kCorruption) {
     ++corruptions_detected_;
     LOG_REQ(kError, kComponent, request.request_id)

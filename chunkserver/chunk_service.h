@@ -44,6 +44,9 @@ class ChunkService final : public rpc::ChunkServerServiceIf {
   rpc::ChunkServerStats Stats() const;
 
   int64_t corruptions_detected() const { return corruptions_detected_.load(); }
+  // Data bytes this server stored for writes (its own copy) and returned to reads.
+  int64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
+  int64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   ReplicationCounters replication_counters() const { return replicator_.counters(); }
 
  private:
@@ -57,6 +60,8 @@ class ChunkService final : public rpc::ChunkServerServiceIf {
   ChunkReplicator replicator_;
   std::atomic<int32_t> active_requests_{0};
   std::atomic<int64_t> corruptions_detected_{0};
+  std::atomic<int64_t> bytes_written_{0};
+  std::atomic<int64_t> bytes_read_{0};
 };
 
 }  // namespace tessera

@@ -2,7 +2,8 @@
 //
 //   tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] --data-dir DIR [--data-dir DIR2]
 //                       [--rack NAME] [--heartbeat-ms 1000] [--replication-mbps 100]
-//                       [--scrub-mbps 8] [--scrub-pause-ms 30000] [--log-level info]
+//                       [--scrub-mbps 8] [--scrub-pause-ms 30000] [--admin-port 0]
+//                       [--log-level info]
 //
 // Runs in the foreground, logs to stderr, exits 0 after a clean shutdown on SIGTERM/SIGINT and
 // 2 on a bad flag.
@@ -22,8 +23,13 @@
 #include "chunkserver/chunk_scrubber.h"
 #include "chunkserver/chunk_service.h"
 #include "chunkserver/chunk_store.h"
+#include "chunkserver/chunkserver_admin.h"
 #include "chunkserver/master_link.h"
 #include "common/address.h"
+#include "common/admin_routes.h"
+#include "common/http_admin_server.h"
+#include "common/metrics.h"
+#include "common/rpc_metrics.h"
 #include "common/logging.h"
 #include "common/shutdown_signals.h"
 #include "common/rpc_server.h"
@@ -49,6 +55,7 @@ struct Flags {
   int64_t replication_mbps = 100;  // megabytes (10^6 bytes) per second; 0: unlimited
   int64_t scrub_mbps = 8;          // megabytes per second; 0: no scrubbing
   int64_t scrub_pause_ms = 30'000;  // between two scrub passes
+  int64_t admin_port = 0;           // HTTP admin port on the --listen host; 0: off
   LogLevel log_level = LogLevel::kInfo;
 };
 
@@ -57,7 +64,7 @@ struct Flags {
             << "usage: tessera-chunkserver --listen HOST:PORT --masters H:P[,H:P...] "
                "--data-dir DIR [--data-dir DIR2 ...] [--rack NAME] [--heartbeat-ms 1000] "
                "[--replication-mbps 100] [--scrub-mbps 8] [--scrub-pause-ms 30000] "
-               "[--log-level info]\n";
+               "[--admin-port 0] [--log-level info]\n";
   std::exit(kExitBadFlag);
 }
 
@@ -80,6 +87,8 @@ Flags ParseFlags(int argc, char** argv) {
       "bytes) per second; 0 disables the scrubber")(
       "scrub-pause-ms", po::value(&flags.scrub_pause_ms)->default_value(30'000),
       "pause between two scrub passes over all chunks, in milliseconds (0..604800000)")(
+      "admin-port", po::value(&flags.admin_port)->default_value(0),
+      "HTTP admin port on the --listen host: /metrics, /status, /healthz (0: off)")(
       "log-level", po::value(&log_level)->default_value("info"), "debug|info|warning|error");
   po::variables_map vm;
   try {
@@ -119,6 +128,9 @@ Flags ParseFlags(int argc, char** argv) {
     BadFlag("--scrub-pause-ms must be 0.." + std::to_string(kMaxScrubPauseMs) + ", got " +
             std::to_string(flags.scrub_pause_ms));
   }
+  if (!ValidAdminPort(flags.admin_port)) {
+    BadFlag("--admin-port must be 0 (off) or 1..65535, got " + std::to_string(flags.admin_port));
+  }
   if (flags.rack.size() > 255) BadFlag("--rack is longer than 255 bytes");
   if (!ParseLogLevel(log_level, &flags.log_level)) {
     BadFlag("--log-level must be debug, info, warning or error, got '" + log_level + "'");
@@ -144,8 +156,13 @@ int Run(int argc, char** argv) {
   ReplicationOptions replication;
   replication.bytes_per_second = flags.replication_mbps * 1'000'000;
   auto service = std::make_shared<ChunkService>(store->get(), RpcClientOptions{}, replication);
-  RpcServer server(std::make_shared<rpc::ChunkServerServiceProcessorFactory>(
-                       std::make_shared<rpc::ChunkServerServiceIfSingletonFactory>(service)),
+  SystemClock clock;
+  const int64_t started_ns = clock.NowMonotonicNanos();
+  MetricsRegistry metrics;
+  RpcServer server(InstrumentProcessors(
+                       std::make_shared<rpc::ChunkServerServiceProcessorFactory>(
+                           std::make_shared<rpc::ChunkServerServiceIfSingletonFactory>(service)),
+                       &metrics, &clock),
                    flags.listen);
   Status started = server.Start();
   if (!started.ok()) {
@@ -164,7 +181,6 @@ int Run(int argc, char** argv) {
   MasterLink link(link_options, store->get(), [&service] { return service->Stats(); });
   link.Start();
 
-  SystemClock clock;
   ScrubOptions scrub;
   scrub.bytes_per_second = flags.scrub_mbps * 1'000'000;
   scrub.pause_between_passes = std::chrono::milliseconds(flags.scrub_pause_ms);
@@ -173,6 +189,28 @@ int Run(int argc, char** argv) {
     scrubber.Start();
   } else {
     LOG(kInfo, kComponent) << "scrubber off (--scrub-mbps 0)";
+  }
+
+  ChunkServerAdminSources admin_sources{.address = flags.listen.ToString(),
+                                        .rack = flags.rack,
+                                        .data_dirs = flags.data_dirs,
+                                        .service = service.get(),
+                                        .store = store->get(),
+                                        .scrubber = &scrubber,
+                                        .clock = &clock,
+                                        .started_ns = started_ns};
+  RegisterChunkServerMetrics(admin_sources, &metrics);
+  HttpAdminServer admin(HostPort{flags.listen.host, static_cast<int>(flags.admin_port)});
+  if (flags.admin_port != 0) {
+    AddStandardAdminRoutes(&admin, &metrics, ChunkServerAdminHooks(admin_sources));
+    if (Status admin_started = admin.Start(); !admin_started.ok()) {
+      LOG(kError, kComponent) << "cannot serve the admin port " << flags.admin_port << ": "
+                              << admin_started.ToString();
+      scrubber.Stop();
+      link.Stop();
+      server.Stop();
+      return kExitFailure;
+    }
   }
 
   LOG(kInfo, kComponent) << "chunk server ready on " << flags.listen.ToString() << " server id "
@@ -187,6 +225,7 @@ int Run(int argc, char** argv) {
   const sigset_t shutdown_signals = ShutdownSignals();
   sigwait(&shutdown_signals, &signal_number);
   LOG(kInfo, kComponent) << "received signal " << signal_number << ", shutting down";
+  admin.Stop();  // it reads the scrubber and the service: stop it first
   scrubber.Stop();
   link.Stop();
   server.Stop();

@@ -16,6 +16,7 @@ PACKAGES=(
   python3    # tests/fuse/xattr_test.sh calls the xattr syscalls through it
   iproute2   # ss: the FUSE tests look for free ports with it
   git rsync  # tests/fuse/real_programs_test.sh runs them on a mount
+  chromium   # tests/integration/admin_port_test.cc screenshots the master's status page
 )
 
 missing=()

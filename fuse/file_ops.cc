@@ -199,7 +199,12 @@ void ReadOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file
   }
   auto buffer = std::make_unique_for_overwrite<std::byte[]>(size);
   Result<size_t> read = handle.file->Read(offset, std::span<std::byte>(buffer.get(), size));
-  if (!read.ok()) return ReplyError(req, read.status(), "read", handle.inode);
+  MountCounters& counters = TesseraFuse::FromRequest(req).counters();
+  if (!read.ok()) {
+    counters.io_errors.fetch_add(1, std::memory_order_relaxed);
+    return ReplyError(req, read.status(), "read", handle.inode);
+  }
+  counters.bytes_read.fetch_add(*read, std::memory_order_relaxed);
   fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.get()), *read);
 }
 
@@ -213,19 +218,29 @@ void WriteOp(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t
                       handle.inode);
   }
   const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(buf), size);
+  MountCounters& counters = TesseraFuse::FromRequest(req).counters();
+  counters.write_requests.fetch_add(1, std::memory_order_relaxed);
   // fi->flags are the descriptor's flags at this write (fcntl F_SETFL may have changed them).
   if ((fi->flags & O_APPEND) != 0) {
     // The kernel's offset is its cached end, stale when another client appended: the master
     // decides where each append goes.
     Result<int64_t> appended = handle.file->Append(data);
-    if (!appended.ok()) return ReplyError(req, appended.status(), "write(append)", handle.inode);
+    if (!appended.ok()) {
+      counters.io_errors.fetch_add(1, std::memory_order_relaxed);
+      return ReplyError(req, appended.status(), "write(append)", handle.inode);
+    }
+    counters.bytes_written.fetch_add(size, std::memory_order_relaxed);
     LOG(kDebug, "fuse") << "append of " << size << " bytes to inode " << handle.inode << " at "
                         << *appended;
     fuse_reply_write(req, size);
     return;
   }
   Status written = handle.file->Write(offset, data);
-  if (!written.ok()) return ReplyError(req, written, "write", handle.inode);
+  if (!written.ok()) {
+    counters.io_errors.fetch_add(1, std::memory_order_relaxed);
+    return ReplyError(req, written, "write", handle.inode);
+  }
+  counters.bytes_written.fetch_add(size, std::memory_order_relaxed);
   fuse_reply_write(req, size);
 }
 

@@ -12,7 +12,11 @@
 #include <system_error>
 
 #include "client/file_system.h"
+#include "common/clock.h"
+#include "common/http_admin_server.h"
 #include "common/logging.h"
+#include "common/metrics.h"
+#include "fuse/mount_admin.h"
 #include "fuse/mount_flags.h"
 #include "fuse/tessera_fuse.h"
 
@@ -84,10 +88,31 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
     LOG(kInfo, "fuse") << "mount ready at " << mountpoint;
   }
 
+  // After daemonizing: fork keeps no thread, and the admin server runs one.
+  SystemClock clock;
+  MetricsRegistry metrics;
+  MountAdminSources admin_sources{.mountpoint = mountpoint,
+                                  .masters = flags.masters,
+                                  .counters = &tessera.counters(),
+                                  .clock = &clock,
+                                  .started_ns = clock.NowMonotonicNanos()};
+  RegisterMountMetrics(admin_sources, &metrics);
+  HttpAdminServer admin(HostPort{"127.0.0.1", flags.admin_port});
+  if (flags.admin_port != 0) {
+    AddStandardAdminRoutes(&admin, &metrics, MountAdminHooks(admin_sources));
+    if (Status started = admin.Start(); !started.ok()) {
+      LOG(kError, "fuse") << "cannot serve the admin port " << flags.admin_port << ": "
+                          << started.ToString() << "; unmounting " << mountpoint;
+      fuse_session_unmount(session);
+      return kExitMountFailed;
+    }
+  }
+
   fuse_loop_config loop_config{};
   loop_config.clone_fd = 0;
   loop_config.max_idle_threads = kMaxIdleThreads;
   const int loop_result = fuse_session_loop_mt(session, &loop_config);
+  admin.Stop();
   fuse_session_unmount(session);
   // A positive result is the signal that ended the loop: a requested, clean shutdown.
   if (loop_result < 0) {

@@ -15,6 +15,10 @@ struct MountCounters {
   std::atomic<uint64_t> read_requests{0};        // reads the kernel could not serve from cache
   std::atomic<uint64_t> atime_updates{0};        // touchAtime sent (the atime rule said so)
   std::atomic<uint64_t> atime_update_failures{0};
+  std::atomic<uint64_t> bytes_read{0};     // returned to reads the kernel sent here
+  std::atomic<uint64_t> bytes_written{0};  // accepted from writes (appends included)
+  std::atomic<uint64_t> write_requests{0};
+  std::atomic<uint64_t> io_errors{0};  // reads and writes answered with an error
 
   std::string Summary() const {
     return "opens keeping the page cache " + std::to_string(opens_cache_kept.load()) +

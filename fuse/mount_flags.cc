@@ -1,5 +1,7 @@
 #include "fuse/mount_flags.h"
 
+#include "common/admin_routes.h"
+
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <exception>
@@ -42,6 +44,8 @@ po::options_description NamedOptions() {
       "atime", po::value<std::string>()->default_value("relatime"),
       "when reads move a file's access time: relatime (when atime <= mtime or ctime, or a day "
       "old), strictatime (every open that reads) or noatime (never)")(
+      "admin-port", po::value<int64_t>()->default_value(0),
+      "HTTP admin port on 127.0.0.1: /metrics, /status, /healthz (0: off)")(
       "log-level", po::value<std::string>()->default_value("info"),
       "debug, info, warning or error");
   return options;
@@ -130,6 +134,13 @@ Result<MountFlags> ParseMountFlags(int argc, const char* const* argv) {
                                    "': expected relatime, strictatime or noatime");
   }
   flags.atime = *atime_mode;
+
+  const int64_t admin_port = values["admin-port"].as<int64_t>();
+  if (!ValidAdminPort(admin_port)) {
+    return Status::InvalidArgument("bad --admin-port " + std::to_string(admin_port) +
+                                   ": expected 0 (off) or 1..65535");
+  }
+  flags.admin_port = static_cast<int>(admin_port);
 
   const std::string& level = values["log-level"].as<std::string>();
   if (!ParseLogLevel(level, &flags.log_level)) {

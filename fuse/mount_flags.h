@@ -1,7 +1,8 @@
 // Command line of tessera-mount (the contract in the project brief):
 //
 //   tessera-mount --masters H:P[,...] [-f] [-o FUSE_OPTS]... [--attr-timeout-s 1.0]
-//                 [--entry-timeout-s 1.0] [--atime relatime] [--log-level info] MOUNTPOINT
+//                 [--entry-timeout-s 1.0] [--atime relatime] [--admin-port 0]
+//                 [--log-level info] MOUNTPOINT
 //   tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]     (the form mount.fuse3 uses for
 //                                                        `mount -t fuse.tessera MASTERS DIR`)
 //
@@ -29,6 +30,7 @@ struct MountFlags {
   double entry_timeout_s = 1.0;
   AtimeMode atime = AtimeMode::kRelatime;
   LogLevel log_level = LogLevel::kInfo;
+  int admin_port = 0;  // HTTP admin port on 127.0.0.1 (/metrics, /status, /healthz); 0: off
   bool show_help = false;  // --help: print Usage() and exit 0; other fields are unset
 };
 

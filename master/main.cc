@@ -9,7 +9,11 @@
 #include <optional>
 #include <system_error>
 
+#include "common/admin_routes.h"
 #include "common/clock.h"
+#include "common/http_admin_server.h"
+#include "common/metrics.h"
+#include "common/rpc_metrics.h"
 #include "common/logging.h"
 #include "common/shutdown_signals.h"
 #include "common/names.h"
@@ -17,6 +21,7 @@
 #include "gen-cpp/MasterService.h"
 #include "master/balancer.h"
 #include "master/chunk_server_registry.h"
+#include "master/master_admin.h"
 #include "master/master_options.h"
 #include "master/master_service.h"
 #include "master/meta_directory.h"
@@ -27,6 +32,7 @@
 #include "master/replicated_log.h"
 #include "master/replication_manager.h"
 #include "master/state_machine.h"
+#include "master/status_page.h"
 #include "master/unlinked_inode_reaper.h"
 
 namespace tessera::master {
@@ -172,13 +178,44 @@ int Run(const MasterOptions& options) {
   auto mount_expiry = std::make_unique<MountExpiry>(log->get(), state->get(),
                                                     handler->mount_liveness(),
                                                     options.mount_timeout_ms / 10);
-  auto processor_factory = std::make_shared<rpc::MasterServiceProcessorFactory>(
-      std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler));
+  MetricsRegistry metrics;
+  auto processor_factory = InstrumentProcessors(
+      std::make_shared<rpc::MasterServiceProcessorFactory>(
+          std::make_shared<rpc::MasterServiceIfSingletonFactory>(handler)),
+      &metrics, &clock);
   RpcServer server(processor_factory, options.listen);
   if (Status started = server.Start(); !started.ok()) {
     LOG(kError, kComponent) << "cannot listen on " << options.listen.ToString() << ": "
                             << started.ToString();
     return 1;
+  }
+  MasterAdminSources admin_sources{
+      .address = options.advertise.ToString(),
+      .id = static_cast<int64_t>(options.id),
+      .group = log->get(),
+      .state = state->get(),
+      .registry = &registry,
+      .replication = replication.get(),
+      .lease_counters = [&handler] { return handler->lease_counters(); },
+      .reaper = unlinked_reaper.get(),
+      .clock = &clock,
+      .started_ns = clock.NowMonotonicNanos()};
+  RegisterMasterMetrics(admin_sources, &metrics);
+  std::unique_ptr<HttpAdminServer> admin;
+  if (options.admin_port != 0) {
+    admin = std::make_unique<HttpAdminServer>(HostPort{options.listen.host, options.admin_port});
+    AddStandardAdminRoutes(admin.get(), &metrics, MasterAdminHooks(admin_sources));
+    admin->AddRoute("/", [admin_sources](const HttpRequest&) {
+      HttpResponse page;
+      page.content_type = "text/html; charset=utf-8";
+      page.body = RenderStatusPage(ReadMasterAdminView(admin_sources), admin_sources.address);
+      return page;
+    });
+    if (Status started = admin->Start(); !started.ok()) {
+      LOG(kError, kComponent) << "cannot serve the admin port " << options.admin_port << ": "
+                              << started.ToString();
+      return 1;
+    }
   }
   MetaCounters counters = (*state)->Counters();
   LOG(kInfo, kComponent) << "master " << options.id << " ready on " << options.listen.ToString()
@@ -193,6 +230,7 @@ int Run(const MasterOptions& options) {
   } else {
     LOG(kInfo, kComponent) << "signal " << signal << ": shutting down";
   }
+  if (admin) admin->Stop();  // it reads everything below: stop it first
   server.Stop();
   handler->AttachBalancer(nullptr);  // the server stopped: no call uses it any more
   balancer.reset();     // it moves through the replication manager: stop it first

@@ -47,7 +47,10 @@ po::options_description Describe() {
       "election-timeout-ms", po::value<int>()->default_value(500),
       "silence after which a follower campaigns (randomized up to twice this)")(
       "snapshot-entries", po::value<int64_t>()->default_value(10000),
-      "applied entries after which the Raft log is compacted");
+      "applied entries after which the Raft log is compacted")(
+      "admin-port", po::value<int64_t>()->default_value(0),
+      "HTTP admin port on the --listen host: /metrics, /status, /healthz and the status page "
+      "at / (0: off)");
   return description;
 }
 
@@ -199,6 +202,9 @@ Result<MasterOptions> ParseMasterOptions(int argc, const char* const* argv) {
   const int64_t snapshot_entries = values["snapshot-entries"].as<int64_t>();
   RETURN_IF_ERROR(InRange<int64_t>("snapshot-entries", snapshot_entries, 1, int64_t{1} << 40));
   options.snapshot_entries = static_cast<uint64_t>(snapshot_entries);
+  const int64_t admin_port = values["admin-port"].as<int64_t>();
+  RETURN_IF_ERROR(InRange<int64_t>("admin-port", admin_port, 0, 65535));
+  options.admin_port = static_cast<int>(admin_port);
   return options;
 }
 

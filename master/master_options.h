@@ -48,6 +48,8 @@ struct MasterOptions {
   // its rate in MB/s (10^6 bytes).
   double auto_balance_threshold_pct = 0;
   double auto_balance_mbps = 4;
+  // HTTP admin port (/metrics, /status, /healthz, the status page) on --listen's host; 0: off.
+  int admin_port = 0;
   LogLevel log_level = LogLevel::kInfo;
   bool help_requested = false;  // --help: print Usage() and exit 0
 };

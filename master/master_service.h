@@ -135,13 +135,16 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
 
   // The liveness of mounts holding locks, for the leader's MountExpiry (mount_expiry.h).
   MountLiveness* mount_liveness() { return &mounts_; }
-  // Balancing (master_service_balance.cc). The balancer is borrowed; without one (tests of the
+  // Balancing (master_service_balance.cc
+. The balancer is borrowed; without one (tests of the
   // handler) the balance RPCs answer kUnavailable. REQUIRES: called before the RPC server starts.
   void AttachBalancer(Balancer* balancer) { balancer_ = balancer; }
   void startBalance(const rpc::RequestContext& ctx, double threshold_pct,
                     int64_t bandwidth_bytes_per_sec) override;
   void stopBalance(const rpc::RequestContext& ctx) override;
   void balanceStatus(rpc::BalanceStatus& reply) override;
+  // Write leases granted and extended, for the admin port's metrics.
+  WriteLeaseCounters lease_counters() const { return leases_.counters(); }
 
  private:
   // Proposes `command` under the request's session.

@@ -43,7 +43,9 @@ ReplicationManager::~ReplicationManager() {
 
 ReplicationCounters ReplicationManager::counters() const {
   std::lock_guard lock(mu_);
-  return counters_;
+  ReplicationCounters counters = counters_;
+  counters.copies_queued = static_cast<int64_t>(queue_.size());
+  return counters;
 }
 
 void ReplicationManager::ScanLoop() {

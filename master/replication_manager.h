@@ -66,6 +66,7 @@ struct ReplicationCounters {
   uint64_t orphans_deleted = 0;  // chunk ids whose replicas were deleted as unreferenced
   int64_t orphans_waiting = 0;   // unreferenced chunk ids inside their grace period
   int64_t chunks_draining = 0;  // still with a copy on a draining server
+  int64_t copies_queued = 0;    // waiting for a copy thread (read from the queue)
 };
 
 class ReplicationManager {

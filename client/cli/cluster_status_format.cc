@@ -1,5 +1,7 @@
 #include "client/cli/cluster_status_format.h"
 
+#include "common/json_writer.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -58,37 +60,7 @@ std::string HumanBytes(int64_t bytes) {
   return text;
 }
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(const std::string& text) { return JsonQuote(text); }
 
 std::string FormatMastersText(const std::vector<rpc::MasterStatus>& masters) {
   std::vector<std::vector<std::string>> rows = {

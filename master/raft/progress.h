@@ -30,6 +30,9 @@ struct Progress {
   std::deque<LogIndex> inflight;
   // Heard from since the last check-quorum.
   bool recently_active = false;
+  // recently_active as the last check-quorum round left it: status views report a peer active
+  // when either is set, so that one is not shown unreachable just after each round's reset.
+  bool active_last_round = false;
   // The highest ReadIndex round this peer has echoed.
   uint64_t read_round = 0;
 

@@ -347,7 +347,8 @@ std::vector<PeerStatus> RaftCore::Peers() const {
                                .match_index = progress.match,
                                .next_index = progress.next,
                                .mode = progress.mode,
-                               .recently_active = progress.recently_active});
+                               .recently_active =
+                                   progress.recently_active || progress.active_last_round});
   }
   return peers;
 }

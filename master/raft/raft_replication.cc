@@ -51,6 +51,7 @@ void RaftCore::TickHeartbeat() {
     active[self_] = true;
     for (auto& [peer, progress] : progress_) {
       active[peer] = progress.recently_active;
+      progress.active_last_round = progress.recently_active;
       progress.recently_active = false;
     }
     if (!QuorumOf(active)) {

@@ -132,6 +132,22 @@ Result<int> TestCluster::PickPort() {
   return port;
 }
 
+Status TestCluster::AddAdminPort(int* port, std::vector<std::string>* argv) {
+  if (!options_.admin_ports) return Status::Ok();
+  if (*port == 0) {
+    ASSIGN_OR_RETURN(*port, PickPort());
+  }
+  argv->insert(argv->end(), {"--admin-port", std::to_string(*port)});
+  return Status::Ok();
+}
+
+Result<int> TestCluster::mount_admin_port(const std::string& mountpoint) const {
+  for (const MountedDir& mounted : mounts_) {
+    if (mounted.mountpoint == mountpoint) return mounted.admin_port;
+  }
+  return Status::NotFound(mountpoint + " was not mounted by this cluster");
+}
+
 Status TestCluster::StartAll() {
   for (int i = 0; i < options_.masters; ++i) {
     ASSIGN_OR_RETURN(int port, PickPort());
@@ -186,6 +202,7 @@ Status TestCluster::StartMasterProcess(int index) {
     argv.insert(argv.end(), {"--id", std::to_string(master_id(index)), "--peers", peers});
   }
   argv.insert(argv.end(), options_.extra_master_flags.begin(), options_.extra_master_flags.end());
+  RETURN_IF_ERROR(AddAdminPort(&master.admin_port, &argv));
   master.process = std::make_unique<DaemonProcess>(master.name, std::move(argv),
                                                    root_dir_ + "/" + master.name + "/log");
   return master.process->Start();
@@ -214,6 +231,7 @@ Status TestCluster::StartChunkServerProcess(int index) {
   }
   argv.insert(argv.end(), options_.extra_chunk_server_flags.begin(),
               options_.extra_chunk_server_flags.end());
+  RETURN_IF_ERROR(AddAdminPort(&server.admin_port, &argv));
   server.process = std::make_unique<DaemonProcess>(name, std::move(argv),
                                                    root_dir_ + "/" + name + "/log");
   return server.process->Start();
@@ -500,11 +518,14 @@ Result<std::string> TestCluster::Mount() {
   fs::create_directories(mountpoint);
   MountedDir mounted;
   mounted.mountpoint = mountpoint;
-  mounted.process = std::make_unique<DaemonProcess>(
-      "mount-" + std::to_string(number),
-      std::vector<std::string>{BinaryDir() + "/tessera-mount", "--masters", MasterList(), "-f",
-                               "--log-level", "info", mountpoint},
-      root_dir_ + "/mount-" + std::to_string(number) + ".log");
+  std::vector<std::string> argv{BinaryDir() + "/tessera-mount", "--masters", MasterList(), "-f",
+                                "--log-level", "info"};
+  RETURN_IF_ERROR(AddAdminPort(&mounted.admin_port, &argv));
+  argv.push_back(mountpoint);
+  mounted.process = std::make_unique<DaemonProcess>("mount-" + std::to_string(number),
+                                                    std::move(argv),
+                                                    root_dir_ + "/mount-" + std::to_string(number) +
+                                                        ".log");
   RETURN_IF_ERROR(mounted.process->Start());
   DaemonProcess& process = *mounted.process;
   mounts_.push_back(std::move(mounted));

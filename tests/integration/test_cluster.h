@@ -56,6 +56,9 @@ struct ClusterOptions {
   // {"/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search"} so that permission
   // bits hold for it although the tests run as root.
   std::map<int, std::vector<std::string>> chunk_server_command_prefix;
+  // Every daemon (masters, chunk servers, mounts) serves its HTTP admin port (--admin-port) on
+  // a port of its own, kept across restarts: master_admin_port() and the like.
+  bool admin_ports = false;
 };
 
 // The directory holding tessera-master, tessera-chunkserver, tessera-mount and tessera: the
@@ -85,6 +88,12 @@ class TestCluster {
 
   DaemonProcess& master() { return master(0); }
   DaemonProcess& chunk_server(int index);
+
+  // ---- admin ports (ClusterOptions::admin_ports; 0 when off) ----
+  int master_admin_port(int index) const { return masters_.at(index).admin_port; }
+  int chunk_server_admin_port(int index) const { return chunk_servers_.at(index).admin_port; }
+  // kNotFound for a directory Mount() did not return.
+  Result<int> mount_admin_port(const std::string& mountpoint) const;
 
   // ---- masters ----
   int master_count() const { return static_cast<int>(masters_.size()); }
@@ -151,6 +160,7 @@ class TestCluster {
     HostPort address;
     std::vector<std::string> data_dirs;  // never empty
     std::unique_ptr<DaemonProcess> process;
+    int admin_port = 0;
   };
   struct Master {
     HostPort address;
@@ -158,10 +168,12 @@ class TestCluster {
     std::string data_dir;
     bool join = false;  // started with --join instead of founding the group
     std::unique_ptr<DaemonProcess> process;
+    int admin_port = 0;
   };
   struct MountedDir {
     std::string mountpoint;
     std::unique_ptr<DaemonProcess> process;
+    int admin_port = 0;
   };
 
   TestCluster(ClusterOptions options, std::string root_dir);
@@ -185,6 +197,9 @@ class TestCluster {
   const std::string root_dir_;
   // A free port never handed to another daemon of this cluster (free_port.h).
   Result<int> PickPort();
+  // With ClusterOptions::admin_ports: picks `*port` once (kept for restarts) and appends
+  // --admin-port to `argv`.
+  Status AddAdminPort(int* port, std::vector<std::string>* argv);
 
   std::set<int> ports_taken_;
   std::vector<Master> masters_;

@@ -103,3 +103,25 @@ TEST(MountFlagsTest, Rejections) {
 
 }  // namespace
 }  // namespace tessera::fuse
+
+namespace tessera::fuse {
+namespace {
+
+TEST(MountFlagsTest, AdminPort) {
+  Result<MountFlags> off = Parse({"--masters", "127.0.0.1:9400", "/mnt/t"});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->admin_port, 0);
+  Result<MountFlags> on = Parse({"--masters", "127.0.0.1:9400", "--admin-port", "9481", "/mnt/t"});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->admin_port, 9481);
+  for (const char* bad : {"-1", "70000", "x"}) {
+    Result<MountFlags> rejected =
+        Parse({"--masters", "127.0.0.1:9400", "--admin-port", bad, "/mnt/t"});
+    ASSERT_FALSE(rejected.ok()) << bad;
+    EXPECT_NE(rejected.status().message().find("admin-port"), std::string::npos)
+        << rejected.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tessera::fuse

@@ -115,3 +115,24 @@ TEST(MasterOptionsTest, RejectsBadRaftFlags) {
 
 }  // namespace
 }  // namespace tessera::master
+
+namespace tessera::master {
+namespace {
+
+TEST(MasterOptionsTest, AdminPortIsOffByDefaultAndRangeChecked) {
+  Result<MasterOptions> off = Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d"});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->admin_port, 0);
+  Result<MasterOptions> on =
+      Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--admin-port", "9480"});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->admin_port, 9480);
+  for (const char* bad : {"-1", "65536", "http"}) {
+    Result<MasterOptions> rejected =
+        Parse({"--listen", "127.0.0.1:9400", "--data-dir", "d", "--admin-port", bad});
+    EXPECT_FALSE(rejected.ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tessera::master

@@ -1,0 +1,63 @@
+// The master's admin port: its metrics, its /status object, its /healthz verdict and the data of
+// its HTML status page, all read from the master's own objects (no RPC, no quorum read: a page
+// must show something even while the group has no leader).
+//
+// Ownership: MasterAdminSources borrows; everything it points to must outlive the registry's
+// and the admin server's last use. Thread-safety: every function may run on the admin server's
+// thread while the master serves; the sources are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/admin_routes.h"
+#include "common/metrics.h"
+#include "gen-cpp/tessera_types.h"
+#include "master/chunk_server_registry.h"
+#include "master/master_group.h"
+#include "master/replication_manager.h"
+#include "master/state_machine.h"
+#include "master/unlinked_inode_reaper.h"
+#include "master/write_leases.h"
+
+namespace tessera::master {
+
+struct MasterAdminSources {
+  std::string address;  // advertised RPC address
+  int64_t id = 0;
+  const MasterGroup* group = nullptr;
+  const StateMachine* state = nullptr;
+  const ChunkServerRegistry* registry = nullptr;
+  const ReplicationManager* replication = nullptr;
+  std::function<WriteLeaseCounters()> lease_counters;
+  const UnlinkedInodeReaper* reaper = nullptr;
+  const Clock* clock = nullptr;
+  int64_t started_ns = 0;  // monotonic
+};
+
+// Everything the status page and /status show, read once.
+struct MasterAdminView {
+  GroupView group;
+  std::vector<rpc::MasterStatus> masters;  // the leader marked as such even on a follower
+  std::vector<rpc::ChunkServerStatus> chunk_servers;
+  MetaCounters meta;
+  ReplicationCounters replication;
+  WriteLeaseCounters leases;
+  UnlinkedInodeCounters unlinked;
+  double uptime_s = 0;
+};
+
+MasterAdminView ReadMasterAdminView(const MasterAdminSources& sources);
+
+// tessera_raft_*, tessera_master_*, tessera_cluster_*, tessera_replication_*, tessera_gc_*,
+// tessera_write_leases_*, tessera_unlinked_* (README, "Admin port").
+void RegisterMasterMetrics(const MasterAdminSources& sources, MetricsRegistry* registry);
+
+// /status and /healthz of a master: 503 once the Raft node stopped (storage failure).
+AdminRouteHooks MasterAdminHooks(const MasterAdminSources& sources);
+
+// "alive", "dead" or "draining".
+std::string ChunkServerState(const rpc::ChunkServerStatus& status);
+
+}  // namespace tessera::master

@@ -1,0 +1,77 @@
+#include "master/status_page.h"
+
+#include <gtest/gtest.h>
+
+namespace tessera::master {
+namespace {
+
+rpc::ChunkServerStatus Server(int64_t id, const std::string& rack, bool alive, int64_t total,
+                              int64_t free_bytes) {
+  rpc::ChunkServerStatus status;
+  status.info.server_id = id;
+  status.info.host = "10.0.0." + std::to_string(id);
+  status.info.port = 9500;
+  status.info.rack = rack;
+  status.alive = alive;
+  status.stats.total_bytes = total;
+  status.stats.free_bytes = free_bytes;
+  status.stats.chunk_count = 7;
+  status.stats.data_dirs_ok = 1;
+  return status;
+}
+
+MasterAdminView LeaderView() {
+  MasterAdminView view;
+  view.group.id = 1;
+  view.group.role = raft::Role::kLeader;
+  view.group.term = 4;
+  view.group.leader_id = 1;
+  rpc::MasterStatus self;
+  self.id = 1;
+  self.address = "10.0.0.1:9400";
+  self.role = "leader";
+  self.term = 4;
+  self.voter = true;
+  view.masters.push_back(self);
+  view.chunk_servers.push_back(Server(11, "<script>alert(1)</script>", true, 1000, 250));
+  view.chunk_servers.push_back(Server(12, "r2", false, 1000, 900));
+  view.replication.chunks_under_goal = 3;
+  view.replication.copies_queued = 2;
+  return view;
+}
+
+TEST(StatusPageTest, ShowsMastersServersFillAndHealth) {
+  const std::string page = RenderStatusPage(LeaderView(), "10.0.0.1:9400");
+  EXPECT_TRUE(page.starts_with("<!DOCTYPE html>"));
+  EXPECT_NE(page.find("http-equiv=\"refresh\" content=\"5\""), std::string::npos);
+  EXPECT_NE(page.find(">leader</span>"), std::string::npos);
+  EXPECT_NE(page.find("term 4"), std::string::npos);
+  EXPECT_NE(page.find("width:75.0%"), std::string::npos) << "server 11 is 75 % full";
+  EXPECT_NE(page.find(">dead</span>"), std::string::npos);
+  EXPECT_NE(page.find("3 under goal"), std::string::npos);
+  EXPECT_NE(page.find("2 queued"), std::string::npos);
+  // Names that come from chunk servers are escaped, and the page loads nothing.
+  EXPECT_EQ(page.find("<script>"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+}
+
+TEST(StatusPageTest, FollowerNamesTheLeader) {
+  MasterAdminView view = LeaderView();
+  view.group.role = raft::Role::kFollower;
+  view.group.id = 2;
+  view.group.leader_address = "10.0.0.1:9400";
+  const std::string page = RenderStatusPage(view, "10.0.0.2:9400");
+  EXPECT_NE(page.find("The leader is master 1 at <b>10.0.0.1:9400</b>"), std::string::npos);
+}
+
+TEST(StatusPageTest, FormatsBytesAndEscapesHtml) {
+  EXPECT_EQ(FormatBytes(512), "512 B");
+  EXPECT_EQ(FormatBytes(1536), "1.5 KiB");
+  EXPECT_EQ(FormatBytes(int64_t{3} << 40), "3.0 TiB");
+  EXPECT_EQ(HtmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+}
+
+}  // namespace
+}  // namespace tessera::master
