@@ -198,6 +198,13 @@ int Run(const MasterOptions& options) {
       .replication = replication.get(),
       .lease_counters = [&handler] { return handler->lease_counters(); },
       .reaper = unlinked_reaper.get(),
+      .mount_expiry = mount_expiry.get(),
+      .balance_status = [machine = state->get(), &balancer]() -> std::optional<rpc::BalanceStatus> {
+        Result<std::optional<BalanceRecord>> durable = machine->BalanceWish();
+        if (!durable.ok()) return std::nullopt;
+        return balancer->Progress(*durable);
+      },
+      .balance_counters = [&balancer] { return balancer->counters(); },
       .clock = &clock,
       .started_ns = clock.NowMonotonicNanos()};
   RegisterMasterMetrics(admin_sources, &metrics);

@@ -39,6 +39,7 @@ MasterAdminView ReadMasterAdminView(const MasterAdminSources& sources) {
   view.replication = sources.replication->counters();
   view.leases = sources.lease_counters();
   view.unlinked = sources.reaper->counters();
+  view.balance = sources.balance_status();
   view.uptime_s =
       static_cast<double>(sources.clock->NowMonotonicNanos() - sources.started_ns) / 1e9;
   return view;
@@ -159,6 +160,23 @@ void RegisterMasterMetrics(const MasterAdminSources& sources, MetricsRegistry* r
            &UnlinkedInodeCounters::inodes_freed);
   AddField(registry, "tessera_unlinked_inodes", "unlinked inodes still open somewhere",
            MetricType::kGauge, unlinked, &UnlinkedInodeCounters::unlinked_inodes);
+
+  using BalC = BalanceCounters;
+  AddField(registry, "tessera_balance_moves_done_total", "replicas moved by balancing",
+           MetricType::kCounter, sources.balance_counters, &BalC::moves_done);
+  AddField(registry, "tessera_balance_moves_failed_total", "replica moves that failed",
+           MetricType::kCounter, sources.balance_counters, &BalC::moves_failed);
+  AddField(registry, "tessera_balance_bytes_moved_total",
+           "bytes moved by balancing (operator's and automatic)", MetricType::kCounter,
+           sources.balance_counters, &BalC::bytes_moved);
+
+  const MountExpiry* expiry = sources.mount_expiry;
+  std::function<MountExpiryCounters()> mounts = [expiry] { return expiry->counters(); };
+  AddField(registry, "tessera_mounts_expired_total",
+           "mounts declared dead (silent past --mount-timeout-ms); their locks were released",
+           MetricType::kCounter, mounts, &MountExpiryCounters::expired);
+  AddField(registry, "tessera_mounts_expire_failures_total", "expire proposals that failed",
+           MetricType::kCounter, mounts, &MountExpiryCounters::expire_failures);
 }
 
 AdminRouteHooks MasterAdminHooks(const MasterAdminSources& sources) {

@@ -8,14 +8,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/admin_routes.h"
 #include "common/metrics.h"
 #include "gen-cpp/tessera_types.h"
+#include "master/balancer.h"
 #include "master/chunk_server_registry.h"
 #include "master/master_group.h"
+#include "master/mount_expiry.h"
 #include "master/replication_manager.h"
 #include "master/state_machine.h"
 #include "master/unlinked_inode_reaper.h"
@@ -32,6 +36,11 @@ struct MasterAdminSources {
   const ReplicationManager* replication = nullptr;
   std::function<WriteLeaseCounters()> lease_counters;
   const UnlinkedInodeReaper* reaper = nullptr;
+  const MountExpiry* mount_expiry = nullptr;
+  // The balance's progress as this master sees it (no read barrier: the page must show something
+  // without a quorum); nullopt when it cannot be read.
+  std::function<std::optional<rpc::BalanceStatus>()> balance_status;
+  std::function<BalanceCounters()> balance_counters;
   const Clock* clock = nullptr;
   int64_t started_ns = 0;  // monotonic
 };
@@ -45,13 +54,15 @@ struct MasterAdminView {
   ReplicationCounters replication;
   WriteLeaseCounters leases;
   UnlinkedInodeCounters unlinked;
+  std::optional<rpc::BalanceStatus> balance;
   double uptime_s = 0;
 };
 
 MasterAdminView ReadMasterAdminView(const MasterAdminSources& sources);
 
 // tessera_raft_*, tessera_master_*, tessera_cluster_*, tessera_replication_*, tessera_gc_*,
-// tessera_write_leases_*, tessera_unlinked_* (README, "Admin port").
+// tessera_write_leases_*, tessera_unlinked_*, tessera_balance_*, tessera_mounts_* (README,
+// "Admin port").
 void RegisterMasterMetrics(const MasterAdminSources& sources, MetricsRegistry* registry);
 
 // /status and /healthz of a master: 503 once the Raft node stopped (storage failure).

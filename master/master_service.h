@@ -135,8 +135,7 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
 
   // The liveness of mounts holding locks, for the leader's MountExpiry (mount_expiry.h).
   MountLiveness* mount_liveness() { return &mounts_; }
-  // Balancing (master_service_balance.cc
-. The balancer is borrowed; without one (tests of the
+  // Balancing (master_service_balance.cc). The balancer is borrowed; without one (tests of the
   // handler) the balance RPCs answer kUnavailable. REQUIRES: called before the RPC server starts.
   void AttachBalancer(Balancer* balancer) { balancer_ = balancer; }
   void startBalance(const rpc::RequestContext& ctx, double threshold_pct,

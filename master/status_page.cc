@@ -82,6 +82,28 @@ std::string Cell(const std::string& html, bool numeric = false) {
 
 std::string Number(int64_t value) { return std::to_string(value); }
 
+// Rebalance progress: state, bytes moved and left, rate and time left, the spread of use.
+std::string BalanceCard(const rpc::BalanceStatus& balance) {
+  const double seconds = static_cast<double>(balance.elapsed_ms) / 1000.0;
+  const double rate = seconds > 0 ? static_cast<double>(balance.bytes_moved) / seconds : 0;
+  std::string note = FormatBytes(balance.bytes_moved) + " moved, " +
+                     FormatBytes(balance.bytes_remaining) + " left";
+  if (balance.state == "running" && rate > 0) {
+    const auto eta_s = static_cast<int64_t>(static_cast<double>(balance.bytes_remaining) / rate);
+    note +=
+        ", " + FormatBytes(static_cast<int64_t>(rate)) + "/s, about " + Number(eta_s) + " s to go";
+  }
+  char spread[96];
+  std::snprintf(spread, sizeof(spread), "; use %.1f%% on average, farthest %.1f points off",
+                balance.mean_use_pct, balance.max_deviation_pct);
+  note += spread;
+  if (!balance.last_error.empty()) note += "; last problem: " + HtmlEscape(balance.last_error);
+  const std::string title =
+      balance.automatic && balance.state == "idle" ? std::string("automatic") : balance.state;
+  return Card("Rebalance", HtmlEscape(title), note,
+              balance.state == "running" ? "caution" : "good");
+}
+
 std::string Uptime(double seconds) {
   const int64_t total = static_cast<int64_t>(seconds);
   char text[32];
@@ -183,6 +205,7 @@ std::string SummaryCards(const MasterAdminView& view) {
                Number(copies.copies_done) + " copies done (" + FormatBytes(copies.bytes_copied) +
                    "), " + Number(copies.copies_failed) + " failed, " +
                    Number(copies.chunks_draining) + " chunks left on draining servers");
+  if (view.balance) html += BalanceCard(*view.balance);
   html += Card("Namespace", Number(view.meta.chunk_count) + " chunks",
                Number(view.meta.inode_count) + " inodes, applied index " +
                    Number(static_cast<int64_t>(view.group.applied_index)));

@@ -57,6 +57,27 @@ TEST(StatusPageTest, ShowsMastersServersFillAndHealth) {
   EXPECT_EQ(page.find("<link"), std::string::npos);
 }
 
+TEST(StatusPageTest, ShowsARunningBalanceWithRateAndTimeLeft) {
+  MasterAdminView view = LeaderView();
+  EXPECT_EQ(RenderStatusPage(view, "10.0.0.1:9400").find("Rebalance"), std::string::npos)
+      << "no card without a balance status";
+  rpc::BalanceStatus balance;
+  balance.state = "running";
+  balance.bytes_moved = 100 << 20;
+  balance.bytes_remaining = 300 << 20;
+  balance.elapsed_ms = 10'000;
+  balance.mean_use_pct = 42.5;
+  balance.max_deviation_pct = 27.25;
+  view.balance = balance;
+  const std::string page = RenderStatusPage(view, "10.0.0.1:9400");
+  EXPECT_NE(page.find("Rebalance"), std::string::npos);
+  EXPECT_NE(page.find(">running<"), std::string::npos);
+  EXPECT_NE(page.find("100.0 MiB moved, 300.0 MiB left, 10.0 MiB/s, about 30 s to go"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("use 42.5% on average, farthest 27.2 points off"), std::string::npos);
+}
+
 TEST(StatusPageTest, FollowerNamesTheLeader) {
   MasterAdminView view = LeaderView();
   view.group.role = raft::Role::kFollower;
