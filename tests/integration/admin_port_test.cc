@@ -131,6 +131,15 @@ TEST_F(AdminPortTest, EveryDaemonServesParseableMetricsStatusAndHealth) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   ASSERT_NO_FATAL_FAILURE(WriteAndReadFiles(mountpoint_));
   const double written = static_cast<double>(kFiles) * kFileBytes;
+  // The leader knows a chunk server's space from its first heartbeat after registering, which
+  // may come after the writes: wait for it rather than read a zero capacity.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (;;) {
+    Result<PromFamilies> leader_metrics = Scrape(cluster_->master_admin_port(leader_));
+    if (leader_metrics.ok() && Value(*leader_metrics, "tessera_cluster_capacity_bytes") > 0) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the leader never learned any space";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 
   for (int i = 0; i < cluster_->master_count(); ++i) {
     SCOPED_TRACE("master " + std::to_string(i));
