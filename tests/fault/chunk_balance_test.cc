@@ -38,7 +38,7 @@
 #include "tests/fault/chunk_replica_scan.h"
 #include "tests/fault/chunk_test_files.h"
 #include "tests/fault/cli_run.h"
-#include "tests/fault/tmpfs_mount.h"
+#include "tests/fault/tmpfs_servers_fixture.h"
 
 namespace tessera::fault {
 namespace {
@@ -152,20 +152,10 @@ std::vector<boost::property_tree::ptree> JsonLines(const std::string& output) {
   return lines;
 }
 
-class ChunkBalanceTest : public MasterFaultTest, public ::testing::WithParamInterface<int> {
+class ChunkBalanceTest : public TmpfsServersFaultTest,
+                         public ::testing::WithParamInterface<int> {
  protected:
-  void SetUp() override {
-    Result<std::vector<std::unique_ptr<TmpfsMount>>> tmpfs =
-        TmpfsMount::MountEach(kServers, kServerBytes);
-    ASSERT_TRUE(tmpfs.ok()) << tmpfs.status().ToString();
-    tmpfs_ = std::move(tmpfs).value();
-    MasterFaultTest::SetUp();
-  }
-
-  void TearDown() override {
-    MasterFaultTest::TearDown();
-    tmpfs_.clear();
-  }
+  ChunkBalanceTest() : TmpfsServersFaultTest(kServers, kServerBytes) {}
 
   testing::ClusterOptions Options() const override {
     testing::ClusterOptions options;
@@ -174,9 +164,7 @@ class ChunkBalanceTest : public MasterFaultTest, public ::testing::WithParamInte
     options.default_goal = kBalanceGoal;
     options.heartbeat_ms = 200;
     options.chunkserver_timeout_ms = 2000;
-    for (int i = 0; i < kServers; ++i) {
-      options.chunk_server_data_dirs[i] = {tmpfs_[i]->path() + "/data"};
-    }
+    PlaceDataDirsOnTmpfs(options);
     return options;
   }
 
@@ -323,7 +311,6 @@ class ChunkBalanceTest : public MasterFaultTest, public ::testing::WithParamInte
     ASSERT_OK(VerifyFilesThroughMount(files_));
   }
 
-  std::vector<std::unique_ptr<TmpfsMount>> tmpfs_;
   std::vector<WrittenFile> files_;
   std::vector<ExpectedChunk> chunks_;
 };

@@ -31,6 +31,7 @@
 #include "tests/fault/chunk_fault_fixture.h"
 #include "tests/fault/chunk_replica_scan.h"
 #include "tests/fault/tmpfs_mount.h"
+#include "tests/fault/tmpfs_servers_fixture.h"
 
 namespace tessera::fault {
 namespace {
@@ -332,35 +333,20 @@ INSTANTIATE_TEST_SUITE_P(Masters, ChunkFullServerTest, ::testing::Values(1), Mas
 
 // Three chunk servers, each on a 100 MiB tmpfs, goal 3: one 60 MiB file fits, then no server has
 // room for a new chunk and the next write fails with ENOSPC.
-class ChunkServersAllFullTest : public MasterFaultTest {
+class ChunkServersAllFullTest : public TmpfsServersFaultTest {
  protected:
   static constexpr int kServers = 3;
 
-  void SetUp() override {
-    Result<std::vector<std::unique_ptr<TmpfsMount>>> tmpfs =
-        TmpfsMount::MountEach(kServers, 100 * kMiB);
-    ASSERT_TRUE(tmpfs.ok()) << tmpfs.status().ToString();
-    tmpfs_ = std::move(tmpfs).value();
-    MasterFaultTest::SetUp();
-  }
-
-  void TearDown() override {
-    MasterFaultTest::TearDown();
-    tmpfs_.clear();
-  }
+  ChunkServersAllFullTest() : TmpfsServersFaultTest(kServers, 100 * kMiB) {}
 
   testing::ClusterOptions Options() const override {
     testing::ClusterOptions options;
     options.masters = 1;
     options.chunk_servers = kServers;
     options.default_goal = kServers;
-    for (int i = 0; i < kServers; ++i) {
-      options.chunk_server_data_dirs[i] = {tmpfs_[i]->path() + "/data"};
-    }
+    PlaceDataDirsOnTmpfs(options);
     return options;
   }
-
-  std::vector<std::unique_ptr<TmpfsMount>> tmpfs_;
 };
 
 // Writes `size` bytes to a new file in 1 MiB pieces, then fsync and close; returns the errno of
