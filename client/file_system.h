@@ -106,6 +106,9 @@ class FileSystem {
   // How many changes this process has asked the master for so far (any outcome). Attributes
   // read before the count moved may predate one of this mount's own changes.
   virtual uint64_t LocalMutationCount() const = 0;
+  // Whether this process holds writes to `inode` that the master has not committed: attributes
+  // the master reported before them may show a smaller size than this process has written.
+  virtual bool HasUncommittedWrites(int64_t inode) const = 0;
   virtual Status Unlink(const Caller& caller, int64_t parent, std::string_view name) = 0;
   virtual Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) = 0;
   virtual Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,

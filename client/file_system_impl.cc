@@ -93,6 +93,11 @@ rpc::Attr FileSystemImpl::Overlay(rpc::Attr attr) const {
   return attr;
 }
 
+bool FileSystemImpl::HasUncommittedWrites(int64_t inode) const {
+  std::shared_ptr<InodeState> state = inodes_.Find(inode);
+  return state != nullptr && state->LocalUncommittedEnd() > 0;
+}
+
 Result<rpc::Attr> FileSystemImpl::Lookup(const Caller& caller, int64_t parent,
                                          std::string_view name) {
   RETURN_IF_ERROR(ValidInode(parent));

@@ -52,6 +52,7 @@ class FileSystemImpl final : public FileSystem {
                                     std::string_view after_name, int max_entries,
                                     DirListing listing) override;
   uint64_t LocalMutationCount() const override { return master_->MutationCount(); }
+  bool HasUncommittedWrites(int64_t inode) const override;
   Status Unlink(const Caller& caller, int64_t parent, std::string_view name) override;
   Status Rmdir(const Caller& caller, int64_t parent, std::string_view name) override;
   Status Rename(const Caller& caller, int64_t old_parent, std::string_view old_name,

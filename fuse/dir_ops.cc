@@ -13,7 +13,11 @@
 //     returned before the request reached us (and moved the count) or starts after the reply;
 //     an attribute change racing with the reply is discarded by the kernel's attr_version;
 //   - with what is left of the attribute and entry timeouts, so other mounts' changes show up
-//     as late as after a lookup, never later.
+//     as late as after a lookup, never later;
+//   - for files this mount holds no uncommitted writes to: a write buffered after the snapshot
+//     moves no count (it reaches the master only at commit), and the snapshot's smaller size
+//     would make the kernel shrink the file. A write racing with the reply bumps the kernel's
+//     attr_version, which discards the entry's attributes.
 // Otherwise entries go without attributes and the kernel looks them up.
 #include <algorithm>
 #include <cstring>
@@ -82,7 +86,9 @@ fuse_entry_param PlusEntry(fuse_req_t req, const rpc::DirEntry& entry, bool attr
   const double attr_left = options.attr_timeout_s - age_s;
   const double entry_left = options.entry_timeout_s - age_s;
   const bool dot_or_dotdot = entry.name == "." || entry.name == "..";
-  if (attrs_current && entry.__isset.attr && !dot_or_dotdot && attr_left > 0 && entry_left > 0) {
+  const bool attrs_usable = attrs_current && entry.__isset.attr && !dot_or_dotdot &&
+                            attr_left > 0 && entry_left > 0;
+  if (attrs_usable && !TesseraFuse::FromRequest(req).fs().HasUncommittedWrites(entry.inode)) {
     param = EntryParamFromAttr(req, entry.attr);
     param.attr_timeout = attr_left;
     param.entry_timeout = entry_left;

@@ -95,5 +95,27 @@ eventually 3 test ! -e "$B/root/tree/f012" || fail "B still finds the moved f012
 [ -f "$B/root/tree/moved" ] || fail "B does not find the moved file"
 say "another mount's changes show after the timeout"
 
-rm -r "$A/root" "$A/nobody" "$A/noexec"
+# A listing read before this mount's own buffered writes must not hand the kernel the size from
+# before them: the kernel would shrink the file to it and reads would stop short.
+mkdir "$A/growing" && head -c 100 /dev/urandom >"$A/growing/f"
+"$PY" - "$A/growing" <<'PYEOF' || fail "a listing taken before a buffered write shrinks the file"
+import os, sys
+d = sys.argv[1]
+path = os.path.join(d, "f")
+fd = os.open(path, os.O_WRONLY)
+listing = os.scandir(d)  # opendir: the snapshot holds size 100
+os.pwrite(fd, b"y" * 4000, 100)  # buffered on the mount, not committed yet
+names = [e.name for e in listing]  # readdirplus
+if names != ["f"]:
+    sys.exit(f"listed {names}")
+size = os.stat(path).st_size
+with open(path, "rb") as f:
+    data = f.read()
+os.close(fd)
+if size != 4100 or len(data) != 4100:
+    sys.exit(f"stat says {size}, read gives {len(data)} bytes after the listing; want 4100")
+PYEOF
+say "a listing does not undo this mount's buffered writes"
+
+rm -r "$A/root" "$A/nobody" "$A/noexec" "$A/growing"
 say "PASS"

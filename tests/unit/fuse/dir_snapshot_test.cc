@@ -19,6 +19,7 @@ class FakeDirFileSystem : public client::FileSystem {
   uint64_t mutations = 0;
 
   uint64_t LocalMutationCount() const override { return mutations; }
+  bool HasUncommittedWrites(int64_t) const override { return false; }
 
   Result<rpc::ReaddirReply> ReadDir(const client::Caller&, int64_t inode,
                                     std::string_view after_name, int max_entries,

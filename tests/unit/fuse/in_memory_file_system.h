@@ -34,6 +34,8 @@ class InMemoryFileSystem : public client::FileSystem {
                                     std::string_view after_name, int max_entries,
                                     client::DirListing listing) override;
   uint64_t LocalMutationCount() const override;
+  // Writes go straight into the file here: nothing is ever buffered.
+  bool HasUncommittedWrites(int64_t) const override { return false; }
   Status Unlink(const client::Caller& caller, int64_t parent, std::string_view name) override;
   Status Rmdir(const client::Caller& caller, int64_t parent, std::string_view name) override;
   Status Rename(const client::Caller& caller, int64_t old_parent, std::string_view old_name,
