@@ -148,8 +148,8 @@ class FileSystem {
   // SetAttr(size = 0) before Open, as FUSE does.
   virtual Result<std::unique_ptr<OpenFile>> Open(const Caller& caller, int64_t inode,
                                                  bool writable) = 0;
-  // Open for a file whose attributes the caller has just received from the master (create):
-  // skips the round trip in which Open learns the current size.
+  // Open for a file whose attributes the caller has just received from this FileSystem (create,
+  // getattr, setattr): skips the round trip in which Open learns the current size.
   virtual Result<std::unique_ptr<OpenFile>> OpenWithFreshAttr(const Caller& caller,
                                                               const rpc::Attr& attr,
                                                               bool writable) {

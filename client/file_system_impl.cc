@@ -264,7 +264,7 @@ Result<std::unique_ptr<OpenFile>> FileSystemImpl::Open(const Caller& caller, int
                                                        bool writable) {
   RETURN_IF_ERROR(ValidInode(inode));
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
-  return OpenWithFreshAttr(caller, attr, writable);
+  return OpenWithFreshAttr(caller, Overlay(std::move(attr)), writable);
 }
 
 Result<std::unique_ptr<OpenFile>> FileSystemImpl::OpenWithFreshAttr(const Caller& caller,
@@ -278,8 +278,7 @@ Result<std::unique_ptr<OpenFile>> FileSystemImpl::OpenWithFreshAttr(const Caller
   if (attr.type != rpc::FileType::REGULAR) {
     return Status::InvalidArgument("inode " + std::to_string(inode) + " is not a regular file");
   }
-  std::shared_ptr<InodeState> state = inodes_.GetOrCreate(inode);
-  state->NoteMasterSize(attr.size);
+  std::shared_ptr<InodeState> state = inodes_.GetOrCreate(inode, attr.size);
   // Close-to-open: chunks written by others before this open must be found afresh.
   locations_.EraseInode(inode);
   return std::unique_ptr<OpenFile>(

@@ -45,6 +45,11 @@ int64_t InodeState::LocalUncommittedEnd() const {
   return uncommitted_end_;
 }
 
+bool InodeState::HasUncommittedGrowth() const {
+  std::lock_guard lock(mu_);
+  return uncommitted_end_ > master_size_;
+}
+
 uint64_t InodeState::generation() const {
   std::lock_guard lock(mu_);
   return generation_;
@@ -88,7 +93,7 @@ bool InodeState::HasPendingWrites() const {
   return false;
 }
 
-std::shared_ptr<InodeState> InodeRegistry::GetOrCreate(int64_t inode) {
+std::shared_ptr<InodeState> InodeRegistry::GetOrCreate(int64_t inode, int64_t master_size) {
   std::lock_guard lock(mu_);
   for (auto it = states_.begin(); it != states_.end();) {
     it = it->second.expired() ? states_.erase(it) : std::next(it);
@@ -97,6 +102,7 @@ std::shared_ptr<InodeState> InodeRegistry::GetOrCreate(int64_t inode) {
   auto state = weak.lock();
   if (!state) {
     state = std::make_shared<InodeState>(inode);
+    state->NoteMasterSize(master_size);
     weak = state;
   }
   return state;

@@ -56,6 +56,9 @@ class InodeState {
   int64_t VisibleSize() const;
   // 0 when everything written locally is known to be committed.
   int64_t LocalUncommittedEnd() const;
+  // Whether a local write not yet committed ends past the master's size: the file's end as the
+  // master knows it is then not the end this process has written.
+  bool HasUncommittedGrowth() const;
   uint64_t generation() const;
 
   void AddWriter(const std::shared_ptr<PendingWriteSource>& writer);
@@ -78,7 +81,11 @@ class InodeState {
 // Thread-safe; mu_ guards states_.
 class InodeRegistry {
  public:
-  std::shared_ptr<InodeState> GetOrCreate(int64_t inode);
+  // The state of `inode`; a new one starts with `master_size`. An existing one keeps its own:
+  // every attribute this process handed out since went through FileSystemImpl's overlay, which
+  // noted the master's size, while the caller's size may be that overlay's (the larger of the
+  // master's and this process's own uncommitted end).
+  std::shared_ptr<InodeState> GetOrCreate(int64_t inode, int64_t master_size);
   // nullptr when no OpenFile of the inode exists.
   std::shared_ptr<InodeState> Find(int64_t inode) const;
   // The inodes with an OpenFile now, in inode order (reported to the master: they must outlive an

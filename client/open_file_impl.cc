@@ -89,6 +89,12 @@ Status OpenFileImpl::Fsync() { return writer_ ? writer_->Fsync() : Status::Ok();
 Result<int64_t> OpenFileImpl::Append(std::span<const std::byte> data) {
   if (!writer_) return Status::PermissionDenied("file was not opened for writing");
   const auto length = static_cast<int64_t>(data.size());
+  // The master places the append at the end it knows. Writes buffered by this process (through
+  // other descriptors) that grow the file must reach it first, or the append would land inside
+  // them and be overwritten when they commit: on a local file system they are part of the file
+  // at once. Appends of this descriptor alone never trigger the flush: each one moved the
+  // master's end itself.
+  if (state_->HasUncommittedGrowth()) RETURN_IF_ERROR(state_->FlushAllWriters());
   ASSIGN_OR_RETURN(rpc::Attr attr, services_.master.ReserveAppend(caller_, state_->inode(), length,
                                                                   services_.clock.NowUnixNanos()));
   const int64_t offset = attr.size - length;

@@ -23,8 +23,8 @@ TEST(OpenFileReporterTest, ReportsTheInodesWithAnOpenFileOnly) {
   ASSERT_TRUE(reporter.ReportOnce().ok());
   EXPECT_TRUE(master.open_file_reports().empty());  // nothing open: nothing to say
 
-  std::shared_ptr<InodeState> open_a = inodes.GetOrCreate(12);
-  std::shared_ptr<InodeState> open_b = inodes.GetOrCreate(5);
+  std::shared_ptr<InodeState> open_a = inodes.GetOrCreate(12, 0);
+  std::shared_ptr<InodeState> open_b = inodes.GetOrCreate(5, 0);
   ASSERT_TRUE(reporter.ReportOnce().ok());
   open_a.reset();  // closed
   ASSERT_TRUE(reporter.ReportOnce().ok());
@@ -42,7 +42,7 @@ TEST(OpenFileReporterTest, SplitsLargeSetsIntoReportsTheMasterAccepts) {
   OpenFileReporter reporter(master, inodes, kMountId, kIntervalMs);
   std::vector<std::shared_ptr<InodeState>> open;
   const int count = kMaxOpenFilesPerReport * 2 + 3;
-  for (int i = 1; i <= count; ++i) open.push_back(inodes.GetOrCreate(i));
+  for (int i = 1; i <= count; ++i) open.push_back(inodes.GetOrCreate(i, 0));
   ASSERT_TRUE(reporter.ReportOnce().ok());
   auto reports = master.open_file_reports();
   ASSERT_EQ(reports.size(), 3u);
