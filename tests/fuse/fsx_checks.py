@@ -8,8 +8,9 @@ on A and hit with a seeded random mix of operations: pwrite (holes too), pread, 
 down, writes and reads through a shared mmap, O_APPEND writes through a second descriptor,
 fallocate (plain and KEEP_SIZE), fstat, fsync/fdatasync, close and reopen (sometimes O_TRUNC).
 Every read and every size is compared with the model at once. After each fsync the file is
-opened through mount B and its size and a random range must equal the model (close-to-open
-across mounts). At the end the whole file is compared from both mounts.
+opened through the other mount and its size and a random range must equal the model; now and
+then the descriptor is closed and the file reopened on the other mount, which carries on
+(close-to-open across clients). At the end the whole file is compared from both mounts.
 
 On a mismatch it prints the seed, the operation number and the last operations, the way fsx
 does, so that a failure can be replayed: the same SEED gives the same operations.
@@ -183,6 +184,14 @@ class Fsx:
         if truncate:
             self.model.clear()
 
+    def op_switch_mount(self):
+        # Close-to-open across clients: what one mount wrote and closed, the other reads and
+        # changes after its open, with whatever its kernel cached from earlier turns.
+        self.note("close, reopen on the other mount")
+        os.close(self.fd)
+        self.path, self.other_path = self.other_path, self.path
+        self.fd = os.open(self.path, os.O_RDWR)
+
     def check_other_mount(self):
         other = os.open(self.other_path, os.O_RDONLY)
         try:
@@ -214,7 +223,7 @@ class Fsx:
         weighted = [(self.op_write, 30), (self.op_read, 25), (self.op_truncate, 6),
                     (self.op_stat, 8), (self.op_mmap_read, 6), (self.op_mmap_write, 6),
                     (self.op_append, 6), (self.op_fallocate, 4), (self.op_sync, 5),
-                    (self.op_reopen, 4)]
+                    (self.op_reopen, 4), (self.op_switch_mount, 3)]
         functions = [f for f, _ in weighted]
         weights = [w for _, w in weighted]
         for number in range(1, ops + 1):
@@ -227,7 +236,7 @@ class Fsx:
                                f"{e}") from e
         os.fsync(self.fd)
         os.close(self.fd)
-        self.check_whole(self.path, "this mount")
+        self.check_whole(self.path, "the last writer's mount")
         self.check_whole(self.other_path, "the other mount")
 
 
