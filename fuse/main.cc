@@ -2,9 +2,12 @@
 //
 // Exit codes: 0 after a clean unmount (fusermount3 -u, SIGTERM, SIGINT), 2 for bad flags or
 // FUSE options, 1 when mounting or the session fails.
+#include <fcntl.h>
 #include <malloc.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -27,6 +30,15 @@ constexpr int kExitBadFlags = 2;
 constexpr int kExitMountFailed = 1;
 // Idle FUSE worker threads kept around: enough for parallel readers without thread churn.
 constexpr unsigned kMaxIdleThreads = 16;
+
+std::string MastersText(const MountFlags& flags) {
+  std::string text;
+  for (const HostPort& master : flags.masters) {
+    if (!text.empty()) text += ',';
+    text += master.ToString();
+  }
+  return text;
+}
 
 bool HasOption(const MountFlags& flags, std::string_view key) {
   for (const std::string& option : flags.fuse_options) {
@@ -53,7 +65,16 @@ void BuildFuseArgs(const MountFlags& flags, fuse_args* args) {
   // EOPNOTSUPP), so the kernel's mode-only view is the whole truth. Not optional: the mount is
   // shared by users who must not see past a directory's bits.
   fuse_opt_add_arg(args, "-odefault_permissions");
-  if (!HasOption(flags, "fsname")) fuse_opt_add_arg(args, "-ofsname=tessera");
+  // The source column of /proc/mounts names the masters, as fstab's first field does: mount -a
+  // then recognises the file system as already mounted instead of mounting it again.
+  if (!HasOption(flags, "fsname")) {
+    std::string escaped;  // libfuse splits -o values at commas not escaped with a backslash
+    for (char c : MastersText(flags)) {
+      if (c == ',') escaped += '\\';
+      escaped += c;
+    }
+    fuse_opt_add_arg(args, ("-ofsname=" + escaped).c_str());
+  }
   if (!HasOption(flags, "subtype")) fuse_opt_add_arg(args, "-osubtype=tessera");
   for (const std::string& option : flags.fuse_options) {
     fuse_opt_add_arg(args, "-o");
@@ -61,18 +82,36 @@ void BuildFuseArgs(const MountFlags& flags, fuse_args* args) {
   }
 }
 
-// The session after mounting: runs the loop and always unmounts.
+// Opens --log-file for appending; -1 and no error when there is none.
+Result<int> OpenLogFile(const MountFlags& flags) {
+  if (flags.log_file.empty()) return -1;
+  const int fd = open(flags.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    return Status::IoError("cannot open log file " + flags.log_file + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+// The session after mounting: runs the loop and always unmounts. Log lines go to `log_fd` (when
+// not -1) from here on: what went wrong before the mount was up went to the caller's stderr,
+// which is where mount(8) shows it.
 int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_session* session,
-                 TesseraFuse& tessera) {
+                 TesseraFuse& tessera, int log_fd) {
   if (!flags.foreground) {
     // fork drops every thread, so the client library is created only after this point.
-    LOG(kInfo, "fuse") << "mount ready at " << mountpoint
-                       << " (continuing in the background; use -f to keep logs)";
+    LOG(kInfo, "fuse") << "mount ready at " << mountpoint << " (continuing in the background; "
+                       << (log_fd < 0 ? "use -f or --log-file to keep logs)"
+                                      : "logging to " + flags.log_file + ")");
     if (fuse_daemonize(0) != 0) {
       LOG(kError, "fuse") << "could not daemonize; unmounting " << mountpoint;
       fuse_session_unmount(session);
       return kExitMountFailed;
     }
+  }
+  if (log_fd >= 0) {
+    dup2(log_fd, STDERR_FILENO);
+    close(log_fd);
+    LOG(kInfo, "fuse") << "serving " << mountpoint << " (masters " << MastersText(flags) << ")";
   }
   client::ClientOptions client_options;
   client_options.masters = flags.masters;
@@ -136,6 +175,15 @@ int Run(int argc, char** argv) {
     return 0;
   }
   SetLogLevel(flags.log_level);
+  if (flags.verbose) {
+    std::string fuse_options;
+    for (const std::string& option : flags.fuse_options) fuse_options += " " + option;
+    LOG(kInfo, "fuse") << "mounting masters " << MastersText(flags) << " at " << flags.mountpoint
+                       << ": attr timeout " << flags.attr_timeout_s << " s, entry timeout "
+                       << flags.entry_timeout_s << " s, atime " << AtimeModeName(flags.atime)
+                       << ", admin port " << flags.admin_port << ", FUSE options:"
+                       << (fuse_options.empty() ? " none" : fuse_options);
+  }
 
   if (access("/dev/fuse", F_OK) != 0) {
     LOG(kError, "fuse") << "/dev/fuse is missing: load the fuse kernel module (modprobe fuse) "
@@ -146,6 +194,12 @@ int Run(int argc, char** argv) {
   const std::filesystem::path mountpoint = std::filesystem::absolute(flags.mountpoint, error);
   if (error || !std::filesystem::is_directory(mountpoint, error)) {
     LOG(kError, "fuse") << "mount point " << flags.mountpoint << " is not a directory";
+    return kExitMountFailed;
+  }
+
+  Result<int> log_fd = OpenLogFile(flags);
+  if (!log_fd.ok()) {
+    LOG(kError, "fuse") << log_fd.status().message();
     return kExitMountFailed;
   }
 
@@ -176,7 +230,7 @@ int Run(int argc, char** argv) {
                          << "), atime " << AtimeModeName(flags.atime) << ", attr timeout "
                          << flags.attr_timeout_s << " s, entry timeout " << flags.entry_timeout_s
                          << " s";
-      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera);
+      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera, *log_fd);
     }
     fuse_remove_signal_handlers(session);
   }

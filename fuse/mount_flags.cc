@@ -1,11 +1,13 @@
 #include "fuse/mount_flags.h"
 
 #include "common/admin_routes.h"
+#include "fuse/mount_options.h"
 
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <exception>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace tessera::fuse {
@@ -47,7 +49,11 @@ po::options_description NamedOptions() {
       "admin-port", po::value<int64_t>()->default_value(0),
       "HTTP admin port on 127.0.0.1: /metrics, /status, /healthz (0: off)")(
       "log-level", po::value<std::string>()->default_value("info"),
-      "debug, info, warning or error");
+      "debug, info, warning or error")(
+      "log-file", po::value<std::string>(),
+      "append log lines to this file (default: stderr, which is lost in the background)")(
+      "verbose,v", "log the settings the mount starts with (mount -v passes it)")(
+      "no-mtab,n", "accepted for mount(8), which passes it; there is no mtab to write");
   return options;
 }
 
@@ -56,8 +62,14 @@ po::options_description NamedOptions() {
 std::string MountUsage() {
   std::ostringstream text;
   text << "Usage: tessera-mount --masters H:P[,H:P...] [options] MOUNTPOINT\n"
-       << "       tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]\n"
+       << "       tessera-mount MASTERS MOUNTPOINT [-o OPTS]   (mount -t fuse.tessera, fstab)\n"
        << NamedOptions()
+       << "\n-o takes FUSE options (allow_other, ro, ...) and, for mount(8) and /etc/fstab,\n"
+          "attr_timeout=S, entry_timeout=S, atime=MODE (or noatime, relatime, strictatime),\n"
+          "admin_port=N and log_level=L in place of the flags; fstab's own items (_netdev,\n"
+          "nofail, defaults, noauto, x-systemd.*, ...) are ignored. fstab line:\n"
+          "  10.0.0.1:9400,10.0.0.2:9400,10.0.0.3:9400 /mnt/tessera fuse.tessera "
+          "_netdev,nofail,allow_other 0 0\n"
        << "\nCaching: each open asks the master for the file's attributes and keeps the kernel's\n"
           "cached pages only when size, mtime and ctime are unchanged (a change by any client is\n"
           "seen at the next open). Attributes and names seen through stat and lookups may be up\n"
@@ -147,6 +159,17 @@ Result<MountFlags> ParseMountFlags(int argc, const char* const* argv) {
     return Status::InvalidArgument("bad --log-level '" + level +
                                    "': expected debug, info, warning or error");
   }
+  flags.verbose = values.count("verbose") > 0;
+  if (values.count("log-file")) {
+    flags.log_file = values["log-file"].as<std::string>();
+    if (flags.log_file.empty()) return Status::InvalidArgument("--log-file is empty");
+  }
+
+  std::set<std::string> given_flags;
+  for (const auto& [name, value] : values) {
+    if (!value.defaulted()) given_flags.insert(name);
+  }
+  RETURN_IF_ERROR(SortMountOptions(given_flags, &flags));
   return flags;
 }
 

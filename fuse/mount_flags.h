@@ -3,8 +3,9 @@
 //   tessera-mount --masters H:P[,...] [-f] [-o FUSE_OPTS]... [--attr-timeout-s 1.0]
 //                 [--entry-timeout-s 1.0] [--atime relatime] [--admin-port 0]
 //                 [--log-level info] MOUNTPOINT
-//   tessera-mount MASTERS MOUNTPOINT [-o FUSE_OPTS]     (the form mount.fuse3 uses for
-//                                                        `mount -t fuse.tessera MASTERS DIR`)
+//   tessera-mount MASTERS MOUNTPOINT [-v] [-n] [-o OPTS]  (as mount.fuse.tessera: the form
+//                                     `mount -t fuse.tessera MASTERS DIR` and /etc/fstab run;
+//                                     -o may carry Tessera's settings, see mount_options.h)
 //
 // Parsing is separate from main() so that every rejection is unit-tested. Pure; thread-safe.
 #pragma once
@@ -31,6 +32,10 @@ struct MountFlags {
   AtimeMode atime = AtimeMode::kRelatime;
   LogLevel log_level = LogLevel::kInfo;
   int admin_port = 0;  // HTTP admin port on 127.0.0.1 (/metrics, /status, /healthz); 0: off
+  bool verbose = false;    // -v (mount -v): log the settings at start
+  // Where log lines go once the mount runs ("": stderr, which is /dev/null once it has gone to
+  // the background): a mount started by mount(8) or fstab has no other place to log.
+  std::string log_file;
   bool show_help = false;  // --help: print Usage() and exit 0; other fields are unset
 };
 

@@ -125,3 +125,57 @@ TEST(MountFlagsTest, AdminPort) {
 
 }  // namespace
 }  // namespace tessera::fuse
+
+namespace tessera::fuse {
+namespace {
+
+// What mount(8) runs for the fstab line
+//   127.0.0.1:1,127.0.0.1:2 /mnt/t fuse.tessera _netdev,nofail,allow_other,attr_timeout=3,... 0 0
+TEST(MountFlagsTest, FstabOptionsAreSortedOut) {
+  Result<MountFlags> flags =
+      Parse({"127.0.0.1:1,127.0.0.1:2", "/mnt/t", "-v", "-n", "-o",
+             "rw,allow_other,attr_timeout=3,entry_timeout=0.5,noatime,admin_port=9481,"
+             "log_level=debug,_netdev,nofail,defaults,noauto,x-systemd.automount,comment=x"});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  EXPECT_EQ(flags->masters.size(), 2u);
+  EXPECT_TRUE(flags->verbose);
+  EXPECT_EQ(flags->fuse_options, (std::vector<std::string>{"rw", "allow_other"}));
+  EXPECT_DOUBLE_EQ(flags->attr_timeout_s, 3.0);
+  EXPECT_DOUBLE_EQ(flags->entry_timeout_s, 0.5);
+  EXPECT_EQ(flags->atime, AtimeMode::kNoatime);
+  EXPECT_EQ(flags->admin_port, 9481);
+  EXPECT_EQ(flags->log_level, LogLevel::kDebug);
+
+  Result<MountFlags> named = Parse({"127.0.0.1:1", "/mnt/t", "-o", "atime=strictatime"});
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->atime, AtimeMode::kStrictatime);
+  EXPECT_TRUE(named->fuse_options.empty());
+}
+
+TEST(MountFlagsTest, BadFstabOptionsAreRefusedByName) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"-o", "attr_timeout=-1"}, "attr_timeout"},
+      {{"-o", "attr_timeout=1x"}, "attr_timeout"},
+      {{"-o", "entry_timeout="}, "entry_timeout"},
+      {{"-o", "atime=sometimes"}, "atime"},
+      {{"-o", "admin_port=70000"}, "admin_port"},
+      {{"-o", "log_level=loud"}, "log_level"},
+      // One setting given twice, or by a flag and an -o item: refused, not silently resolved.
+      {{"-o", "noatime,relatime"}, "already set"},
+      {{"--atime", "noatime", "-o", "strictatime"}, "--atime"},
+      {{"--attr-timeout-s", "2", "-o", "attr_timeout=3"}, "--attr-timeout-s"},
+  };
+  for (const auto& [extra, mentioned] : bad) {
+    std::vector<std::string> args = {"--masters", "127.0.0.1:1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("/mnt/t");
+    Result<MountFlags> flags = Parse(args);
+    ASSERT_FALSE(flags.ok()) << "accepted " << extra.back();
+    EXPECT_EQ(flags.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(flags.status().message().find(mentioned), std::string::npos)
+        << flags.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tessera::fuse
