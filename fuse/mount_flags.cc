@@ -66,8 +66,8 @@ std::string MountUsage() {
        << NamedOptions()
        << "\n-o takes FUSE options (allow_other, ro, ...) and, for mount(8) and /etc/fstab,\n"
           "attr_timeout=S, entry_timeout=S, atime=MODE (or noatime, relatime, strictatime),\n"
-          "admin_port=N and log_level=L in place of the flags; fstab's own items (_netdev,\n"
-          "nofail, defaults, noauto, x-systemd.*, ...) are ignored. fstab line:\n"
+          "admin_port=N, log_level=L and log_file=PATH in place of the flags; fstab's own\n"
+          "items (_netdev, nofail, defaults, noauto, x-systemd.*, ...) are ignored. fstab line:\n"
           "  10.0.0.1:9400,10.0.0.2:9400,10.0.0.3:9400 /mnt/tessera fuse.tessera "
           "_netdev,nofail,allow_other 0 0\n"
        << "\nCaching: each open asks the master for the file's attributes and keeps the kernel's\n"
