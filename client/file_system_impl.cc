@@ -127,8 +127,12 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
   if (request.__isset.mode && (request.mode & ~07777) != 0) {
     return Status::InvalidArgument("mode has bits outside 07777");
   }
-  if (request.__isset.size && (request.size < 0 || request.size > kMaxFileSize)) {
-    return Status::InvalidArgument("size " + std::to_string(request.size) + " is out of range");
+  if (request.__isset.size && request.size < 0) {
+    return Status::InvalidArgument("size " + std::to_string(request.size) + " is negative");
+  }
+  if (request.__isset.size && request.size > kMaxFileSize) {
+    return Status::FileTooLarge("size " + std::to_string(request.size) +
+                                " passes the largest file size");
   }
   // Buffered writes must land (and be committed) before any attribute change, as on a local
   // file system where a write takes effect at once: a later commit would grow the file again

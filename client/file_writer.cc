@@ -36,10 +36,10 @@ bool FileWriter::HasPendingData() const {
 }
 
 Status FileWriter::Write(int64_t offset, std::span<const std::byte> data) {
-  if (offset < 0 || offset > kMaxFileSize ||
-      static_cast<int64_t>(data.size()) > kMaxFileSize - offset) {
-    return Status::InvalidArgument("write at " + std::to_string(offset) + " of " +
-                                   std::to_string(data.size()) + " bytes is out of range");
+  if (offset < 0) return Status::InvalidArgument("write at negative offset " + std::to_string(offset));
+  if (offset > kMaxFileSize || static_cast<int64_t>(data.size()) > kMaxFileSize - offset) {
+    return Status::FileTooLarge("write at " + std::to_string(offset) + " of " +
+                                std::to_string(data.size()) + " bytes passes the largest file size");
   }
   std::lock_guard write_lock(write_mu_);
   RETURN_IF_ERROR(FirstError());

@@ -46,10 +46,11 @@ Result<int64_t> OpenFileImpl::SizeFor(int64_t end) {
 }
 
 Result<size_t> OpenFileImpl::Read(int64_t offset, std::span<std::byte> buf) {
-  if (offset < 0 || offset > kMaxFileSize) {
-    return Status::InvalidArgument("read offset " + std::to_string(offset) + " is out of range");
+  if (offset < 0) {
+    return Status::InvalidArgument("read offset " + std::to_string(offset) + " is negative");
   }
-  if (buf.empty()) return size_t{0};
+  // No file reaches past the largest size: a read there is at the end of the file.
+  if (buf.empty() || offset >= kMaxFileSize) return size_t{0};
   // Taken before pending writes are checked, so a write racing with this read can only make
   // the readahead window unusable, never stale.
   const uint64_t generation = state_->generation();
@@ -109,8 +110,10 @@ Result<int64_t> OpenFileImpl::Append(std::span<const std::byte> data) {
 
 Status OpenFileImpl::Allocate(int64_t end) {
   if (!writer_) return Status::PermissionDenied("file was not opened for writing");
-  if (end < 0 || end > kMaxFileSize) {
-    return Status::InvalidArgument("allocation end " + std::to_string(end) + " is out of range");
+  if (end < 0) return Status::InvalidArgument("allocation end " + std::to_string(end) + " is negative");
+  if (end > kMaxFileSize) {
+    return Status::FileTooLarge("allocation end " + std::to_string(end) +
+                                " passes the largest file size");
   }
   // Writes still buffered would be committed after the size and are harmless, but flushing first
   // keeps the committed size and the data in one order for readers of other clients.

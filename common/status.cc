@@ -25,6 +25,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kNotPermitted: return "NOT_PERMITTED";
     case StatusCode::kWouldBlock: return "WOULD_BLOCK";
     case StatusCode::kMountExpired: return "MOUNT_EXPIRED";
+    case StatusCode::kFileTooLarge: return "FILE_TOO_LARGE";
   }
   return "UNKNOWN";
 }
@@ -35,7 +36,8 @@ bool IsKnownStatusCode(int value) {
          value == static_cast<int>(StatusCode::kNoData) ||
          value == static_cast<int>(StatusCode::kNotSupported) ||
          value == static_cast<int>(StatusCode::kWouldBlock) ||
-         value == static_cast<int>(StatusCode::kMountExpired);
+         value == static_cast<int>(StatusCode::kMountExpired) ||
+         value == static_cast<int>(StatusCode::kFileTooLarge);
 }
 
 std::string Status::ToString() const {

@@ -37,6 +37,7 @@ enum class StatusCode : int {
   kNotSupported = 25,  // an operation or namespace Tessera does not support
   kWouldBlock = 30,    // another owner holds a conflicting file lock (EAGAIN)
   kMountExpired = 31,  // the mount was declared dead and lost its file locks (ENOLCK)
+  kFileTooLarge = 32,  // past the largest file size Tessera keeps (EFBIG)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -73,6 +74,7 @@ class [[nodiscard]] Status {
   static Status NotPermitted(std::string m) { return {StatusCode::kNotPermitted, std::move(m)}; }
   static Status WouldBlock(std::string m) { return {StatusCode::kWouldBlock, std::move(m)}; }
   static Status MountExpired(std::string m) { return {StatusCode::kMountExpired, std::move(m)}; }
+  static Status FileTooLarge(std::string m) { return {StatusCode::kFileTooLarge, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -34,6 +34,8 @@ int ErrnoFromStatus(const Status& status) {
       return EAGAIN;
     case StatusCode::kMountExpired:
       return ENOLCK;
+    case StatusCode::kFileTooLarge:
+      return EFBIG;
     // The client library follows the leader itself; NOT_LEADER reaching the mount means it
     // gave up finding one, which to a program is the same as an unreachable cluster.
     case StatusCode::kNotLeader:

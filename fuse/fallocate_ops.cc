@@ -26,10 +26,16 @@ void FallocateOp(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t l
     return ReplyError(req, Status::NotSupported("fallocate mode " + std::to_string(mode)),
                       "fallocate", handle.inode);
   }
-  if (offset < 0 || length <= 0 || length > kMaxFileSize || offset > kMaxFileSize - length) {
+  if (offset < 0 || length <= 0) {
     return ReplyError(req,
                       Status::InvalidArgument("fallocate range " + std::to_string(offset) + "+" +
                                               std::to_string(length) + " is out of range"),
+                      "fallocate", handle.inode);
+  }
+  if (length > kMaxFileSize || offset > kMaxFileSize - length) {
+    return ReplyError(req,
+                      Status::FileTooLarge("fallocate range " + std::to_string(offset) + "+" +
+                                           std::to_string(length) + " passes the largest file size"),
                       "fallocate", handle.inode);
   }
   if (!handle.writable) {

@@ -3,12 +3,20 @@
 #include <fuse_lowlevel.h>
 
 #include <cstdint>
+#include <limits>
 
 namespace tessera::fuse {
 namespace {
 
+// Times are kept as int64 nanoseconds since 1970 (years 1677..2262). One outside is clamped to
+// the nearest end, as Linux file systems clamp to the range their format holds.
 int64_t NanosFromTimespec(const struct timespec& ts) {
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  int64_t nanos = 0;
+  if (__builtin_mul_overflow(static_cast<int64_t>(ts.tv_sec), int64_t{1'000'000'000}, &nanos) ||
+      __builtin_add_overflow(nanos, static_cast<int64_t>(ts.tv_nsec), &nanos)) {
+    return ts.tv_sec < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  }
+  return nanos;
 }
 
 }  // namespace

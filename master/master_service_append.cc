@@ -34,7 +34,7 @@ void MasterServiceHandler::reserveAppend(rpc::Attr& reply, const rpc::RequestCon
   ThrowIfError(current.status());
   const rpc::Attr& attr = *current;
   if (attr.size > kMaxFileSize - length) {
-    ThrowIfError(Status::InvalidArgument("appending " + std::to_string(length) +
+    ThrowIfError(Status::FileTooLarge("appending " + std::to_string(length) +
                                          " bytes to inode " + std::to_string(inode) +
                                          " passes the largest file size"));
   }

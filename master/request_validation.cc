@@ -58,10 +58,12 @@ Status ValidateSetAttr(const rpc::SetAttrRequest& request) {
   if (request.__isset.gid) RETURN_IF_ERROR(NonNegative(request.gid, "gid"));
   if (request.__isset.size) {
     RETURN_IF_ERROR(NonNegative(request.size, "size"));
-    if (request.size > kMaxFileSize) return Invalid("size", "exceeds the largest file size");
+    if (request.size > kMaxFileSize) {
+      return Status::FileTooLarge("size " + std::to_string(request.size) +
+                                  " exceeds the largest file size");
+    }
   }
-  if (request.__isset.atime_ns) RETURN_IF_ERROR(NonNegative(request.atime_ns, "atime_ns"));
-  if (request.__isset.mtime_ns) RETURN_IF_ERROR(NonNegative(request.mtime_ns, "mtime_ns"));
+  // Explicit times may be before 1970 (negative): tar and cp -p restore such files.
   if (request.__isset.atime_ns && request.atime_now) {
     return Invalid("atime", "given both explicitly and as now");
   }

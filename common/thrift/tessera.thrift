@@ -36,6 +36,8 @@ enum ErrorCode {
   // File locks (30..34).
   WOULD_BLOCK = 30,        // another owner holds a conflicting lock (EAGAIN / EWOULDBLOCK)
   MOUNT_EXPIRED = 31,      // the mount was silent too long and lost its locks (ENOLCK)
+  // Sizes (32..).
+  FILE_TOO_LARGE = 32,     // a write, truncate or allocation past the largest file size (EFBIG)
 }
 
 exception TesseraError {

@@ -47,8 +47,7 @@ Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrComma
   if (command.__isset.mode) RETURN_IF_ERROR(CheckMode(command.mode));
   if (command.__isset.uid && command.uid < 0) return Status::InvalidArgument("negative uid");
   if (command.__isset.gid && command.gid < 0) return Status::InvalidArgument("negative gid");
-  if (command.__isset.atime_ns) RETURN_IF_ERROR(CheckTime(command.atime_ns));
-  if (command.__isset.mtime_ns) RETURN_IF_ERROR(CheckTime(command.mtime_ns));
+  // Explicit times may be negative (before 1970); only the leader's clock must not be.
   if (command.__isset.size && (command.size < 0 || command.size > kMaxFileSize)) {
     return Status::InvalidArgument("size " + std::to_string(command.size) + " out of range");
   }

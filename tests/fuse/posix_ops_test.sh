@@ -42,6 +42,10 @@ mkdir many
 for i in $(seq 1 300); do : >"many/file$i"; done
 [ "$(ls many | wc -l)" = 300 ] || fail "ls of 300 entries shows $(ls many | wc -l)"
 rm -r many a || fail "rm -r"
+
+mkdir errors
+/usr/bin/python3 "$(dirname "$0")/posix_errors_checks.py" "$MNT/errors" || fail "POSIX error checks"
+rm -r errors
 [ -z "$(ls -A .)" ] || fail "mount not empty: $(ls -A .)"
 cd /
 say "PASS"
