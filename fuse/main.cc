@@ -16,6 +16,8 @@
 #include "common/http_admin_server.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/rpc_client_metrics.h"
+#include "fuse/fuse_op_metrics.h"
 #include "fuse/mount_admin.h"
 #include "fuse/mount_flags.h"
 #include "fuse/tessera_fuse.h"
@@ -27,6 +29,16 @@ constexpr int kExitBadFlags = 2;
 constexpr int kExitMountFailed = 1;
 // Idle FUSE worker threads kept around: enough for parallel readers without thread churn.
 constexpr unsigned kMaxIdleThreads = 16;
+
+// The mount's metrics registry and what records into it: client RPCs (rpc_client_metrics.h) and
+// FUSE requests (fuse_op_metrics.h). Creating them spawns no thread, so they may exist before
+// the process daemonizes.
+struct MountObservability {
+  SystemClock clock;
+  MetricsRegistry metrics;
+  RpcClientMetrics client_rpc{&metrics, &clock};
+  FuseOpMetrics fuse_ops{&metrics, &clock};
+};
 
 bool HasOption(const MountFlags& flags, std::string_view key) {
   for (const std::string& option : flags.fuse_options) {
@@ -62,8 +74,9 @@ void BuildFuseArgs(const MountFlags& flags, fuse_args* args) {
 }
 
 // The session after mounting: runs the loop and always unmounts.
+// `observability` outlives `tessera` (and so the client library that records into it).
 int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_session* session,
-                 TesseraFuse& tessera) {
+                 TesseraFuse& tessera, MountObservability& observability) {
   if (!flags.foreground) {
     // fork drops every thread, so the client library is created only after this point.
     LOG(kInfo, "fuse") << "mount ready at " << mountpoint
@@ -76,6 +89,7 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
   }
   client::ClientOptions client_options;
   client_options.masters = flags.masters;
+  client_options.rpc_metrics = &observability.client_rpc;
   Result<std::unique_ptr<client::FileSystem>> fs = client::FileSystem::Create(client_options);
   if (!fs.ok()) {
     LOG(kError, "fuse") << "cannot start the client library: " << fs.status().ToString()
@@ -89,8 +103,8 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
   }
 
   // After daemonizing: fork keeps no thread, and the admin server runs one.
-  SystemClock clock;
-  MetricsRegistry metrics;
+  const SystemClock& clock = observability.clock;
+  MetricsRegistry& metrics = observability.metrics;
   MountAdminSources admin_sources{.mountpoint = mountpoint,
                                   .masters = flags.masters,
                                   .counters = &tessera.counters(),
@@ -149,6 +163,9 @@ int Run(int argc, char** argv) {
     return kExitMountFailed;
   }
 
+  // Declared before `tessera`, so destroyed after it: the client library and the FUSE handlers
+  // record into it until the session and the FileSystem are gone.
+  MountObservability observability;
   TesseraFuse tessera(MountOptions{.attr_timeout_s = flags.attr_timeout_s,
                                    .entry_timeout_s = flags.entry_timeout_s,
                                    .atime = flags.atime});
@@ -163,6 +180,7 @@ int Run(int argc, char** argv) {
     return kExitBadFlags;
   }
   tessera.AttachSession(session);
+  tessera.AttachOpMetrics(&observability.fuse_ops);
   int exit_code = kExitMountFailed;
   if (fuse_set_signal_handlers(session) != 0) {
     LOG(kError, "fuse") << "cannot install signal handlers";
@@ -176,7 +194,7 @@ int Run(int argc, char** argv) {
                          << "), atime " << AtimeModeName(flags.atime) << ", attr timeout "
                          << flags.attr_timeout_s << " s, entry timeout " << flags.entry_timeout_s
                          << " s";
-      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera);
+      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera, observability);
     }
     fuse_remove_signal_handlers(session);
   }
