@@ -168,9 +168,11 @@ std::string ChunkServersTable(const MasterAdminView& view) {
                      "<th>Fill</th><th>Used</th><th>Capacity</th><th>Chunks</th>"
                      "<th>Active requests</th><th>Last heartbeat</th></tr>";
   if (view.chunk_servers.empty()) {
+    html += "<tr><td colspan=\"10\">";
     html += view.chunk_server_source == ChunkServerSource::kUnavailable
-                ? "<tr><td colspan=\"10\">Unknown here: see the line above.</td></tr>"
-                : "<tr><td colspan=\"10\">No chunk server has registered with this master.</td></tr>";
+                ? "Unknown here: see the line above."
+                : "No chunk server has registered with this master.";
+    html += "</td></tr>";
   }
   for (const rpc::ChunkServerStatus& server : view.chunk_servers) {
     const std::string state = ChunkServerState(server);
@@ -325,7 +327,8 @@ std::string RenderStatusPage(const MasterAdminView& view, const std::string& sel
     html += "<div class=\"notice\">This master is a <b>" + HtmlEscape(role) + "</b>. ";
     if (!view.group.leader_address.empty()) {
       html += "The leader is master " + Number(static_cast<int64_t>(view.group.leader_id)) +
-              " at <b>" + HtmlEscape(view.group.leader_address) + "</b>; chunk servers report to it";
+              " at <b>" + HtmlEscape(view.group.leader_address) +
+              "</b>; chunk servers report to it";
       html += view.chunk_server_source == ChunkServerSource::kSelf
                   ? ", so open its admin port for their state."
                   : ", and this page shows them as it reports them.";

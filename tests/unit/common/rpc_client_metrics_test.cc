@@ -47,7 +47,8 @@ TEST(RpcClientMetricsTest, CountsAttemptsErrorsByKindAndLatency) {
   });
 
   const std::string text = registry.Render();
-  EXPECT_TRUE(Has(text, "tessera_client_rpc_calls_total{service=\"MasterService\",method=\"lookup\"} 3"))
+  EXPECT_TRUE(
+      Has(text, "tessera_client_rpc_calls_total{service=\"MasterService\",method=\"lookup\"} 3"))
       << text;
   EXPECT_TRUE(Has(text,
                   "tessera_client_rpc_errors_total{service=\"MasterService\",method=\"lookup\","
