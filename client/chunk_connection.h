@@ -10,6 +10,7 @@
 
 #include "common/address.h"
 #include "common/rpc_client.h"
+#include "common/rpc_client_metrics.h"
 #include "common/status.h"
 #include "gen-cpp/tessera_types.h"
 
@@ -26,7 +27,9 @@ class ChunkConnection {
 
 // Pooled Thrift connections (RpcClientPool<ChunkServerServiceClient>). A call that fails on a
 // pooled connection whose peer restarted is retried once on a fresh connection: every
-// ChunkServerService call is idempotent.
-std::unique_ptr<ChunkConnection> NewThriftChunkConnection(const RpcClientOptions& options);
+// ChunkServerService call is idempotent. `metrics` (borrowed, may be null, outlives the
+// connection) times and counts every attempt as service "ChunkServerService".
+std::unique_ptr<ChunkConnection> NewThriftChunkConnection(const RpcClientOptions& options,
+                                                          RpcClientMetrics* metrics = nullptr);
 
 }  // namespace tessera::client

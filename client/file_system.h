@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/address.h"
+#include "common/rpc_client_metrics.h"
 #include "common/status.h"
 #include "gen-cpp/tessera_types.h"
 
@@ -34,6 +35,9 @@ struct ClientOptions {
   // How long a piece whose chain failed (a replica died, the chunk took a new version) is
   // written again on the chain the master gives now, before the write fails with EIO.
   int write_retry_deadline_ms = 30000;
+  // Borrowed, may be null: times and counts every RPC to masters and chunk servers
+  // (rpc_client_metrics.h). Outlives the FileSystem.
+  RpcClientMetrics* rpc_metrics = nullptr;
 };
 
 // One file lock request (FileSystem::SetLock): POSIX record locks over [start, start + length)

@@ -55,12 +55,14 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Create(ClientOptions options) {
   MasterClientOptions master_options;
   master_options.masters = options.masters;
   master_options.retry_deadline_ms = options.master_retry_deadline_ms;
+  master_options.rpc_metrics = options.rpc_metrics;
   auto master = std::make_unique<MasterClient>(std::move(master_options),
                                                NewThriftMasterChannel(rpc_options));
+  auto chunk_connection = NewThriftChunkConnection(rpc_options, options.rpc_metrics);
   // The process clock is stateless; one static instance serves every FileSystem.
   static const SystemClock kSystemClock;
   return std::unique_ptr<FileSystem>(std::make_unique<FileSystemImpl>(
-      std::move(options), std::move(master), NewThriftChunkConnection(rpc_options), kSystemClock));
+      std::move(options), std::move(master), std::move(chunk_connection), kSystemClock));
 }
 
 FileSystemImpl::FileSystemImpl(ClientOptions options, std::unique_ptr<MasterConnection> master,

@@ -71,8 +71,9 @@ Status MasterClient::Invoke(const rpc::RequestContext& ctx, const char* what, co
   int hint_hops = 0;
   Status last_error;
   for (;;) {
-    RpcOutcome outcome =
-        channel_->Call(candidate, [&](rpc::MasterServiceIf& master) { call(master, ctx); });
+    RpcOutcome outcome = MeasureRpc(options_.rpc_metrics, "MasterService", what, [&] {
+      return channel_->Call(candidate, [&](rpc::MasterServiceIf& master) { call(master, ctx); });
+    });
     if (outcome.status.ok()) {
       RememberLeader(candidate);
       return Status::Ok();

@@ -27,6 +27,7 @@
 #include "client/request_context.h"
 #include "common/address.h"
 #include "common/rpc_client.h"
+#include "common/rpc_client_metrics.h"
 #include "common/rpc_errors.h"
 #include "gen-cpp/MasterService.h"
 
@@ -50,6 +51,9 @@ struct MasterClientOptions {
   // Short: while the masters elect a new leader (well under a second) the client should find it
   // soon after, not sleep through it; a round of failed calls to masters costs little.
   int max_backoff_ms = 100;
+  // Borrowed, may be null: every attempt (each try of each master) is timed and counted there
+  // as service "MasterService", method = the Thrift method. Outlives the client.
+  RpcClientMetrics* rpc_metrics = nullptr;
 };
 
 class MasterClient final : public MasterConnection {

@@ -45,7 +45,7 @@ class RpcClientPool {
   template <typename F>
   RpcOutcome Call(const HostPort& address, F&& call) {
     Result<std::unique_ptr<ClientT>> client = Acquire(address);
-    if (!client.ok()) return {client.status(), true, ""};
+    if (!client.ok()) return {client.status(), true, "", RpcFailure::kConnect};
     RpcOutcome outcome = CallRpc([&] { call(**client); });
     if (!outcome.connection_broken) Release(address, std::move(*client));
     return outcome;

@@ -19,6 +19,8 @@
 #include "common/http_admin_server.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/rpc_client_metrics.h"
+#include "fuse/fuse_op_metrics.h"
 #include "fuse/mount_admin.h"
 #include "fuse/mount_flags.h"
 #include "fuse/tessera_fuse.h"
@@ -39,6 +41,16 @@ std::string MastersText(const MountFlags& flags) {
   }
   return text;
 }
+
+// The mount's metrics registry and what records into it: client RPCs (rpc_client_metrics.h) and
+// FUSE requests (fuse_op_metrics.h). Creating them spawns no thread, so they may exist before
+// the process daemonizes.
+struct MountObservability {
+  SystemClock clock;
+  MetricsRegistry metrics;
+  RpcClientMetrics client_rpc{&metrics, &clock};
+  FuseOpMetrics fuse_ops{&metrics, &clock};
+};
 
 bool HasOption(const MountFlags& flags, std::string_view key) {
   for (const std::string& option : flags.fuse_options) {
@@ -95,8 +107,9 @@ Result<int> OpenLogFile(const MountFlags& flags) {
 // The session after mounting: runs the loop and always unmounts. Log lines go to `log_fd` (when
 // not -1) from here on: what went wrong before the mount was up went to the caller's stderr,
 // which is where mount(8) shows it.
+// `observability` outlives `tessera` (and so the client library that records into it).
 int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_session* session,
-                 TesseraFuse& tessera, int log_fd) {
+                 TesseraFuse& tessera, MountObservability& observability, int log_fd) {
   if (!flags.foreground) {
     // fork drops every thread, so the client library is created only after this point.
     LOG(kInfo, "fuse") << "mount ready at " << mountpoint << " (continuing in the background; "
@@ -115,6 +128,7 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
   }
   client::ClientOptions client_options;
   client_options.masters = flags.masters;
+  client_options.rpc_metrics = &observability.client_rpc;
   Result<std::unique_ptr<client::FileSystem>> fs = client::FileSystem::Create(client_options);
   if (!fs.ok()) {
     LOG(kError, "fuse") << "cannot start the client library: " << fs.status().ToString()
@@ -128,8 +142,8 @@ int ServeMounted(const MountFlags& flags, const std::string& mountpoint, fuse_se
   }
 
   // After daemonizing: fork keeps no thread, and the admin server runs one.
-  SystemClock clock;
-  MetricsRegistry metrics;
+  const SystemClock& clock = observability.clock;
+  MetricsRegistry& metrics = observability.metrics;
   MountAdminSources admin_sources{.mountpoint = mountpoint,
                                   .masters = flags.masters,
                                   .counters = &tessera.counters(),
@@ -203,6 +217,9 @@ int Run(int argc, char** argv) {
     return kExitMountFailed;
   }
 
+  // Declared before `tessera`, so destroyed after it: the client library and the FUSE handlers
+  // record into it until the session and the FileSystem are gone.
+  MountObservability observability;
   TesseraFuse tessera(MountOptions{.attr_timeout_s = flags.attr_timeout_s,
                                    .entry_timeout_s = flags.entry_timeout_s,
                                    .atime = flags.atime});
@@ -217,6 +234,7 @@ int Run(int argc, char** argv) {
     return kExitBadFlags;
   }
   tessera.AttachSession(session);
+  tessera.AttachOpMetrics(&observability.fuse_ops);
   int exit_code = kExitMountFailed;
   if (fuse_set_signal_handlers(session) != 0) {
     LOG(kError, "fuse") << "cannot install signal handlers";
@@ -230,7 +248,8 @@ int Run(int argc, char** argv) {
                          << "), atime " << AtimeModeName(flags.atime) << ", attr timeout "
                          << flags.attr_timeout_s << " s, entry timeout " << flags.entry_timeout_s
                          << " s";
-      exit_code = ServeMounted(flags, mountpoint.string(), session, tessera, *log_fd);
+      exit_code =
+          ServeMounted(flags, mountpoint.string(), session, tessera, observability, *log_fd);
     }
     fuse_remove_signal_handlers(session);
   }

@@ -43,45 +43,67 @@ void DestroyOp(void* userdata) {
   tessera->CloseLeftoverHandles();
 }
 
+// The handler kHandler timed and counted as kOp (fuse_op_metrics.h).
+template <FuseOp kOp, auto kHandler>
+struct TimedOp;
+
+template <FuseOp kOp, typename... Args, void (*kHandler)(fuse_req_t, Args...)>
+struct TimedOp<kOp, kHandler> {
+  static void Run(fuse_req_t req, Args... args) {
+    // Read before the handler: its reply frees req.
+    FuseOpMetrics* metrics = TesseraFuse::FromRequest(req).op_metrics();
+    if (metrics == nullptr) {
+      kHandler(req, args...);
+      return;
+    }
+    const int64_t start_ns = metrics->NowNanos();
+    kHandler(req, args...);
+    metrics->Record(kOp, start_ns);
+  }
+};
+
+template <FuseOp kOp, auto kHandler>
+constexpr auto Timed = &TimedOp<kOp, kHandler>::Run;
+
 fuse_lowlevel_ops MakeOperations() {
   fuse_lowlevel_ops ops{};
   ops.init = InitOp;
   ops.destroy = DestroyOp;
-  ops.lookup = LookupOp;
-  ops.forget = ForgetOp;
-  ops.forget_multi = ForgetMultiOp;
-  ops.getattr = GetattrOp;
-  ops.setattr = SetattrOp;
-  ops.mkdir = MkdirOp;
-  ops.unlink = UnlinkOp;
-  ops.rmdir = RmdirOp;
-  ops.rename = RenameOp;
-  ops.statfs = StatfsOp;
-  ops.create = CreateOp;
-  ops.open = OpenOp;
-  ops.read = ReadOp;
-  ops.write = WriteOp;
-  ops.flush = FlushOp;
-  ops.release = ReleaseOp;
-  ops.fsync = FsyncOp;
-  ops.opendir = OpendirOp;
-  ops.readdir = ReaddirOp;
-  ops.readdirplus = ReaddirplusOp;
-  ops.releasedir = ReleasedirOp;
-  ops.fsyncdir = FsyncdirOp;
-  ops.link = LinkOp;
-  ops.symlink = SymlinkOp;
-  ops.readlink = ReadlinkOp;
-  ops.mknod = MknodOp;
-  ops.access = AccessOp;
-  ops.setxattr = SetxattrOp;
-  ops.getxattr = GetxattrOp;
-  ops.listxattr = ListxattrOp;
-  ops.removexattr = RemovexattrOp;
-  ops.fallocate = FallocateOp;
-  ops.getlk = GetlkOp;
-  ops.setlk = SetlkOp;
-  ops.flock = FlockOp;
+  ops.lookup = Timed<FuseOp::kLookup, LookupOp>;
+  ops.forget = Timed<FuseOp::kForget, ForgetOp>;
+  ops.forget_multi = Timed<FuseOp::kForgetMulti, ForgetMultiOp>;
+  ops.getattr = Timed<FuseOp::kGetattr, GetattrOp>;
+  ops.setattr = Timed<FuseOp::kSetattr, SetattrOp>;
+  ops.mkdir = Timed<FuseOp::kMkdir, MkdirOp>;
+  ops.unlink = Timed<FuseOp::kUnlink, UnlinkOp>;
+  ops.rmdir = Timed<FuseOp::kRmdir, RmdirOp>;
+  ops.rename = Timed<FuseOp::kRename, RenameOp>;
+  ops.statfs = Timed<FuseOp::kStatfs, StatfsOp>;
+  ops.create = Timed<FuseOp::kCreate, CreateOp>;
+  ops.open = Timed<FuseOp::kOpen, OpenOp>;
+  ops.read = Timed<FuseOp::kRead, ReadOp>;
+  ops.write = Timed<FuseOp::kWrite, WriteOp>;
+  ops.flush = Timed<FuseOp::kFlush, FlushOp>;
+  ops.release = Timed<FuseOp::kRelease, ReleaseOp>;
+  ops.fsync = Timed<FuseOp::kFsync, FsyncOp>;
+  ops.opendir = Timed<FuseOp::kOpendir, OpendirOp>;
+  ops.readdir = Timed<FuseOp::kReaddir, ReaddirOp>;
+  ops.readdirplus = Timed<FuseOp::kReaddirplus, ReaddirplusOp>;
+  ops.releasedir = Timed<FuseOp::kReleasedir, ReleasedirOp>;
+  ops.fsyncdir = Timed<FuseOp::kFsyncdir, FsyncdirOp>;
+  ops.link = Timed<FuseOp::kLink, LinkOp>;
+  ops.symlink = Timed<FuseOp::kSymlink, SymlinkOp>;
+  ops.readlink = Timed<FuseOp::kReadlink, ReadlinkOp>;
+  ops.mknod = Timed<FuseOp::kMknod, MknodOp>;
+  ops.access = Timed<FuseOp::kAccess, AccessOp>;
+  ops.setxattr = Timed<FuseOp::kSetxattr, SetxattrOp>;
+  ops.getxattr = Timed<FuseOp::kGetxattr, GetxattrOp>;
+  ops.listxattr = Timed<FuseOp::kListxattr, ListxattrOp>;
+  ops.removexattr = Timed<FuseOp::kRemovexattr, RemovexattrOp>;
+  ops.fallocate = Timed<FuseOp::kFallocate, FallocateOp>;
+  ops.getlk = Timed<FuseOp::kGetlk, GetlkOp>;
+  ops.setlk = Timed<FuseOp::kSetlk, SetlkOp>;
+  ops.flock = Timed<FuseOp::kFlock, FlockOp>;
   return ops;
 }
 

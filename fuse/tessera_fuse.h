@@ -21,6 +21,7 @@
 #include "fuse/blocked_locks.h"
 #include "fuse/dir_snapshot.h"
 #include "fuse/file_handle.h"
+#include "fuse/fuse_op_metrics.h"
 #include "fuse/groups_cache.h"
 #include "fuse/handle_registry.h"
 #include "fuse/mount_counters.h"
@@ -46,6 +47,11 @@ class TesseraFuse {
   // Needed to tell the kernel to drop cached attributes and pages
   // (fuse_lowlevel_notify_inval_inode: here and in lock_ops.cc).
   void AttachSession(fuse_session* session) { session_ = session; }
+  // REQUIRES: called at most once, before fuse_session_loop*; `metrics` outlives this object.
+  // Without it requests are not timed (unit tests).
+  void AttachOpMetrics(FuseOpMetrics* metrics) { op_metrics_ = metrics; }
+  // nullptr before AttachOpMetrics.
+  FuseOpMetrics* op_metrics() const { return op_metrics_; }
 
   // The operations table; the session's userdata must be a TesseraFuse.
   static const fuse_lowlevel_ops& Operations();
@@ -82,6 +88,7 @@ class TesseraFuse {
   GroupsCache groups_cache_{&clock_};
   std::unique_ptr<client::FileSystem> fs_;
   fuse_session* session_ = nullptr;
+  FuseOpMetrics* op_metrics_ = nullptr;
   PageCacheVersions page_cache_versions_;
   MountCounters counters_;
   // Declared after fs_, so destroyed before it: open files must not outlive their FileSystem.

@@ -21,6 +21,7 @@
 #include "gen-cpp/MasterService.h"
 #include "master/balancer.h"
 #include "master/chunk_server_registry.h"
+#include "master/leader_cluster_view.h"
 #include "master/master_admin.h"
 #include "master/master_options.h"
 #include "master/master_service.h"
@@ -189,6 +190,10 @@ int Run(const MasterOptions& options) {
                             << started.ToString();
     return 1;
   }
+  // A follower's status page asks the leader for the chunk servers; short timeouts, since the
+  // page waits for the answer (the admin port's one thread, never under a lock).
+  constexpr int kLeaderViewTimeoutMs = 500;
+  LeaderClusterView leader_view(NewThriftLeaderFetch(kLeaderViewTimeoutMs), &clock);
   MasterAdminSources admin_sources{
       .address = options.advertise.ToString(),
       .id = static_cast<int64_t>(options.id),
@@ -206,7 +211,8 @@ int Run(const MasterOptions& options) {
       },
       .balance_counters = [&balancer] { return balancer->counters(); },
       .clock = &clock,
-      .started_ns = clock.NowMonotonicNanos()};
+      .started_ns = clock.NowMonotonicNanos(),
+      .leader_view = &leader_view};
   RegisterMasterMetrics(admin_sources, &metrics);
   std::unique_ptr<HttpAdminServer> admin;
   if (options.admin_port != 0) {

@@ -16,7 +16,39 @@ void AddField(MetricsRegistry* registry, const std::string& name, const std::str
   registry->AddValueReader(name, help, type, [read, field] { return AsDouble(read().*field); });
 }
 
+// A follower's chunk servers (and the masters as the leader sees them) from the leader; its own
+// registry holds nothing current. Runs on the admin thread, under no lock.
+void ReadChunkServersFromLeader(const MasterAdminSources& sources, MasterAdminView& view) {
+  if (sources.leader_view == nullptr || view.group.role == raft::Role::kLeader) return;
+  view.chunk_servers.clear();
+  view.chunk_server_source = ChunkServerSource::kUnavailable;
+  if (view.group.stopped || view.group.leader_id == raft::kNoNode ||
+      view.group.leader_address.empty()) {
+    return;
+  }
+  view.leader_report = sources.leader_view->Get(static_cast<int64_t>(view.group.leader_id),
+                                                view.group.leader_address);
+  if (!view.leader_report->reachable) return;
+  view.chunk_server_source = ChunkServerSource::kLeader;
+  view.chunk_servers = view.leader_report->cluster.chunk_servers;
+  if (!view.leader_report->cluster.masters.empty()) {
+    view.masters = view.leader_report->cluster.masters;
+  }
+}
+
 }  // namespace
+
+std::string ChunkServerSourceName(ChunkServerSource source) {
+  switch (source) {
+    case ChunkServerSource::kSelf:
+      return "self";
+    case ChunkServerSource::kLeader:
+      return "leader";
+    case ChunkServerSource::kUnavailable:
+      return "unavailable";
+  }
+  return "unavailable";
+}
 
 std::string ChunkServerState(const rpc::ChunkServerStatus& status) {
   if (status.__isset.draining && status.draining) return "draining";
@@ -42,6 +74,7 @@ MasterAdminView ReadMasterAdminView(const MasterAdminSources& sources) {
   view.balance = sources.balance_status();
   view.uptime_s =
       static_cast<double>(sources.clock->NowMonotonicNanos() - sources.started_ns) / 1e9;
+  ReadChunkServersFromLeader(sources, view);
   return view;
 }
 
@@ -170,6 +203,19 @@ void RegisterMasterMetrics(const MasterAdminSources& sources, MetricsRegistry* r
            "bytes moved by balancing (operator's and automatic)", MetricType::kCounter,
            sources.balance_counters, &BalC::bytes_moved);
 
+  if (const LeaderClusterView* leader_view = sources.leader_view; leader_view != nullptr) {
+    registry->AddReader("tessera_master_leader_view_fetches_total",
+                        "status page and /status reads of the leader's cluster view on a "
+                        "follower, by outcome (fetched, failed, cached)",
+                        MetricType::kCounter, [leader_view] {
+                          const LeaderViewCounters counters = leader_view->counters();
+                          return std::vector<MetricSample>{
+                              {{{"outcome", "fetched"}}, AsDouble(counters.fetched)},
+                              {{{"outcome", "failed"}}, AsDouble(counters.failed)},
+                              {{{"outcome", "cached"}}, AsDouble(counters.cached)}};
+                        });
+  }
+
   const MountExpiry* expiry = sources.mount_expiry;
   std::function<MountExpiryCounters()> mounts = [expiry] { return expiry->counters(); };
   AddField(registry, "tessera_mounts_expired_total",
@@ -221,6 +267,17 @@ AdminRouteHooks MasterAdminHooks(const MasterAdminSources& sources) {
           .EndObject();
     }
     json.EndArray();
+    json.Key("chunk_servers_source").BeginObject().Field(
+        "from", ChunkServerSourceName(view.chunk_server_source));
+    if (view.leader_report) {
+      json.Field("leader_id", view.leader_report->leader_id)
+          .Field("leader_address", view.leader_report->leader_address)
+          .Field("age_ms", view.leader_report->age_ms);
+      if (!view.leader_report->reachable) json.Field("error", view.leader_report->error);
+    } else if (view.chunk_server_source == ChunkServerSource::kUnavailable) {
+      json.Field("error", view.group.stopped ? "this master stopped" : "no leader is known");
+    }
+    json.EndObject();
     json.Key("replication")
         .BeginObject()
         .Field("queue_length", view.replication.copies_queued)

@@ -1,6 +1,8 @@
 // The master's admin port: its metrics, its /status object, its /healthz verdict and the data of
-// its HTML status page, all read from the master's own objects (no RPC, no quorum read: a page
-// must show something even while the group has no leader).
+// its HTML status page, read from the master's own objects (no quorum read: a page must show
+// something even while the group has no leader). One exception: a follower's chunk servers
+// come from the leader (leader_cluster_view.h), because they report to the leader only; when
+// the leader cannot be asked the view says so instead of showing an empty cluster.
 //
 // Ownership: MasterAdminSources borrows; everything it points to must outlive the registry's
 // and the admin server's last use. Thread-safety: every function may run on the admin server's
@@ -18,6 +20,7 @@
 #include "gen-cpp/tessera_types.h"
 #include "master/balancer.h"
 #include "master/chunk_server_registry.h"
+#include "master/leader_cluster_view.h"
 #include "master/master_group.h"
 #include "master/mount_expiry.h"
 #include "master/replication_manager.h"
@@ -43,6 +46,15 @@ struct MasterAdminSources {
   std::function<BalanceCounters()> balance_counters;
   const Clock* clock = nullptr;
   int64_t started_ns = 0;  // monotonic
+  // Where a follower gets the chunk servers from; null: its own registry, whatever it holds.
+  LeaderClusterView* leader_view = nullptr;
+};
+
+// Where MasterAdminView::chunk_servers come from.
+enum class ChunkServerSource {
+  kSelf,         // this master's registry: it leads (or no leader_view was given)
+  kLeader,       // the leader's clusterStatus answer (leader_report says which and when)
+  kUnavailable,  // a follower that could not ask the leader: the chunk servers are unknown
 };
 
 // Everything the status page and /status show, read once.
@@ -56,6 +68,9 @@ struct MasterAdminView {
   UnlinkedInodeCounters unlinked;
   std::optional<rpc::BalanceStatus> balance;
   double uptime_s = 0;
+  ChunkServerSource chunk_server_source = ChunkServerSource::kSelf;
+  // Set when a follower asked its leader (chunk_server_source kLeader or kUnavailable).
+  std::optional<LeaderReport> leader_report;
 };
 
 MasterAdminView ReadMasterAdminView(const MasterAdminSources& sources);
@@ -67,6 +82,9 @@ void RegisterMasterMetrics(const MasterAdminSources& sources, MetricsRegistry* r
 
 // /status and /healthz of a master: 503 once the Raft node stopped (storage failure).
 AdminRouteHooks MasterAdminHooks(const MasterAdminSources& sources);
+
+// "self", "leader" or "unavailable" (the /status field chunk_servers_source.from).
+std::string ChunkServerSourceName(ChunkServerSource source);
 
 // "alive", "dead" or "draining".
 std::string ChunkServerState(const rpc::ChunkServerStatus& status);

@@ -30,6 +30,8 @@ tr.dead td{color:#8a96a3}
 .bar span{position:absolute;left:0;top:0;bottom:0}
 .bar em{position:absolute;right:6px;top:0;font-size:11px;font-style:normal;line-height:16px;color:#1d2630}
 .notice{background:#fff6df;border:1px solid #f0d58a;border-radius:8px;padding:10px 14px;margin-bottom:14px}
+.source{font-size:13px;color:#4a5663;margin:-4px 0 8px}
+.source.alarm{color:#c8372d;font-weight:600}
 .good{color:#2e9d5b}.alarm{color:#c8372d}.caution{color:#d98e04}
 footer{color:#8a96a3;font-size:12px;padding:8px 24px 20px}
 )css";
@@ -120,6 +122,32 @@ std::string Uptime(double seconds) {
   return text;
 }
 
+// "the leader m2 at 10.0.0.2:9400"
+std::string LeaderName(const LeaderReport& report) {
+  return "the leader m" + Number(report.leader_id) + " at " + HtmlEscape(report.leader_address);
+}
+
+// Where a follower's chunk servers come from, in one line; empty on the leader.
+std::string ChunkServerSourceLine(const MasterAdminView& view) {
+  switch (view.chunk_server_source) {
+    case ChunkServerSource::kSelf:
+      return "";
+    case ChunkServerSource::kLeader:
+      return "<p class=\"source\">Chunk servers as reported by " +
+             LeaderName(*view.leader_report) + ", " + Number(view.leader_report->age_ms) +
+             " ms ago.</p>";
+    case ChunkServerSource::kUnavailable:
+      break;
+  }
+  if (!view.leader_report) {
+    return "<p class=\"source alarm\">Chunk servers unknown: no leader is known to ask "
+           "(they report to the leader only).</p>";
+  }
+  return "<p class=\"source alarm\">Chunk servers unknown: " + LeaderName(*view.leader_report) +
+         " could not be reached " + Number(view.leader_report->age_ms) + " ms ago (" +
+         HtmlEscape(view.leader_report->error) + ").</p>";
+}
+
 std::string MastersTable(const MasterAdminView& view) {
   std::string html =
       "<h2>Masters</h2><table><tr><th>Id</th><th>Address</th><th>Role</th><th>Term</th>"
@@ -135,12 +163,16 @@ std::string MastersTable(const MasterAdminView& view) {
 }
 
 std::string ChunkServersTable(const MasterAdminView& view) {
-  std::string html =
-      "<h2>Chunk servers</h2><table><tr><th>Id</th><th>Address</th><th>Rack</th><th>State</th>"
-      "<th>Fill</th><th>Used</th><th>Capacity</th><th>Chunks</th><th>Active requests</th>"
-      "<th>Last heartbeat</th></tr>";
+  std::string html = "<h2>Chunk servers</h2>" + ChunkServerSourceLine(view) +
+                     "<table><tr><th>Id</th><th>Address</th><th>Rack</th><th>State</th>"
+                     "<th>Fill</th><th>Used</th><th>Capacity</th><th>Chunks</th>"
+                     "<th>Active requests</th><th>Last heartbeat</th></tr>";
   if (view.chunk_servers.empty()) {
-    html += "<tr><td colspan=\"10\">No chunk server has registered with this master.</td></tr>";
+    html += "<tr><td colspan=\"10\">";
+    html += view.chunk_server_source == ChunkServerSource::kUnavailable
+                ? "Unknown here: see the line above."
+                : "No chunk server has registered with this master.";
+    html += "</td></tr>";
   }
   for (const rpc::ChunkServerStatus& server : view.chunk_servers) {
     const std::string state = ChunkServerState(server);
@@ -190,21 +222,34 @@ std::string SummaryCards(const MasterAdminView& view) {
     health = "healthy";
   }
   std::string html = "<div class=\"cards\">";
-  html +=
-      Card("Chunk servers", Number(alive) + " / " + Number(view.chunk_servers.size()),
-           Number(alive) + " alive, " + Number(dead) + " dead, " + Number(draining) + " draining",
-           dead > 0 ? "alarm" : "good");
-  html += Card("Space used", FormatBytes(capacity - free_bytes),
-               FillBar(capacity - free_bytes, capacity) + "of " + FormatBytes(capacity) +
-                   " on live servers");
-  html += Card("Chunk health", health,
-               Number(copies.chunks_under_goal) + " under goal, " + Number(copies.chunks_missing) +
-                   " missing, " + Number(copies.chunks_over_goal) + " over goal",
-               health_class);
-  html += Card("Replication", Number(copies.copies_queued) + " queued",
-               Number(copies.copies_done) + " copies done (" + FormatBytes(copies.bytes_copied) +
-                   "), " + Number(copies.copies_failed) + " failed, " +
-                   Number(copies.chunks_draining) + " chunks left on draining servers");
+  if (view.chunk_server_source == ChunkServerSource::kUnavailable) {
+    html += Card("Chunk servers", "unknown", "the leader could not be asked", "alarm");
+    html += Card("Space used", "unknown", "the leader could not be asked");
+  } else {
+    html += Card("Chunk servers", Number(alive) + " / " + Number(view.chunk_servers.size()),
+                 Number(alive) + " alive, " + Number(dead) + " dead, " + Number(draining) +
+                     " draining",
+                 dead > 0 ? "alarm" : "good");
+    html += Card("Space used", FormatBytes(capacity - free_bytes),
+                 FillBar(capacity - free_bytes, capacity) + "of " + FormatBytes(capacity) +
+                     " on live servers");
+  }
+  if (view.chunk_server_source == ChunkServerSource::kSelf) {
+    html += Card("Chunk health", health,
+                 Number(copies.chunks_under_goal) + " under goal, " +
+                     Number(copies.chunks_missing) + " missing, " +
+                     Number(copies.chunks_over_goal) + " over goal",
+                 health_class);
+    html += Card("Replication", Number(copies.copies_queued) + " queued",
+                 Number(copies.copies_done) + " copies done (" +
+                     FormatBytes(copies.bytes_copied) + "), " + Number(copies.copies_failed) +
+                     " failed, " + Number(copies.chunks_draining) +
+                     " chunks left on draining servers");
+  } else {
+    // A follower scans no chunks and copies none: its own counters would read "healthy".
+    html += Card("Chunk health", "on the leader", "the leader scans chunks; see its page");
+    html += Card("Replication", "on the leader", "the leader plans copies; see its page");
+  }
   if (view.balance) html += BalanceCard(*view.balance);
   html += Card("Namespace", Number(view.meta.chunk_count) + " chunks",
                Number(view.meta.inode_count) + " inodes, applied index " +
@@ -283,7 +328,10 @@ std::string RenderStatusPage(const MasterAdminView& view, const std::string& sel
     if (!view.group.leader_address.empty()) {
       html += "The leader is master " + Number(static_cast<int64_t>(view.group.leader_id)) +
               " at <b>" + HtmlEscape(view.group.leader_address) +
-              "</b>; chunk servers report to it, so open its admin port for their state.";
+              "</b>; chunk servers report to it";
+      html += view.chunk_server_source == ChunkServerSource::kSelf
+                  ? ", so open its admin port for their state."
+                  : ", and this page shows them as it reports them.";
     } else {
       html += "No leader is known right now (an election may be running).";
     }

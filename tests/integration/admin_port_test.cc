@@ -1,6 +1,7 @@
 // Every daemon's HTTP admin port against a real cluster: /metrics parses as strict Prometheus
 // text with the metrics the operators need and sane values after some writes, /status is JSON,
 // /healthz answers; and the master's status page rendered by headless Chromium.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -38,6 +39,12 @@ void WriteAndReadFiles(const std::string& mountpoint) {
       out.write(data.data(), static_cast<std::streamsize>(data.size()));
       ASSERT_TRUE(out.good()) << path;
     }
+    // Drop the pages the writes left in the kernel's cache, so that the reads reach the mount
+    // and the chunk servers (and their metrics) rather than the page cache.
+    const int fd = open(path.c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0) << path;
+    EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    close(fd);
     std::ifstream in(path, std::ios::binary);
     std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_EQ(back, data) << path;
@@ -98,6 +105,101 @@ void ExpectStatusAndHealth(int port, const std::string& daemon, const std::strin
   ASSERT_TRUE(health.ok()) << health.status().ToString();
   EXPECT_EQ(health->status, 200) << health->body;
   EXPECT_EQ(health->body, health_body) << daemon;
+}
+
+// How many times `needle` occurs in `text`.
+size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+std::string Get(int port, const std::string& path) {
+  Result<HttpReply> reply = HttpGet(Local(port), path);
+  EXPECT_TRUE(reply.ok()) << path << ": " << reply.status().ToString();
+  if (!reply.ok()) return "";
+  EXPECT_EQ(reply->status, 200) << path;
+  return reply->body;
+}
+
+// The mount's client-side view: RPCs it sent to masters and chunk servers, per method, with
+// latency histograms, and the FUSE requests it handled.
+void ExpectMountClientMetrics(const PromFamilies& metrics) {
+  for (const char* method : {"create", "prepareWrite", "commitWrite", "getChunks"}) {
+    SCOPED_TRACE(method);
+    const std::map<std::string, std::string> labels{{"service", "MasterService"},
+                                                    {"method", method}};
+    EXPECT_GE(Value(metrics, "tessera_client_rpc_calls_total", labels), 1);
+    EXPECT_GE(Sum(metrics, "tessera_client_rpc_duration_seconds_count",
+                  "tessera_client_rpc_duration_seconds", labels),
+              1);
+  }
+  EXPECT_GE(Value(metrics, "tessera_client_rpc_calls_total",
+                  {{"service", "MasterService"}, {"method", "create"}}),
+            kFiles);
+  for (const char* method : {"writeChunk", "readChunk"}) {
+    SCOPED_TRACE(method);
+    const std::map<std::string, std::string> labels{{"service", "ChunkServerService"},
+                                                    {"method", method}};
+    EXPECT_GE(Value(metrics, "tessera_client_rpc_calls_total", labels), kFiles);
+    // Every attempt lands in some bucket below +Inf's count: the histogram is filled.
+    std::vector<PromSample> buckets =
+        FindSamples(metrics, "tessera_client_rpc_duration_seconds", labels);
+    double finite_buckets_max = 0;
+    for (const PromSample& bucket : buckets) {
+      if (bucket.name.ends_with("_bucket") && bucket.labels.at("le") != "+Inf") {
+        finite_buckets_max = std::max(finite_buckets_max, bucket.value);
+      }
+    }
+    EXPECT_GE(finite_buckets_max, kFiles) << "no attempt took under 30 s?";
+  }
+  // Not release: the kernel sends it after close() has returned, so it may still be on its way.
+  for (const char* op : {"lookup", "create", "write", "flush", "open", "read"}) {
+    SCOPED_TRACE(op);
+    EXPECT_GE(Value(metrics, "tessera_fuse_ops_total", {{"op", op}}), 1);
+    EXPECT_EQ(Sum(metrics, "tessera_fuse_op_duration_seconds_count",
+                  "tessera_fuse_op_duration_seconds", {{"op", op}}),
+              Value(metrics, "tessera_fuse_ops_total", {{"op", op}}));
+  }
+  EXPECT_GE(Value(metrics, "tessera_fuse_ops_total", {{"op", "write"}}), kFiles);
+  EXPECT_EQ(FindSamples(metrics, "tessera_client_rpc_errors_total",
+                        {{"service", "ChunkServerService"}})
+                .size(),
+            0u)
+      << "no chunk server call failed";
+}
+
+// A follower's /status and page show the chunk servers the leader knows, and say so.
+void ExpectFollowerShowsTheLeadersChunkServers(const TestCluster& cluster, int leader,
+                                               int follower) {
+  SCOPED_TRACE("follower master " + std::to_string(follower));
+  const std::string leader_status = Get(cluster.master_admin_port(leader), "/status");
+  const std::string follower_status = Get(cluster.master_admin_port(follower), "/status");
+  const std::string alive = "\"state\":\"alive\"";
+  EXPECT_GT(CountOf(leader_status, alive), 0u) << leader_status;
+  EXPECT_EQ(CountOf(follower_status, alive), CountOf(leader_status, alive)) << follower_status;
+  EXPECT_NE(leader_status.find("\"chunk_servers_source\":{\"from\":\"self\"}"),
+            std::string::npos)
+      << leader_status;
+  const std::string leader_address = cluster.master_address(leader).ToString();
+  EXPECT_NE(follower_status.find("\"chunk_servers_source\":{\"from\":\"leader\",\"leader_id\":" +
+                                 std::to_string(cluster.master_id(leader)) +
+                                 ",\"leader_address\":\"" + leader_address + "\""),
+            std::string::npos)
+      << follower_status;
+  ExpectJsonObject(follower_status, "follower");
+
+  const std::string leader_page = Get(cluster.master_admin_port(leader), "/");
+  const std::string follower_page = Get(cluster.master_admin_port(follower), "/");
+  EXPECT_NE(follower_page.find("Chunk servers as reported by the leader m" +
+                               std::to_string(cluster.master_id(leader)) + " at " +
+                               leader_address + ", "),
+            std::string::npos)
+      << follower_page;
+  EXPECT_EQ(CountOf(follower_page, ">alive</span>"), CountOf(leader_page, ">alive</span>"));
+  EXPECT_GT(CountOf(follower_page, ">alive</span>"), 0u);
 }
 
 class AdminPortTest : public ::testing::Test {
@@ -221,7 +323,13 @@ TEST_F(AdminPortTest, EveryDaemonServesParseableMetricsStatusAndHealth) {
   EXPECT_GE(Value(*mount_metrics, "tessera_mount_write_requests_total"), kFiles);
   EXPECT_EQ(Value(*mount_metrics, "tessera_mount_io_errors_total"), 0);
   EXPECT_EQ(FindSamples(*mount_metrics, "tessera_mount_bytes_read_total").size(), 1u);
+  EXPECT_GE(Value(*mount_metrics, "tessera_mount_bytes_read_total"), written);
+  ExpectMountClientMetrics(*mount_metrics);
   ExpectStatusAndHealth(*mount_port, "mount", "ok mounted\n");
+
+  for (int i = 0; i < cluster_->master_count(); ++i) {
+    if (i != leader_) ExpectFollowerShowsTheLeadersChunkServers(*cluster_, leader_, i);
+  }
 
   // What a real daemon says to requests it does not serve.
   const HostPort leader_admin = Local(cluster_->master_admin_port(leader_));
@@ -239,6 +347,45 @@ std::string FindChromium() {
     if (access(candidate, X_OK) == 0) return candidate;
   }
   return "";
+}
+
+// Loads http://ADMIN/ in headless Chromium and checks the screenshot it saves at `screenshot`:
+// a 1280x900 PNG with far more in it than a blank page.
+void ExpectScreenshot(const TestCluster& cluster, const std::string& chromium,
+                      const HostPort& admin, const std::string& screenshot) {
+  SCOPED_TRACE(screenshot);
+  const std::string profile = cluster.root_dir() + "/chromium-profile";
+  fs::create_directories(profile);
+  DaemonProcess browser(
+      "chromium",
+      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+       "--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + screenshot,
+       "--window-size=1280,900", "http://" + admin.ToString() + "/"},
+      cluster.root_dir() + "/chromium-" + std::to_string(admin.port) + ".log");
+  ASSERT_TRUE(browser.Start().ok());
+  Result<int> exited = browser.WaitForExit(std::chrono::seconds(90));
+  ASSERT_TRUE(exited.ok()) << "chromium did not finish:\n" << browser.LogTail();
+  EXPECT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) == 0)
+      << DescribeWaitStatus(*exited) << "\n"
+      << browser.LogTail();
+
+  std::ifstream png(screenshot, std::ios::binary);
+  ASSERT_TRUE(png.good()) << "no screenshot at " << screenshot << "\n" << browser.LogTail();
+  std::string bytes((std::istreambuf_iterator<char>(png)), std::istreambuf_iterator<char>());
+  ASSERT_GE(bytes.size(), 24u);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  auto be32 = [&bytes](size_t at) {
+    return (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at])) << 24) |
+           (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16) |
+           (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8) |
+           static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
+  };
+  EXPECT_EQ(be32(16), 1280u);  // IHDR width
+  EXPECT_EQ(be32(20), 900u);   // IHDR height
+  // A blank 1280x900 page compresses to a few KiB; tables, bars and text take far more.
+  EXPECT_GT(bytes.size(), 40'000u) << "the screenshot looks empty: " << screenshot;
+  std::cout << "status page screenshot: " << screenshot << " (" << bytes.size() << " bytes)\n";
 }
 
 TEST_F(AdminPortTest, StatusPageScreenshotInHeadlessChromium) {
@@ -278,42 +425,17 @@ TEST_F(AdminPortTest, StatusPageScreenshotInHeadlessChromium) {
   EXPECT_NE(follower_page->body.find("The leader is master " + std::to_string(leader_ + 1)),
             std::string::npos)
       << follower_page->body;
+  EXPECT_NE(follower_page->body.find(">dead</span>"), std::string::npos)
+      << "the follower shows the server the leader declared dead";
 
-  // Kept after the cluster's directory is removed, so that a person can look at it.
-  const std::string screenshot =
-      ::testing::TempDir() + "tessera-status-page-" + std::to_string(getpid()) + ".png";
-  const std::string profile = cluster_->root_dir() + "/chromium-profile";
-  fs::create_directories(profile);
-  DaemonProcess browser(
-      "chromium",
-      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-       "--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + screenshot,
-       "--window-size=1280,900", "http://" + leader_admin.ToString() + "/"},
-      cluster_->root_dir() + "/chromium.log");
-  ASSERT_TRUE(browser.Start().ok());
-  Result<int> exited = browser.WaitForExit(std::chrono::seconds(90));
-  ASSERT_TRUE(exited.ok()) << "chromium did not finish:\n" << browser.LogTail();
-  EXPECT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) == 0)
-      << DescribeWaitStatus(*exited) << "\n"
-      << browser.LogTail();
+  ExpectFollowerShowsTheLeadersChunkServers(*cluster_, leader_, follower);
 
-  std::ifstream png(screenshot, std::ios::binary);
-  ASSERT_TRUE(png.good()) << "no screenshot at " << screenshot << "\n" << browser.LogTail();
-  std::string bytes((std::istreambuf_iterator<char>(png)), std::istreambuf_iterator<char>());
-  ASSERT_GE(bytes.size(), 24u);
-  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  auto be32 = [&bytes](size_t at) {
-    return (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at])) << 24) |
-           (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16) |
-           (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8) |
-           static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
-  };
-  EXPECT_EQ(be32(16), 1280u);  // IHDR width
-  EXPECT_EQ(be32(20), 900u);   // IHDR height
-  // A blank 1280x900 page compresses to a few KiB; tables, bars and text take far more.
-  EXPECT_GT(bytes.size(), 40'000u) << "the screenshot looks empty: " << screenshot;
-  std::cout << "status page screenshot: " << screenshot << " (" << bytes.size() << " bytes)\n";
+  // Kept after the cluster's directory is removed, so that a person can look at them.
+  const std::string prefix = ::testing::TempDir() + "tessera-status-page-";
+  const std::string pid = std::to_string(getpid());
+  ExpectScreenshot(*cluster_, chromium, leader_admin, prefix + pid + ".png");
+  ExpectScreenshot(*cluster_, chromium, Local(cluster_->master_admin_port(follower)),
+                   prefix + "follower-" + pid + ".png");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics.h"
+#include "common/rpc_client_metrics.h"
 #include "gen-cpp/MasterService.h"
 
 namespace tessera::client {
@@ -72,7 +74,8 @@ class FakeChannel final : public MasterRpcChannel {
     calls[address]++;
     auto it = masters.find(address);
     if (it == masters.end()) {
-      return {Status::Unavailable("cannot connect to " + address.ToString()), true, ""};
+      return {Status::Unavailable("cannot connect to " + address.ToString()), true, "",
+              RpcFailure::kConnect};
     }
     return CallRpc([&] { call(*it->second); });
   }
@@ -87,7 +90,8 @@ struct Cluster {
   FakeChannel* channel = nullptr;
   std::unique_ptr<MasterClient> client;
 
-  explicit Cluster(int deadline_ms = 2000, bool b_reachable = false) {
+  explicit Cluster(int deadline_ms = 2000, bool b_reachable = false,
+                   RpcClientMetrics* metrics = nullptr) {
     auto fake = std::make_unique<FakeChannel>();
     channel = fake.get();
     channel->masters[kA] = &a;
@@ -98,6 +102,7 @@ struct Cluster {
     options.retry_deadline_ms = deadline_ms;
     options.initial_backoff_ms = 1;
     options.max_backoff_ms = 5;
+    options.rpc_metrics = metrics;
     client = std::make_unique<MasterClient>(options, std::move(fake));
   }
 };
@@ -173,6 +178,49 @@ TEST(MasterClientTest, RealErrorsAreReturnedAtOnce) {
   Result<rpc::Attr> attr = cluster.client->Lookup(Caller{}, 1, "missing");
   EXPECT_EQ(attr.status().code(), StatusCode::kNotFound) << attr.status().ToString();
   EXPECT_EQ(cluster.channel->calls[kA], 1) << "not retried";
+}
+
+class StepClock final : public Clock {
+ public:
+  int64_t NowUnixNanos() const override { return 0; }
+  int64_t NowMonotonicNanos() const override { return now_ns_ += 1'000'000; }
+
+ private:
+  mutable int64_t now_ns_ = 0;
+};
+
+// Every try of every master is one attempt, counted with how it failed.
+TEST(MasterClientTest, MetricsCountEachAttemptAndHowItFailed) {
+  MetricsRegistry registry;
+  StepClock clock;
+  RpcClientMetrics metrics(&registry, &clock);
+  Cluster cluster(2000, /*b_reachable=*/false, &metrics);
+  cluster.a.leader = true;
+  // The first try goes to a (the first configured master) and succeeds.
+  ASSERT_TRUE(cluster.client->GetAttr(Caller{}, 1).ok());
+  EXPECT_EQ(cluster.client->Lookup(Caller{}, 1, "missing").status().code(),
+            StatusCode::kNotFound);
+  // Leadership moves to c; a names it; b, unreachable, is never tried.
+  cluster.a.leader = false;
+  cluster.a.hint = kC.ToString();
+  cluster.c.leader = true;
+  ASSERT_TRUE(cluster.client->GetAttr(Caller{}, 2).ok());
+
+  const std::string text = registry.Render();
+  auto has = [&text](const std::string& line) {
+    return text.find(line + "\n") != std::string::npos;
+  };
+  EXPECT_TRUE(has("tessera_client_rpc_calls_total{service=\"MasterService\",method=\"getattr\"} 3"))
+      << text;
+  EXPECT_TRUE(has("tessera_client_rpc_errors_total{service=\"MasterService\",method=\"getattr\","
+                  "kind=\"not_leader\"} 1"))
+      << text;
+  EXPECT_TRUE(has("tessera_client_rpc_errors_total{service=\"MasterService\",method=\"lookup\","
+                  "kind=\"not_found\"} 1"))
+      << text;
+  EXPECT_TRUE(has("tessera_client_rpc_duration_seconds_count{service=\"MasterService\","
+                  "method=\"getattr\"} 3"))
+      << text;
 }
 
 }  // namespace

@@ -12,11 +12,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "fuse/fuse_op_metrics.h"
 #include "fuse/tessera_fuse.h"
 #include "tests/unit/fuse/in_memory_file_system.h"
 
@@ -72,6 +76,7 @@ class MountTest : public ::testing::Test {
     // Zero timeouts: every check below must reach the operations, not the kernel's caches.
     tessera_ = std::make_unique<TesseraFuse>(MountOptions{0.0, 0.0});
     tessera_->AttachFileSystem(std::move(fs));
+    tessera_->AttachOpMetrics(&op_metrics_);
 
     fuse_args args = FUSE_ARGS_INIT(0, nullptr);
     fuse_opt_add_arg(&args, "tessera-mount-test");
@@ -106,6 +111,10 @@ class MountTest : public ::testing::Test {
   std::string Path(const std::string& relative) const { return mountpoint_ + "/" + relative; }
 
   std::string mountpoint_;
+  // Before tessera_, so that they outlive it.
+  SystemClock clock_;
+  MetricsRegistry metrics_;
+  FuseOpMetrics op_metrics_{&metrics_, &clock_};
   testing::InMemoryFileSystem* fs_ = nullptr;  // owned by tessera_
   std::unique_ptr<TesseraFuse> tessera_;
   fuse_session* session_ = nullptr;
@@ -124,6 +133,47 @@ TEST_F(MountTest, WriteThenReadBackLargeFile) {
   EXPECT_EQ(st.st_blksize, 1 << 20);
   EXPECT_EQ(ReadWhole(Path("big")), data);
   EXPECT_EQ(fs_->last_caller_uid(), getuid());
+}
+
+// The count of `op` in tessera_fuse_ops_total and of its duration histogram; -1 when absent.
+std::pair<long, long> OpCounts(const std::string& text, const std::string& op) {
+  auto value = [&text](const std::string& series) -> long {
+    const size_t at = text.find(series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stol(text.substr(at + series.size() + 1));
+  };
+  return {value("tessera_fuse_ops_total{op=\"" + op + "\"}"),
+          value("tessera_fuse_op_duration_seconds_count{op=\"" + op + "\"}")};
+}
+
+TEST_F(MountTest, EveryOperationIsCountedAndTimed) {
+  ASSERT_TRUE(WriteWhole(Path("counted"), std::string(100000, 'x')));
+  // Drop the written pages, so that the read reaches the mount instead of the page cache.
+  const int fd = open(Path("counted").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  close(fd);
+  EXPECT_EQ(ReadWhole(Path("counted")), std::string(100000, 'x'));
+  ASSERT_EQ(mkdir(Path("dir").c_str(), 0755), 0);
+  struct stat st {};
+  ASSERT_EQ(stat(Path("counted").c_str(), &st), 0);
+  // The kernel sends release after close() has returned: wait for the three opens' releases.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (OpCounts(metrics_.Render(), "release").first < 3) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the releases never came";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const std::string text = metrics_.Render();
+  for (const char* op : {"lookup", "getattr", "create", "write", "flush", "release", "open",
+                         "read", "mkdir"}) {
+    SCOPED_TRACE(op);
+    const auto [calls, timed] = OpCounts(text, op);
+    EXPECT_GT(calls, 0) << text;
+    EXPECT_EQ(calls, timed);
+  }
+  EXPECT_EQ(OpCounts(text, "rename").first, 0) << "nothing was renamed";
+  EXPECT_NE(text.find("tessera_fuse_op_duration_seconds_bucket{op=\"write\",le=\"+Inf\"}"),
+            std::string::npos);
 }
 
 TEST_F(MountTest, DirectoriesRenameAndRemove) {

@@ -87,6 +87,56 @@ TEST(StatusPageTest, FollowerNamesTheLeader) {
   EXPECT_NE(page.find("The leader is master 1 at <b>10.0.0.1:9400</b>"), std::string::npos);
 }
 
+// A follower whose chunk servers came from the leader's clusterStatus.
+MasterAdminView FollowerView(ChunkServerSource source) {
+  MasterAdminView view = LeaderView();
+  view.group.role = raft::Role::kFollower;
+  view.group.id = 2;
+  view.group.leader_address = "10.0.0.1:9400";
+  view.chunk_server_source = source;
+  LeaderReport report;
+  report.leader_id = 1;
+  report.leader_address = "10.0.0.1:9400";
+  report.age_ms = 37;
+  report.reachable = source == ChunkServerSource::kLeader;
+  if (!report.reachable) {
+    report.error = "UNAVAILABLE: cannot connect to 10.0.0.1:9400";
+    view.chunk_servers.clear();
+  }
+  view.leader_report = report;
+  return view;
+}
+
+TEST(StatusPageTest, FollowerShowsTheLeadersChunkServersAndSaysSo) {
+  const std::string page =
+      RenderStatusPage(FollowerView(ChunkServerSource::kLeader), "10.0.0.2:9400");
+  EXPECT_NE(page.find("Chunk servers as reported by the leader m1 at 10.0.0.1:9400, 37 ms ago."),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("1 / 2"), std::string::npos) << "the leader's servers are counted";
+  EXPECT_NE(page.find("width:75.0%"), std::string::npos);
+  // The follower's own chunk health counters are not the cluster's.
+  EXPECT_EQ(page.find("3 under goal"), std::string::npos);
+  EXPECT_NE(page.find("the leader scans chunks"), std::string::npos);
+}
+
+TEST(StatusPageTest, FollowerSaysWhenTheLeaderCannotBeReached) {
+  const std::string page =
+      RenderStatusPage(FollowerView(ChunkServerSource::kUnavailable), "10.0.0.2:9400");
+  EXPECT_NE(page.find("Chunk servers unknown: the leader m1 at 10.0.0.1:9400 could not be "
+                      "reached 37 ms ago (UNAVAILABLE: cannot connect to 10.0.0.1:9400)."),
+            std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("0 / 0"), std::string::npos) << "no zeros for an unknown cluster";
+  EXPECT_NE(page.find(">unknown<"), std::string::npos);
+}
+
+TEST(StatusPageTest, LeaderShowsNoSourceLine) {
+  const std::string page = RenderStatusPage(LeaderView(), "10.0.0.1:9400");
+  EXPECT_EQ(page.find("as reported by"), std::string::npos);
+  EXPECT_EQ(page.find("Chunk servers unknown"), std::string::npos);
+}
+
 TEST(StatusPageTest, FormatsBytesAndEscapesHtml) {
   EXPECT_EQ(FormatBytes(512), "512 B");
   EXPECT_EQ(FormatBytes(1536), "1.5 KiB");
