@@ -221,7 +221,9 @@ class AdminPortTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (cluster_ && !mountpoint_.empty()) EXPECT_TRUE(cluster_->Unmount(mountpoint_).ok());
+    if (cluster_ && !mountpoint_.empty()) {
+      EXPECT_TRUE(cluster_->Unmount(mountpoint_).ok());
+    }
   }
 
   std::unique_ptr<TestCluster> cluster_;
