@@ -250,7 +250,12 @@ std::string SummaryCards(const MasterAdminView& view) {
     html += Card("Chunk health", "on the leader", "the leader scans chunks; see its page");
     html += Card("Replication", "on the leader", "the leader plans copies; see its page");
   }
-  if (view.balance) html += BalanceCard(*view.balance);
+  if (view.balance && view.chunk_server_source == ChunkServerSource::kSelf) {
+    html += BalanceCard(*view.balance);
+  } else if (view.balance) {
+    // The leader moves the replicas and measures the spread; a follower's numbers stay zero.
+    html += Card("Rebalance", "on the leader", "the leader moves replicas; see its page");
+  }
   html += Card("Namespace", Number(view.meta.chunk_count) + " chunks",
                Number(view.meta.inode_count) + " inodes, applied index " +
                    Number(static_cast<int64_t>(view.group.applied_index)));

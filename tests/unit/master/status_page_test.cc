@@ -78,6 +78,7 @@ TEST(StatusPageTest, ShowsARunningBalanceWithRateAndTimeLeft) {
   EXPECT_NE(page.find("use 42.5% on average, farthest 27.2 points off"), std::string::npos);
 }
 
+
 TEST(StatusPageTest, FollowerNamesTheLeader) {
   MasterAdminView view = LeaderView();
   view.group.role = raft::Role::kFollower;
@@ -129,6 +130,16 @@ TEST(StatusPageTest, FollowerSaysWhenTheLeaderCannotBeReached) {
       << page;
   EXPECT_EQ(page.find("0 / 0"), std::string::npos) << "no zeros for an unknown cluster";
   EXPECT_NE(page.find(">unknown<"), std::string::npos);
+}
+
+TEST(StatusPageTest, FollowerLeavesTheBalanceProgressToTheLeader) {
+  MasterAdminView view = FollowerView(ChunkServerSource::kLeader);
+  rpc::BalanceStatus balance;  // a follower's own: nothing moved, no spread measured
+  balance.state = "idle";
+  view.balance = balance;
+  const std::string page = RenderStatusPage(view, "10.0.0.2:9400");
+  EXPECT_NE(page.find("the leader moves replicas"), std::string::npos) << page;
+  EXPECT_EQ(page.find("use 0.0% on average"), std::string::npos) << page;
 }
 
 TEST(StatusPageTest, LeaderShowsNoSourceLine) {
