@@ -132,7 +132,8 @@ class FileSystem {
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
   // access(2) as the master judges it: kPermissionDenied unless the caller has every bit of
   // mask (R_OK 4, W_OK 2, X_OK 1; 0 = F_OK) on inode. Open() does not check: callers do first.
-  virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
+  // Answers the attributes as GetAttr would, from the same round trip: an open needs both.
+  virtual Result<rpc::Attr> Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
 
   // Extended attributes (xattr(7); the master's rules: master/xattr_rules.h). flags: 0,
   // XATTR_CREATE or XATTR_REPLACE. kNoData when absent, kNotSupported for system.*.

@@ -111,6 +111,11 @@ Result<rpc::Attr> FileSystemImpl::Lookup(const Caller& caller, int64_t parent,
 Result<rpc::Attr> FileSystemImpl::GetAttr(const Caller& caller, int64_t inode) {
   RETURN_IF_ERROR(ValidInode(inode));
   ASSIGN_OR_RETURN(rpc::Attr attr, master_->GetAttr(caller, inode));
+  return AttrForThisMount(std::move(attr));
+}
+
+Result<rpc::Attr> FileSystemImpl::AttrForThisMount(rpc::Attr attr) const {
+  const int64_t inode = attr.inode;
   // A file whose last name is gone lives on only for the descriptors that hold it
   // (master/ops/unlinked_inode.cc). Reached without one, the caller came through a name the
   // kernel still caches after another mount removed it: answer as if the name were gone, so
@@ -151,7 +156,7 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
       // caller may write here, so a refused truncate changes nothing. A truncate through a
       // writable descriptor had its permission judged at open (POSIX ftruncate).
       if (!request.through_writable_handle) {
-        RETURN_IF_ERROR(master_->Access(caller, inode, kMayWriteMask));
+        RETURN_IF_ERROR(master_->Access(caller, inode, kMayWriteMask).status());
       }
       RETURN_IF_ERROR(ZeroCutChunkTail(services_, caller, inode, before.size, request.size));
     }
@@ -250,8 +255,10 @@ Result<rpc::Attr> FileSystemImpl::Mknod(const Caller& caller, int64_t parent,
 
 Status FileSystemImpl::SyncMetadata(const Caller& caller) { return master_->SyncMetadata(caller); }
 
-Status FileSystemImpl::Access(const Caller& caller, int64_t inode, int32_t mask) {
-  return master_->Access(caller, inode, mask);
+Result<rpc::Attr> FileSystemImpl::Access(const Caller& caller, int64_t inode, int32_t mask) {
+  RETURN_IF_ERROR(ValidInode(inode));
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->Access(caller, inode, mask));
+  return AttrForThisMount(std::move(attr));
 }
 
 Result<rpc::StatfsReply> FileSystemImpl::Statfs(const Caller& caller) {

@@ -65,7 +65,7 @@ class FileSystemImpl final : public FileSystem {
   Result<rpc::Attr> Mknod(const Caller& caller, int64_t parent, std::string_view name,
                           rpc::FileType::type type, uint32_t mode) override;
   Status SyncMetadata(const Caller& caller) override;
-  Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
+  Result<rpc::Attr> Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
   Status SetXattr(const Caller& caller, int64_t inode, std::string_view name,
                   std::string_view value, int32_t flags) override;
@@ -86,6 +86,9 @@ class FileSystemImpl final : public FileSystem {
  private:
   // Adds this process's uncommitted size to an attribute from the master.
   rpc::Attr Overlay(rpc::Attr attr) const;
+  // What GetAttr makes of the master's attributes of `inode`: NotFound for a file without a
+  // name that this mount does not hold open, else the overlaid attributes.
+  Result<rpc::Attr> AttrForThisMount(rpc::Attr attr) const;
 
   const ClientOptions options_;
   const std::unique_ptr<MasterConnection> master_;

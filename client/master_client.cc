@@ -336,10 +336,12 @@ Result<rpc::ClusterStatus> MasterClient::ClusterStatus() {
   return status;
 }
 
-Status MasterClient::Access(const Caller& caller, int64_t inode, int32_t mask) {
-  return Read(caller, "access", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
-    m.access(c, inode, mask);
-  });
+Result<rpc::Attr> MasterClient::Access(const Caller& caller, int64_t inode, int32_t mask) {
+  rpc::Attr attr;
+  RETURN_IF_ERROR(Read(caller, "access", [&](rpc::MasterServiceIf& m, const rpc::RequestContext& c) {
+    m.access(attr, c, inode, mask);
+  }));
+  return attr;
 }
 
 Status MasterClient::AddMaster(int64_t id, const HostPort& address) {

@@ -94,7 +94,7 @@ class MasterClient final : public MasterConnection {
   Result<rpc::Attr> ReserveAppend(const Caller& caller, int64_t inode, int64_t length,
                                   int64_t mtime_ns) override;
   Result<rpc::ClusterStatus> ClusterStatus() override;
-  Status Access(const Caller& caller, int64_t inode, int32_t mask) override;
+  Result<rpc::Attr> Access(const Caller& caller, int64_t inode, int32_t mask) override;
   Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,
                   const std::string& value, int32_t flags) override;
   Result<std::string> GetXattr(const Caller& caller, int64_t inode,

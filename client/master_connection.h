@@ -66,7 +66,7 @@ class MasterConnection {
   virtual Result<rpc::ClusterStatus> ClusterStatus() = 0;
   // access(2): kPermissionDenied unless the caller has every bit of mask (R_OK|W_OK|X_OK, as
   // the master judges them) on inode.
-  virtual Status Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
+  virtual Result<rpc::Attr> Access(const Caller& caller, int64_t inode, int32_t mask) = 0;
 
   // Extended attributes (FileSystem::SetXattr and the others).
   virtual Status SetXattr(const Caller& caller, int64_t inode, const std::string& name,

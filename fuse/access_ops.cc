@@ -12,8 +12,9 @@ namespace tessera::fuse {
 
 void AccessOp(fuse_req_t req, fuse_ino_t ino, int mask) {
   const int64_t inode = InodeFromFuse(ino);
-  Status allowed = TesseraFuse::FromRequest(req).fs().Access(CallerFromRequest(req), inode, mask);
-  if (!allowed.ok()) return ReplyError(req, allowed, "access", inode);
+  Result<rpc::Attr> allowed =
+      TesseraFuse::FromRequest(req).fs().Access(CallerFromRequest(req), inode, mask);
+  if (!allowed.ok()) return ReplyError(req, allowed.status(), "access", inode);
   fuse_reply_err(req, 0);
 }
 

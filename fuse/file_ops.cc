@@ -152,8 +152,10 @@ void CreateOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   }
   if (!attr.ok()) return ReplyError(req, attr.status(), "create", parent_inode);
   if (opens_existing) {
-    Status allowed = fs.Access(caller, attr->inode, AccessMaskForOpen(fi->flags));
-    if (!allowed.ok()) return ReplyError(req, allowed, "create(open existing)", attr->inode);
+    Result<rpc::Attr> allowed = fs.Access(caller, attr->inode, AccessMaskForOpen(fi->flags));
+    if (!allowed.ok()) {
+      return ReplyError(req, allowed.status(), "create(open existing)", attr->inode);
+    }
   }
   Status opened = OpenIntoFileInfo(req, caller, *attr, /*just_created=*/!opens_existing, fi);
   if (!opened.ok()) return ReplyError(req, opened, "create(open)", attr->inode);
@@ -171,19 +173,15 @@ void OpenOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   const client::Caller caller = CallerFromRequest(req);
   const int64_t inode = InodeFromFuse(ino);
   // The kernel checked its cached attributes (default_permissions); the master checks the file
-  // as it is now, so a permission just taken away on another mount holds at once.
-  Status allowed = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
-  if (!allowed.ok()) return ReplyOpenError(req, allowed, "open", inode);
-  // The attributes of this open (close-to-open): after the truncate, the ones it answers.
-  Result<rpc::Attr> fresh = Status::Internal("unset");
+  // as it is now, so a permission just taken away on another mount holds at once. Its answer
+  // carries the attributes of this open (close-to-open); after a truncate, the truncate's.
+  Result<rpc::Attr> fresh = fs.Access(caller, inode, AccessMaskForOpen(fi->flags));
+  if (!fresh.ok()) return ReplyOpenError(req, fresh.status(), "open", inode);
   if ((fi->flags & O_TRUNC) != 0 && IsWritable(fi->flags)) {
     rpc::SetAttrRequest truncate;
     truncate.__set_size(0);
     fresh = fs.SetAttr(caller, inode, truncate);
     if (!fresh.ok()) return ReplyError(req, fresh.status(), "open(truncate)", inode);
-  } else {
-    fresh = fs.GetAttr(caller, inode);
-    if (!fresh.ok()) return ReplyOpenError(req, fresh.status(), "open(getattr)", inode);
   }
   Status opened = OpenIntoFileInfo(req, caller, *fresh, /*just_created=*/false, fi);
   if (!opened.ok()) return ReplyOpenError(req, opened, "open", inode);

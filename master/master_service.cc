@@ -670,7 +670,8 @@ void MasterServiceHandler::transferLeader(int64_t id) {
   ThrowIfError(transferred);
 }
 
-void MasterServiceHandler::access(const rpc::RequestContext& ctx, int64_t inode, int32_t mask) {
+void MasterServiceHandler::access(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+                                  int32_t mask) {
   ThrowIfError(ValidateContext(ctx));
   ThrowIfError(ValidateInode(inode));
   if ((mask & ~(kMayRead | kMayWrite | kMayExec)) != 0) {
@@ -683,6 +684,7 @@ void MasterServiceHandler::access(const rpc::RequestContext& ctx, int64_t inode,
       << "access(inode " << inode << ", mask " << mask << ") by uid " << ctx.uid << ": "
       << allowed.ToString();
   ThrowIfError(allowed);
+  reply = ValueOrThrow(state_->GetAttr(inode));
 }
 
 }  // namespace tessera::master

@@ -103,7 +103,8 @@ class MasterServiceHandler final : public rpc::MasterServiceIf {
                const std::string& name, const std::string& target) override;
   void mknod(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t parent,
              const std::string& name, rpc::FileType::type type, int32_t mode) override;
-  void access(const rpc::RequestContext& ctx, int64_t inode, int32_t mask) override;
+  void access(rpc::Attr& reply, const rpc::RequestContext& ctx, int64_t inode,
+              int32_t mask) override;
   // Extended attributes (master_service_xattr.cc).
   void setXattr(const rpc::RequestContext& ctx, int64_t inode, const std::string& name,
                 const std::string& value, int32_t flags) override;

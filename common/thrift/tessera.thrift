@@ -453,8 +453,9 @@ service MasterService {
   Attr mknod(1: RequestContext ctx, 2: i64 parent, 3: string name, 4: FileType type, 5: i32 mode)
       throws (1: TesseraError err),
   // access(2) for the caller of ctx: PERMISSION_DENIED unless it has every bit of mask
-  // (4 read, 2 write, 1 search/execute; 0 only asks that the inode exists) on inode.
-  void access(1: RequestContext ctx, 2: i64 inode, 3: i32 mask) throws (1: TesseraError err),
+  // (4 read, 2 write, 1 search/execute; 0 only asks that the inode exists) on inode. Answers
+  // the inode's attributes as they were when judged, so that an open costs one round trip.
+  Attr access(1: RequestContext ctx, 2: i64 inode, 3: i32 mask) throws (1: TesseraError err),
   // ---- extended attributes ----
   // Names are "user.", "trusted.", "security." + 1.. bytes, 255 bytes at most; values up to
   // 64 KiB; at most 256 KiB of names and values per inode (NO_SPACE beyond). flags: 0,

@@ -86,7 +86,7 @@ class FakeDirFileSystem : public client::FileSystem {
     return Unused();
   }
   Status SyncMetadata(const client::Caller&) override { return Unused(); }
-  Status Access(const client::Caller&, int64_t, int32_t) override { return Unused(); }
+  Result<rpc::Attr> Access(const client::Caller&, int64_t, int32_t) override { return Unused(); }
   Result<rpc::ClusterStatus> ClusterStatus() override { return Unused(); }
   Result<std::unique_ptr<client::OpenFile>> Open(const client::Caller&, int64_t, bool) override {
     return Unused();

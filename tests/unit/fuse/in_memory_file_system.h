@@ -50,8 +50,8 @@ class InMemoryFileSystem : public client::FileSystem {
   // Nothing to make durable: the state lives in memory only.
   Status SyncMetadata(const client::Caller& caller) override { return Status::Ok(); }
   // The master checks permissions (tests/unit/master covers them); here everything is allowed.
-  Status Access(const client::Caller& caller, int64_t inode, int32_t mask) override {
-    return Status::Ok();
+  Result<rpc::Attr> Access(const client::Caller& caller, int64_t inode, int32_t mask) override {
+    return GetAttr(caller, inode);
   }
   Result<rpc::ClusterStatus> ClusterStatus() override;
   // Xattrs with XATTR_CREATE / XATTR_REPLACE semantics, no namespace or permission rules.

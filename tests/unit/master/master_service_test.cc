@@ -249,11 +249,15 @@ TEST_F(MasterServiceTest, PermissionsAreCheckedWithTheCallersIdentity) {
   EXPECT_EQ(ErrorOf([&] { handler_->create(attr, other, dir.inode, "g", 0644); }),
             rpc::ErrorCode::PERMISSION_DENIED);
   // access(): read on the 0644 file yes, write no; root may write it.
-  handler_->access(other, file.inode, 4);
-  EXPECT_EQ(ErrorOf([&] { handler_->access(other, file.inode, 2); }),
+  // An allowed access answers the attributes (an open needs both).
+  rpc::Attr judged;
+  handler_->access(judged, other, file.inode, 4);
+  EXPECT_EQ(judged.inode, file.inode);
+  EXPECT_EQ(judged.mode, file.mode);
+  EXPECT_EQ(ErrorOf([&] { handler_->access(judged, other, file.inode, 2); }),
             rpc::ErrorCode::PERMISSION_DENIED);
-  handler_->access(ctx_, file.inode, 2);
-  EXPECT_EQ(ErrorOf([&] { handler_->access(ctx_, file.inode, 8); }),
+  handler_->access(judged, ctx_, file.inode, 2);
+  EXPECT_EQ(ErrorOf([&] { handler_->access(judged, ctx_, file.inode, 8); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   // Owner-only operations answer NOT_PERMITTED (EPERM), not PERMISSION_DENIED (EACCES).
   rpc::SetAttrRequest chmod;
