@@ -19,8 +19,10 @@ case "${1:-}" in
   --tsan)
     dir=build-tsan
     cmake_args=(-DTESSERA_TSAN=ON -DTESSERA_ASAN=OFF)
-    # A reported race fails the process that has it, so it fails the test.
-    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+    # A reported race fails the process that has it, so it fails the test. tsan.supp: races
+    # TSan sees inside the uninstrumented libleveldb only (see the file). Daemons the tests start
+    # inherit this environment.
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$TESSERA_ROOT/deploy/tsan.supp}
     ;;
   *) echo "usage: $0 [--asan|--tsan]" >&2; exit 2 ;;
 esac
