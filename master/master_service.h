@@ -34,11 +34,8 @@ struct MasterServiceOptions {
   std::string advertised_address;        // "host:port" shown in clusterStatus
   // After this master becomes leader, chunk servers need a moment to register with it; until
   // this much time has passed, "no live replica" and "too few servers" are kUnavailable (the
-  // client retries) rather than a final error. When the old leader fell silent (a partition)
-  // rather than died, a chunk server notices only when its heartbeat call fails (the RPC
-  // client's dead_peer_ms, 4 s) and then registers here: the grace covers that, a heartbeat
-  // interval and a margin, or the first writes after a failover fail with "no space".
-  int32_t report_grace_ms = 7000;
+  // client retries) rather than a final error.
+  int32_t report_grace_ms = 3000;
   // How long a write lease lasts after its last use (write_leases.h).
   int64_t write_lease_ms = 60000;
   // An unlinked file no mount reported open for this long is freed (open_file_table.h).
