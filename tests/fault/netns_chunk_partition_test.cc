@@ -4,15 +4,14 @@
 // returns, its replicas that missed writes are seen as stale (older version) and removed; fsck
 // is clean and the file reads back with the digest it was written with.
 #include <atomic>
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <boost/property_tree/json_parser.hpp>
-#include <boost/property_tree/ptree.hpp>
 
 #include "tests/fault/chunk_replica_scan.h"
 #include "tests/fault/chunk_test_files.h"
@@ -60,7 +59,9 @@ Result<std::vector<ChunkView>> ParseFileInfo(const std::string& json) {
 
 class NetnsChunkPartitionTest : public NetnsCluster {
  protected:
-  NetnsOptions Options() const override { return NetnsOptions{.chunk_servers = 4, .default_goal = 3}; }
+  NetnsOptions Options() const override {
+    return NetnsOptions{.chunk_servers = 4, .default_goal = 3};
+  }
 
   Result<std::vector<ChunkView>> FileInfo(const std::string& path) {
     ASSIGN_OR_RETURN(CommandOutput output, Cli({"fileinfo", path, "--json"}));
@@ -115,8 +116,8 @@ TEST_F(NetnsChunkPartitionTest, PartitionedServerMissesWritesAndItsStaleReplicas
   ASSERT_OK(Partition(victim));
 
   const bool finished = PollUntil(kWriteDeadline, [&] { return write->done.load(); });
-  ASSERT_TRUE(finished) << "the write of big.bin did not finish within "
-                        << kWriteDeadline.count() << " ms of partitioning " << victim;
+  ASSERT_TRUE(finished) << "the write of big.bin did not finish within " << kWriteDeadline.count()
+                        << " ms of partitioning " << victim;
   writer.join();
   ASSERT_TRUE(write->result.ok()) << "writing big.bin with " << victim
                                   << " partitioned: " << write->result.status().ToString();
@@ -135,9 +136,8 @@ TEST_F(NetnsChunkPartitionTest, PartitionedServerMissesWritesAndItsStaleReplicas
     }
     return true;
   });
-  ASSERT_TRUE(repaired) << "big.bin never got back to 3 live copies per chunk without "
-                        << victim << ": "
-                        << (chunks.ok() ? "" : chunks.status().ToString());
+  ASSERT_TRUE(repaired) << "big.bin never got back to 3 live copies per chunk without " << victim
+                        << ": " << (chunks.ok() ? "" : chunks.status().ToString());
   ASSERT_OK(DropPageCache());
   Result<std::string> digest = Sha256OfFile(path);
   ASSERT_TRUE(digest.ok()) << digest.status().ToString();
@@ -200,8 +200,7 @@ TEST_F(NetnsChunkPartitionTest, PartitionedServerMissesWritesAndItsStaleReplicas
   ASSERT_OK(DropPageCache());
   digest = Sha256OfFile(path);
   ASSERT_TRUE(digest.ok()) << digest.status().ToString();
-  EXPECT_EQ(*digest, file.sha256) << "big.bin reads back different after " << victim
-                                  << " returned";
+  EXPECT_EQ(*digest, file.sha256) << "big.bin reads back different after " << victim << " returned";
   std::cout << "[ chunk partition ] " << victim << " partitioned mid-write; the write finished "
             << static_cast<int>(write_ms) << " ms later; " << victim << " keeps " << kept_current
             << " current replica(s) of big.bin, its stale ones are gone" << std::endl;

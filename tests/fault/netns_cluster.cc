@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 #include <cerrno>
 #include <cstring>
-#include <boost/property_tree/ptree.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -127,8 +127,8 @@ Result<CommandOutput> NetnsCluster::Launcher(const std::vector<std::string>& arg
   Result<int> exited = process.WaitForExit(deadline);
   if (!exited.ok()) {
     return Status::Unavailable("netns-cluster.sh " + args.front() + " did not finish in " +
-                               std::to_string(deadline.count()) + " ms: " +
-                               ReadWholeFile(base + ".err"));
+                               std::to_string(deadline.count()) +
+                               " ms: " + ReadWholeFile(base + ".err"));
   }
   if (!WIFEXITED(*exited)) {
     return Status::Internal("netns-cluster.sh " + args.front() + " " +
@@ -175,8 +175,8 @@ Result<std::string> NetnsCluster::WaitForLeader(std::chrono::milliseconds deadli
     return leader.ok() && *leader != not_node;
   });
   if (leader.ok() && *leader == not_node) {
-    return Status::Unavailable(not_node + " still leads after " +
-                               std::to_string(deadline.count()) + " ms");
+    return Status::Unavailable(not_node + " still leads after " + std::to_string(deadline.count()) +
+                               " ms");
   }
   return leader;
 }

@@ -13,8 +13,8 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "tests/fault/netns_cluster.h"
 
@@ -73,8 +73,8 @@ TEST_F(NetnsCluster, PartitionedLeaderStepsDownAndRejoinsTheNewTerm) {
     if (view.ok()) isolated = *view;
     return view.ok() && view->role != "leader";
   });
-  ASSERT_TRUE(stepped_down) << *old_leader << " still says it is " << isolated.role
-                            << " of term " << isolated.term << " while partitioned";
+  ASSERT_TRUE(stepped_down) << *old_leader << " still says it is " << isolated.role << " of term "
+                            << isolated.term << " while partitioned";
   const double stepped_down_ms = MillisSince(partitioned_at);
   // Pre-vote: its failed elections must not have raised its term past the group's.
   EXPECT_LE(isolated.term, elected->term);
@@ -110,11 +110,11 @@ TEST_F(NetnsCluster, PartitionedLeaderStepsDownAndRejoinsTheNewTerm) {
     return view.ok() && view->commit_index >= final_leader->commit_index &&
            view->applied_index >= final_leader->commit_index;
   });
-  EXPECT_TRUE(caught_up) << *old_leader << " committed " << rejoined.commit_index
-                         << " and applied " << rejoined.applied_index << " of the leader's "
+  EXPECT_TRUE(caught_up) << *old_leader << " committed " << rejoined.commit_index << " and applied "
+                         << rejoined.applied_index << " of the leader's "
                          << final_leader->commit_index;
-  std::cout << "[ partition ] " << *old_leader << " partitioned; " << *successor
-            << " leads after ~" << static_cast<int>(elected_ms) << " ms; the workload's first "
+  std::cout << "[ partition ] " << *old_leader << " partitioned; " << *successor << " leads after ~"
+            << static_cast<int>(elected_ms) << " ms; the workload's first "
             << "operation after the partition succeeded after "
             << progress.first_success_ns / 1'000'000 << " ms (" << progress.in_flight
             << " in flight), " << kProgressOps << " after " << static_cast<int>(stalled_ms)
@@ -144,11 +144,11 @@ TEST_F(NetnsCluster, LeaderCutFromTheMastersServesNoStaleReads) {
     std::atomic<int> error{0};
   };
   auto renaming = std::make_shared<Rename>();
-  std::thread renamer([renaming, from = mountpoint() + "/probe-before",
-                       to = mountpoint() + "/probe-after"] {
-    if (rename(from.c_str(), to.c_str()) != 0) renaming->error = errno;
-    renaming->done_at = MonotonicNowNanos();
-  });
+  std::thread renamer(
+      [renaming, from = mountpoint() + "/probe-before", to = mountpoint() + "/probe-after"] {
+        if (rename(from.c_str(), to.c_str()) != 0) renaming->error = errno;
+        renaming->done_at = MonotonicNowNanos();
+      });
   std::atomic<int64_t>& renamed_at = renaming->done_at;
   // A write sent to the deposed leader alone, right after the cut: it may fail, or be
   // redirected to the new leader, but if it is acknowledged it must last.
@@ -172,8 +172,10 @@ TEST_F(NetnsCluster, LeaderCutFromTheMastersServesNoStaleReads) {
     if (rename_done == 0 || sent_at < rename_done) continue;  // may see either name
     ++reads_after;
     if (read->exit_code == 0) {
-      stale = "stale read: " + *old_leader + " still serves /probe-before after the new leader "
-              "renamed it:\n" + read->out;
+      stale = "stale read: " + *old_leader +
+              " still serves /probe-before after the new leader "
+              "renamed it:\n" +
+              read->out;
       break;
     }
     Result<CommandOutput> fresh =
@@ -214,12 +216,12 @@ TEST_F(NetnsCluster, LeaderCutFromTheMastersServesNoStaleReads) {
   Result<CommandOutput> fsck = Cli({"fsck"});
   ASSERT_TRUE(fsck.ok()) << fsck.status().ToString();
   EXPECT_EQ(fsck->exit_code, 0) << fsck->out << fsck->err;
-  std::cout << "[ cut ] " << *old_leader << " cut from the masters; " << *successor
-            << " leads; " << reads_after << " reads at the deposed leader after the rename, none "
+  std::cout << "[ cut ] " << *old_leader << " cut from the masters; " << *successor << " leads; "
+            << reads_after << " reads at the deposed leader after the rename, none "
             << "stale (" << answered << " redirected to the new name); the rename returned "
             << static_cast<int>((renamed_at - cut_at) / 1'000'000)
-            << " ms after the cut; goal set during the cut exited "
-            << goal_set->exit_code << std::endl;
+            << " ms after the cut; goal set during the cut exited " << goal_set->exit_code
+            << std::endl;
 }
 
 }  // namespace

@@ -43,11 +43,14 @@ TEST_F(NetnsCluster, MinorityLossKeepsTheLeaderAndMajorityLossHoldsWrites) {
   EXPECT_EQ(during->term, before->term) << "losing one follower disturbed the leader";
   ASSERT_OK(Heal(followers[0]));
   MasterSelfView returned;
-  EXPECT_TRUE(PollUntil(kCatchUpDeadline, [&] {
-    Result<MasterSelfView> view = MasterStatus(followers[0]);
-    if (view.ok()) returned = *view;
-    return view.ok() && view->role == "follower" && view->term == before->term;
-  })) << followers[0] << " came back as " << returned.role << " of term " << returned.term
+  EXPECT_TRUE(PollUntil(kCatchUpDeadline,
+                        [&] {
+                          Result<MasterSelfView> view = MasterStatus(followers[0]);
+                          if (view.ok()) returned = *view;
+                          return view.ok() && view->role == "follower" &&
+                                 view->term == before->term;
+                        }))
+      << followers[0] << " came back as " << returned.role << " of term " << returned.term
       << ", not as follower of term " << before->term;
 
   // The majority: both followers' links go down. The leader must step down...

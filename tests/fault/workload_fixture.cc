@@ -4,8 +4,8 @@
 
 namespace tessera::fault {
 
-void WorkloadFixture::StartWorkloadOn(const std::string& mountpoint,
-                                      const std::string& state_dir, uint64_t seed) {
+void WorkloadFixture::StartWorkloadOn(const std::string& mountpoint, const std::string& state_dir,
+                                      uint64_t seed) {
   Result<std::unique_ptr<WorkloadProcess>> started =
       WorkloadProcess::Start(mountpoint, state_dir, seed);
   ASSERT_TRUE(started.ok()) << started.status().ToString();

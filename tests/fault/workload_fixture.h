@@ -35,8 +35,7 @@ class WorkloadFixture : public ::testing::Test {
  protected:
   // Starts the workload on `mountpoint` (journal and log in `state_dir`) and waits until it is
   // under way.
-  void StartWorkloadOn(const std::string& mountpoint, const std::string& state_dir,
-                       uint64_t seed);
+  void StartWorkloadOn(const std::string& mountpoint, const std::string& state_dir, uint64_t seed);
 
   // Polls until the workload succeeded kProgressOps times with operations started after
   // `since_ns`, and returns the progress.

@@ -2,12 +2,11 @@
 // behaviour under a real partition is shown by tests/fault/netns_leader_partition_test.cc.
 #include "common/tcp_liveness.h"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 namespace tessera {
 namespace {
