@@ -178,6 +178,10 @@ int Run(int argc, char** argv) {
   link_options.heartbeat_interval = std::chrono::milliseconds(flags.heartbeat_ms);
   // Short I/O timeouts so that a hung master neither delays heartbeats long nor shutdown.
   link_options.rpc.io_timeout_ms = 5000;
+  // A leader that fell silent (partitioned, not dead) is left after 2 s: the new leader answers
+  // "no live replica" and "no space" as retryable only for its first 3 s (report_grace_ms,
+  // master_service.h), and is elected at the earliest ~1 s after the old one went silent.
+  link_options.rpc.dead_peer_ms = 2000;
   MasterLink link(link_options, store->get(), [&service] { return service->Stats(); });
   link.Start();
 

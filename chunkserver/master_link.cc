@@ -68,6 +68,16 @@ bool MasterLink::WaitFor(std::chrono::milliseconds delay) {
   return !wake_.wait_for(lock, delay, [this] { return stopping_; });
 }
 
+size_t NextMasterAfterFailure(const std::vector<HostPort>& masters, size_t current,
+                              const HostPort& failed) {
+  size_t next = current;
+  for (size_t step = 0; step < masters.size(); ++step) {
+    next = (next + 1) % masters.size();
+    if (!(masters[next] == failed)) return next;
+  }
+  return next;  // every entry is the failed master: it is all there is to try
+}
+
 template <typename F>
 Status MasterLink::CallLeader(const char* what, F&& call) {
   if (options_.masters.empty()) return Status::InvalidArgument("no master address configured");
@@ -103,7 +113,7 @@ Status MasterLink::CallLeader(const char* what, F&& call) {
     if (!try_another) return failed;  // the master answered; it just refused this request
     leader_ = HostPort{};
     if (++masters_tried >= options_.masters.size()) return failed;
-    next_master_ = (next_master_ + 1) % options_.masters.size();
+    next_master_ = NextMasterAfterFailure(options_.masters, next_master_, target);
     target = options_.masters[next_master_];
   }
 }

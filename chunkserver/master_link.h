@@ -88,4 +88,11 @@ class MasterLink {
   std::thread deleter_;
 };
 
+// The index in `masters` to try after `failed` did not answer: the one after `current`, passing
+// over `failed`. After a leader hint was followed, `current` is not where the leader is, and the
+// plain successor may be the failed leader itself; a silent (partitioned) master costs a whole
+// connect timeout each time it is tried. REQUIRES: `masters` is not empty.
+size_t NextMasterAfterFailure(const std::vector<HostPort>& masters, size_t current,
+                              const HostPort& failed);
+
 }  // namespace tessera

@@ -3,6 +3,7 @@
 #include <thrift/transport/TTransportException.h>
 
 #include "common/rpc_transport.h"
+#include "common/tcp_liveness.h"
 
 namespace tessera {
 
@@ -19,6 +20,9 @@ Result<std::shared_ptr<apache::thrift::protocol::TProtocol>> OpenRpcProtocol(
     protocol->getTransport()->open();
   } catch (const apache::thrift::transport::TTransportException& e) {
     return Status::Unavailable("cannot connect to " + address.ToString() + ": " + e.what());
+  }
+  if (options.dead_peer_ms > 0) {
+    RETURN_IF_ERROR(EnableDeadPeerDetection(socket->getSocketFD(), options.dead_peer_ms));
   }
   return protocol;
 }

@@ -25,6 +25,9 @@ namespace tessera {
 struct RpcClientOptions {
   int connect_timeout_ms = 2000;
   int io_timeout_ms = 30000;  // send and receive
+  // A peer that acknowledges nothing (not even keepalive probes) for this long is dead: the
+  // call fails then instead of after io_timeout_ms (tcp_liveness.h). 0: off.
+  int dead_peer_ms = 4000;
   size_t max_idle_per_address = 16;
 };
 

@@ -10,11 +10,25 @@
 #   deploy/netns-cluster.sh cli ARGS...          `tessera ARGS` from the client namespace
 #   deploy/netns-cluster.sh partition NODE       cut NODE off the network (its link goes down)
 #   deploy/netns-cluster.sh heal NODE            and back
+#   deploy/netns-cluster.sh cut NODE NODE        lose all packets between two nodes only
+#   deploy/netns-cluster.sh uncut NODE NODE      and back
+#   deploy/netns-cluster.sh kill NODE            SIGKILL NODE's daemon (by its recorded pid)
+#   deploy/netns-cluster.sh restart NODE         start a killed NODE again: same data, address
+#   deploy/netns-cluster.sh leader               the leading master's node name (m1..m3)
+#   deploy/netns-cluster.sh admin NODE [PATH]    GET PATH (/status) of NODE's admin HTTP port
 #
 # Network: a "switch" namespace holds a bridge; each node namespace has eth0 (a veth whose
 # other end is a bridge port) with $NETNS_SUBNET.X/24: masters .11-.13, chunk servers .21..,
 # the client .100. Nothing is added to the host's own namespace: the addresses exist only in
 # the namespaces this script creates, and `stop` deletes them with everything inside.
+#
+# `cut A B` gives each of the two a permanent neighbour entry for the other's address with a
+# MAC address no node has ($CUT_MAC): their packets to each other still leave, and are lost in
+# the switch, so TCP sees a real partition (connect hangs until its timeout, sent data is
+# retransmitted unanswered). A `blackhole`, `prohibit` or `unreachable` route does not: the
+# kernel fails connect() and send() at once in the sender (EINVAL, EACCES, EHOSTUNREACH), which
+# no real partition does; tc's drop actions are often missing from container kernels.
+# Admin HTTP ports: masters 9401, chunk servers 9501 (on the node's address).
 #
 # Daemons run in their namespace under `ip netns exec`, from config files written to
 # $NETNS_RUN_DIR/NODE/*.conf in the format of deploy/config/*.conf (tessera-exec-config turns
@@ -39,10 +53,18 @@ DEFAULT_GOAL=${DEFAULT_GOAL:-3}
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
 MASTER_PORT=9400
 CHUNK_PORT=9500
+MASTER_ADMIN_PORT=9401
+CHUNK_ADMIN_PORT=9501
+CUT_MAC=02:00:00:00:00:01
 EXEC_CONFIG=$TESSERA_ROOT/deploy/tessera-exec-config
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+usage_error() {  # MESSAGE: bad usage, exit 2
+  echo "netns-cluster.sh: $*" >&2
   exit 2
 }
 
@@ -79,12 +101,17 @@ nodes() {
   echo client
 }
 ns_of() { echo "$PREFIX-$1"; }
+# check_node NODE: exit 2 unless NODE is one of this cluster's nodes.
+check_node() {
+  if [[ "$1" =~ ^cs([1-9][0-9]?)$ ]] && [ "${BASH_REMATCH[1]}" -le "$CHUNK_SERVERS" ]; then return 0; fi
+  [[ "$1" =~ ^(m[1-3]|client)$ ]] || usage_error "unknown node '$1' (m1..m3, cs1..cs$CHUNK_SERVERS, client)"
+}
 ip_of() {
+  check_node "$1"
   case $1 in
-    m[1-3]) echo "$SUBNET.$((10 + ${1#m}))" ;;
+    m*) echo "$SUBNET.$((10 + ${1#m}))" ;;
     cs*) echo "$SUBNET.$((20 + ${1#cs}))" ;;
     client) echo "$SUBNET.100" ;;
-    *) die "unknown node '$1' (m1..m3, cs1..cs$CHUNK_SERVERS, client)" ;;
   esac
 }
 masters_list() { echo "$(ip_of m1):$MASTER_PORT,$(ip_of m2):$MASTER_PORT,$(ip_of m3):$MASTER_PORT"; }
@@ -141,6 +168,7 @@ id = $i
 peers = 1=$(ip_of m1):$MASTER_PORT,2=$(ip_of m2):$MASTER_PORT,3=$(ip_of m3):$MASTER_PORT
 default-goal = $DEFAULT_GOAL
 chunkserver-timeout-ms = 3000
+admin-port = $MASTER_ADMIN_PORT
 EOF
   done
   for ((i = 1; i <= CHUNK_SERVERS; i++)); do
@@ -153,6 +181,7 @@ masters = $(masters_list)
 data-dir = $dir/data
 rack = rack$i
 heartbeat-ms = 500
+admin-port = $CHUNK_ADMIN_PORT
 EOF
   done
   mkdir -p "$RUN_DIR/client" "$RUN_DIR/mnt"
@@ -247,7 +276,7 @@ cmd_stop() {
 
 cmd_status() {
   load_state || die "no cluster recorded in $RUN_DIR"
-  local node pid state rc=0
+  local node pid state cuts rc=0
   printf '%-8s %-16s %-22s %-8s %s\n' NODE NAMESPACE ADDRESS PID STATE
   for node in $(nodes); do
     pid=$(node_pid "$node")
@@ -255,6 +284,8 @@ cmd_status() {
     if ! ip -n "$(ns_of "$node")" -o link show eth0 2>/dev/null | grep -q '[<,]UP[,>]'; then
       state="$state, partitioned"
     fi
+    cuts=$(cut_peers "$node")
+    [ -z "$cuts" ] || state="$state, cut from ${cuts// /,}"
     printf '%-8s %-16s %-22s %-8s %s\n' "$node" "$(ns_of "$node")" "$(ip_of "$node")" "${pid:--}" "$state"
   done
   cli status --check || rc=1
@@ -277,11 +308,107 @@ cmd_env() {
 
 cmd_link() {  # up|down NODE
   local updown=$1 node=${2:-}
-  [ -n "$node" ] || usage
+  [ $# = 2 ] || usage
   load_state || die "no cluster recorded in $RUN_DIR"
-  ip_of "$node" >/dev/null
+  check_node "$node"
   ip -n "$(ns_of "$node")" link set eth0 "$updown"
   log "$node ($(ip_of "$node")): link $updown"
+}
+
+# The nodes NODE is cut from: their addresses have NODE's permanent $CUT_MAC neighbour entry.
+cut_peers() {
+  local addr peer
+  for addr in $(ip -n "$(ns_of "$1")" neigh show dev eth0 nud permanent 2>/dev/null \
+    | awk -v mac="$CUT_MAC" '$3 == mac { print $1 }'); do
+    for peer in $(nodes); do
+      if [ "$(ip_of "$peer")" = "$addr" ]; then echo -n "$peer "; fi
+    done
+  done | sed 's/ $//'
+}
+
+cmd_cut() {  # cut|uncut A B
+  local action=$1 a=${2:-} b=${3:-}
+  [ $# = 3 ] || usage
+  load_state || die "no cluster recorded in $RUN_DIR"
+  check_node "$a"
+  check_node "$b"
+  [ "$a" != "$b" ] || usage_error "$action: a node cannot be cut from itself ($a)"
+  local from to
+  for from in "$a" "$b"; do
+    to=$([ "$from" = "$a" ] && echo "$b" || echo "$a")
+    if [ "$action" = cut ]; then
+      ip -n "$(ns_of "$from")" neigh replace "$(ip_of "$to")" lladdr "$CUT_MAC" nud permanent dev eth0
+    else
+      # Deleting the entry lets ARP find the real address again; no entry is no error.
+      ip -n "$(ns_of "$from")" neigh del "$(ip_of "$to")" dev eth0 2>/dev/null || true
+    fi
+  done
+  log "$a ($(ip_of "$a")) and $b ($(ip_of "$b")): ${action}"
+}
+
+cmd_kill() {  # NODE
+  [ $# = 1 ] || usage
+  local node=$1 pid program waited=0
+  load_state || die "no cluster recorded in $RUN_DIR"
+  check_node "$node"
+  pid=$(node_pid "$node")
+  program=$(program_of "$node")
+  pid_runs_binary "$pid" "$program" || die "$node is not running ($program, pid ${pid:-none})"
+  kill -KILL "$pid"
+  while pid_runs_binary "$pid" "$program"; do
+    [ $waited -lt 100 ] || die "$node ($program, pid $pid) outlived SIGKILL for 10s"
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  log "$node: killed $program (pid $pid)"
+}
+
+cmd_restart() {  # NODE
+  [ $# = 1 ] || usage
+  local node=$1 program
+  load_state || die "no cluster recorded in $RUN_DIR"
+  check_node "$node"
+  require_binaries
+  program=$(program_of "$node")
+  if pid_runs_binary "$(node_pid "$node")" "$program"; then
+    die "$node is running ($program, pid $(node_pid "$node")): kill it first"
+  fi
+  # A killed mount leaves its mount point dead ("transport endpoint is not connected").
+  [ "$node" != client ] || unmount_fuse "$RUN_DIR/mnt"
+  start_node "$node"
+  if [ "$node" = client ]; then
+    wait_for "the mount at $RUN_DIR/mnt" mounted
+  else
+    wait_for "$node's $program to start" node_runs "$node"
+  fi
+  log "$node: $program restarted (pid $(node_pid "$node"))"
+}
+node_runs() { pid_runs_binary "$(node_pid "$1")" "$(program_of "$1")"; }
+
+# The node name of the master that leads, as `tessera status` from the client reports it.
+cmd_leader() {
+  [ $# = 0 ] || usage
+  load_state || die "no cluster recorded in $RUN_DIR"
+  local json address node
+  json=$(cli status --json 2>/dev/null) || die "tessera status failed: no master answers as leader"
+  address=$(grep -o '"address":"[^"]*","role":"leader"' <<<"$json" | head -n1 | cut -d'"' -f4)
+  [ -n "$address" ] || die "no master is leader in: $json"
+  for node in m1 m2 m3; do
+    if [ "$(ip_of "$node"):$MASTER_PORT" = "$address" ]; then echo "$node"; return 0; fi
+  done
+  die "the leader $address is none of m1..m3"
+}
+
+cmd_admin() {  # NODE [PATH]
+  [ $# = 1 ] || [ $# = 2 ] || usage
+  local node=$1 path=${2:-/status} port
+  load_state || die "no cluster recorded in $RUN_DIR"
+  check_node "$node"
+  case $node in m*) port=$MASTER_ADMIN_PORT ;; cs*) port=$CHUNK_ADMIN_PORT ;;
+    *) usage_error "admin: $node has no admin port (masters and chunk servers do)" ;; esac
+  [[ "$path" =~ ^/[A-Za-z0-9/_.-]*$ ]] || usage_error "admin: bad path '$path' (e.g. /status)"
+  command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
+  ip netns exec "$(ns_of "$node")" curl -sS --fail --max-time 5 "http://$(ip_of "$node"):$port$path"
 }
 
 main() {
@@ -299,12 +426,17 @@ main() {
       load_state || die "no cluster recorded in $RUN_DIR"
       local node=$1
       shift
-      ip_of "$node" >/dev/null
+      check_node "$node"
       exec ip netns exec "$(ns_of "$node")" "$@"
       ;;
     cli) load_state || die "no cluster recorded in $RUN_DIR"; cli "$@" ;;
     partition) require_tools; cmd_link down "$@" ;;
     heal) require_tools; cmd_link up "$@" ;;
+    cut | uncut) require_tools; cmd_cut "$command" "$@" ;;
+    kill) cmd_kill "$@" ;;
+    restart) require_tools; cmd_restart "$@" ;;
+    leader) cmd_leader "$@" ;;
+    admin) require_tools; cmd_admin "$@" ;;
     -h | --help | help) usage ;;
     *) echo "netns-cluster.sh: unknown command '$command'" >&2; usage ;;
   esac

@@ -206,5 +206,21 @@ TEST(MasterLinkTest, StopDoesNotWaitOutTheHeartbeatInterval) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
+// Registered through a hint from masters[0] with the leader masters[1]: when the leader falls
+// silent, the next master tried must not be the leader again (found by the netns partition
+// test, where each retry of the partitioned leader cost a 2 s connect timeout).
+TEST(MasterLinkTest, AfterTheLeaderFailsTheNextMasterTriedIsAnother) {
+  const std::vector<HostPort> masters = {
+      {"10.0.0.1", 9400}, {"10.0.0.2", 9400}, {"10.0.0.3", 9400}};
+  EXPECT_EQ(NextMasterAfterFailure(masters, 0, masters[1]), 2u);
+  EXPECT_EQ(NextMasterAfterFailure(masters, 2, masters[0]), 1u);
+  // The failed master was the successor's successor: nothing to skip.
+  EXPECT_EQ(NextMasterAfterFailure(masters, 0, masters[2]), 1u);
+  // A failed master not in the list (a hint to an unlisted address).
+  EXPECT_EQ(NextMasterAfterFailure(masters, 1, HostPort{"10.0.0.9", 9400}), 2u);
+  // A single master is tried again: there is nothing else.
+  EXPECT_EQ(NextMasterAfterFailure({masters[0]}, 0, masters[0]), 0u);
+}
+
 }  // namespace
 }  // namespace tessera
