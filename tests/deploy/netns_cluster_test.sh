@@ -118,6 +118,35 @@ timeout 120 cmp "$NETNS_RUN_DIR/data.bin" "$NETNS_MOUNT/data.bin" \
 "$LAUNCHER" heal cs2
 "$LAUNCHER" heal cs3
 
+say "kill and restart: the leader master and a chunk server come back on their data"
+leader=$("$LAUNCHER" leader) || fail "no leader named"
+[[ "$leader" =~ ^m[123]$ ]] || fail "leader is '$leader'"
+"$LAUNCHER" admin "$leader" /healthz >/dev/null || fail "the leader's admin port does not answer"
+"$LAUNCHER" kill "$leader" || fail "kill $leader failed"
+"$LAUNCHER" kill "$leader" 2>/dev/null && fail "killing a dead node succeeded"
+"$LAUNCHER" status >/dev/null 2>&1 && fail "status exit 0 with $leader killed"
+deadline=$((SECONDS + 30))
+until new_leader=$("$LAUNCHER" leader 2>/dev/null) && [ "$new_leader" != "$leader" ]; do
+  [ $SECONDS -lt $deadline ] || fail "no new leader after killing $leader"
+  sleep 0.2
+done
+echo "after the leader's kill" >"$NETNS_MOUNT/after_kill.txt" || fail "write after the leader's kill"
+"$LAUNCHER" restart "$leader" || fail "restart $leader failed"
+"$LAUNCHER" restart "$leader" 2>/dev/null && fail "restarting a running node succeeded"
+"$LAUNCHER" kill cs2 && "$LAUNCHER" restart cs2 || fail "kill and restart of cs2"
+deadline=$((SECONDS + 60))
+until "$LAUNCHER" status >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || fail "the cluster is not whole again: $("$LAUNCHER" status 2>&1)"
+  sleep 0.5
+done
+echo 3 >/proc/sys/vm/drop_caches
+cmp "$NETNS_RUN_DIR/data.bin" "$NETNS_MOUNT/data.bin" || fail "data.bin differs after the restarts"
+[ "$(cat "$NETNS_MOUNT/after_kill.txt")" = "after the leader's kill" ] || fail "after_kill.txt lost"
+for bad in "kill cs9" "restart m4" "cut m1 m1" "cut m1" "leader extra"; do
+  # shellcheck disable=SC2086  # the words of $bad are the arguments
+  if "$LAUNCHER" $bad >/dev/null 2>&1; then fail "'$bad' succeeded"; fi
+done
+
 say "stop: no namespace, process or mount is left"
 pids=$(cat "$NETNS_RUN_DIR"/*/pid)
 trap - EXIT
