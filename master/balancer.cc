@@ -78,6 +78,10 @@ Status Balancer::RecordDone() {
 }
 
 rpc::BalanceStatus Balancer::Progress(const std::optional<BalanceRecord>& durable) {
+  // The spread as the servers' latest heartbeats give it, not as the last round saw it: before
+  // the first round the status would otherwise claim 0% use. The threshold only decides
+  // `balanced`, which is not reported. Read before mu_: the registry has its own lock.
+  const BalanceAssessment current = AssessBalance(Servers(), 0.10);
   std::lock_guard lock(mu_);
   SyncLocked(durable);
   rpc::BalanceStatus status;
@@ -86,8 +90,8 @@ rpc::BalanceStatus Balancer::Progress(const std::optional<BalanceRecord>& durabl
   const bool idle = wish_.state == "idle";
   status.threshold_pct = idle ? options_.auto_threshold_pct : wish_.threshold_pct;
   status.bandwidth_bytes_per_sec = idle ? options_.auto_bandwidth_bytes_per_sec : wish_.bandwidth;
-  status.mean_use_pct = last_assessment_.mean_use * 100;
-  status.max_deviation_pct = last_assessment_.max_deviation * 100;
+  status.mean_use_pct = current.mean_use * 100;
+  status.max_deviation_pct = current.max_deviation * 100;
   status.bytes_moved = wish_.bytes_moved;
   status.bytes_remaining = last_assessment_.bytes_remaining;
   status.moves_done = wish_.moves_done;

@@ -358,6 +358,7 @@ void ExpectScreenshot(const TestCluster& cluster, const std::string& chromium,
   SCOPED_TRACE(screenshot);
   const std::string profile = cluster.root_dir() + "/chromium-profile";
   fs::create_directories(profile);
+  fs::remove(screenshot);  // the last run's must not pass for this one's
   DaemonProcess browser(
       "chromium",
       {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -432,12 +433,12 @@ TEST_F(AdminPortTest, StatusPageScreenshotInHeadlessChromium) {
 
   ExpectFollowerShowsTheLeadersChunkServers(*cluster_, leader_, follower);
 
-  // Kept after the cluster's directory is removed, so that a person can look at them.
+  // Kept after the cluster's directory is removed, so that a person can look at them; each run
+  // overwrites the last one's instead of leaving one pair per run behind.
   const std::string prefix = ::testing::TempDir() + "tessera-status-page-";
-  const std::string pid = std::to_string(getpid());
-  ExpectScreenshot(*cluster_, chromium, leader_admin, prefix + pid + ".png");
+  ExpectScreenshot(*cluster_, chromium, leader_admin, prefix + "leader.png");
   ExpectScreenshot(*cluster_, chromium, Local(cluster_->master_admin_port(follower)),
-                   prefix + "follower-" + pid + ".png");
+                   prefix + "follower.png");
 }
 
 }  // namespace
