@@ -161,7 +161,11 @@ Result<rpc::Attr> FileSystemImpl::SetAttr(const Caller& caller, int64_t inode,
       RETURN_IF_ERROR(ZeroCutChunkTail(services_, caller, inode, before.size, request.size));
     }
   }
-  ASSIGN_OR_RETURN(rpc::Attr attr, master_->SetAttr(caller, inode, request));
+  // Not open here: the caller came through a name, which another mount may have removed while a
+  // descriptor elsewhere keeps the file. chmod or touch of a removed name must not reach it.
+  rpc::SetAttrRequest sent = request;
+  sent.require_name = state == nullptr;
+  ASSIGN_OR_RETURN(rpc::Attr attr, master_->SetAttr(caller, inode, sent));
   if (request.__isset.size) {
     locations_.EraseInode(inode);
     if (state) state->NoteTruncated(attr.size);

@@ -120,6 +120,7 @@ void MasterServiceHandler::setattr(rpc::Attr& reply, const rpc::RequestContext& 
   command.atime_now = request.atime_now;
   command.mtime_now = request.mtime_now;
   command.through_writable_handle = request.through_writable_handle;
+  command.require_name = request.require_name;
   if (request.through_writable_handle && request.__isset.size) {
     LOG_REQ(kDebug, "master", ctx.request_id)
         << "truncate of inode " << inode << " by uid " << ctx.uid

@@ -176,6 +176,8 @@ struct SetAttrCommand {
   // ftruncate through a descriptor opened for writing: write permission was judged at open
   // (rpc::SetAttrRequest.through_writable_handle), so a size change skips CheckTruncate.
   11: bool through_writable_handle = false,
+  // rpc::SetAttrRequest.require_name: NOT_FOUND when the inode has no name left.
+  12: bool require_name = false,
   30: optional Caller caller,
 }
 

@@ -95,6 +95,10 @@ struct SetAttrRequest {
   // mode now. Trust model: as NFS AUTH_SYS, the mount is trusted to tell the truth about its
   // callers and their descriptors (it already is for prepareWrite/commitWrite).
   9: bool through_writable_handle = false,
+  // The caller reached the inode through a name, not a descriptor of this mount: a file that
+  // lost its last name (nlink 0, kept for descriptors elsewhere) answers NOT_FOUND, as its name
+  // is gone, instead of being changed through a name another mount removed.
+  10: bool require_name = false,
 }
 
 struct DirEntry {

@@ -52,6 +52,9 @@ Result<ApplyResult> ApplySetAttr(OpContext& op, const master_state::SetAttrComma
     return Status::InvalidArgument("size " + std::to_string(command.size) + " out of range");
   }
   ASSIGN_OR_RETURN(InodeRecord record, op.RequireInode(command.inode));
+  if (command.require_name && record.nlink == 0 && record.type == rpc::FileType::REGULAR) {
+    return Status::NotFound("inode " + std::to_string(record.inode) + " has no name left");
+  }
   const std::optional<Credentials> caller =
       CallerCredentials(command.__isset.caller, command.caller);
   if (caller) RETURN_IF_ERROR(CheckSetAttrAllowed(*caller, record, command));

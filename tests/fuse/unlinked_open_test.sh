@@ -88,4 +88,23 @@ for user in root nobody; do
   A=$NEW_MNT
   A_INDEX=$NEW_MOUNT_INDEX
 done
+
+say "a name another mount removed cannot change the file a descriptor keeps"
+# C caches names and attributes for 60 s, so its kernel still holds the removed name and sends
+# the chmod straight to the inode.
+MOUNT_FLAGS="--entry-timeout-s 60 --attr-timeout-s 60"
+mount_tessera
+C=$NEW_MNT
+echo kept >"$A/shared/stale-name"
+chmod 644 "$A/shared/stale-name"
+exec 7<"$A/shared/stale-name"
+stat "$C/shared/stale-name" >/dev/null || fail "C cannot see stale-name"
+rm "$B/shared/stale-name" || fail "B cannot remove stale-name"
+if out=$(chmod 600 "$C/shared/stale-name" 2>&1); then
+  fail "chmod through C's stale name changed the unnamed file"
+fi
+grep -q "No such file" <<<"$out" || fail "chmod through a removed name: $out"
+[ "$(stat -L -c %a /proc/self/fd/7)" = 644 ] || fail "the held file's mode changed: $(stat -L -c %a /proc/self/fd/7)"
+[ "$(cat <&7)" = kept ] || fail "the held file lost its content"
+exec 7<&-
 say "PASS"
