@@ -101,7 +101,7 @@ TEST_F(MasterServiceTest, RejectsBadNamespaceArguments) {
   EXPECT_EQ(ErrorOf([&] { h.setattr(attr, ctx_, 1, both); }), rpc::ErrorCode::INVALID_ARGUMENT);
   rpc::SetAttrRequest huge;
   huge.__set_size(kMaxFileSize + 1);
-  EXPECT_EQ(ErrorOf([&] { h.setattr(attr, ctx_, 1, huge); }), rpc::ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorOf([&] { h.setattr(attr, ctx_, 1, huge); }), rpc::ErrorCode::FILE_TOO_LARGE);
 }
 
 TEST_F(MasterServiceTest, RejectsBadDataAndChunkServerArguments) {
@@ -592,7 +592,7 @@ TEST_F(MasterServiceTest, AppendReservationsAreDisjointAndARetryKeepsItsRange) {
   EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, file, -1, 1); }),
             rpc::ErrorCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, file, kMaxFileSize, 1); }),
-            rpc::ErrorCode::INVALID_ARGUMENT);
+            rpc::ErrorCode::FILE_TOO_LARGE);
   EXPECT_EQ(ErrorOf([&] { handler_->reserveAppend(attr, ctx_, kRootInode, 1, 1); }),
             rpc::ErrorCode::IS_DIRECTORY);
 }
