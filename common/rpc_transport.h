@@ -34,11 +34,16 @@ template <typename Transport>
 class BudgetResetting : public Transport {
  public:
   using Transport::Transport;
+  // A read of 0 bytes returns at once: TFramedTransport reads an empty frame's body as
+  // readAll(nullptr, 0) (its frame buffer is not allocated yet), and the buffer transports'
+  // fast path would pass that null to memcpy, which is undefined even for 0 bytes.
   uint32_t read_virt(uint8_t* buf, uint32_t len) override {
+    if (len == 0) return 0;
     this->resetConsumedMessageSize();
     return Transport::read(buf, len);
   }
   uint32_t readAll_virt(uint8_t* buf, uint32_t len) override {
+    if (len == 0) return 0;
     this->resetConsumedMessageSize();
     return Transport::readAll(buf, len);
   }

@@ -12,6 +12,9 @@ case "${1:-}" in
   --asan)
     dir=build-asan
     cmake_args=(-DTESSERA_ASAN=ON -DTESSERA_TSAN=OFF)
+    # Daemons, mounts and CLI runs the tests start inherit these. A report aborts the process
+    # that has it (LSan: a non-zero exit), and the test harnesses fail the test whose daemon's
+    # log holds one (tests/integration/sanitizer_report.h, tests/sanitizer_reports.sh).
     export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
     # ubsan.supp: Thrift's own decoding of invalid field types (see the file).
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$TESSERA_ROOT/deploy/ubsan.supp}

@@ -11,6 +11,7 @@
 
 #include "common/logging.h"
 #include "common/rpc_errors.h"
+#include "common/wire_enum.h"
 #include "master/lock_store.h"
 #include "master/master_service.h"
 #include "master/request_validation.h"
@@ -32,8 +33,8 @@ Result<HeldLock> HeldLockOf(const rpc::FileLock& lock) {
   HeldLock held;
   held.mount_id = lock.mount_id;
   held.owner = lock.owner;
-  held.kind = lock.kind;
-  held.type = lock.type;
+  held.kind = WireEnumValue(lock.kind);  // checked below by ValidateLockRequest
+  held.type = WireEnumValue(lock.type);
   held.start = lock.start;
   held.end = lock.length == 0 ? kLockToEof : lock.start + (lock.length - 1);
   held.pid = lock.pid;

@@ -6,6 +6,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+source "$ROOT/tests/sanitizer_reports.sh"
 LAUNCHER=$ROOT/deploy/netns-cluster.sh
 export TESSERA_BIN_DIR=${TESSERA_BIN_DIR:?TESSERA_BIN_DIR must name the directory of the built programs}
 # A prefix and directory of this run only: tests may run next to a developer's own cluster.
@@ -29,6 +30,7 @@ teardown() {
   set +e
   cd /
   "$LAUNCHER" stop
+  no_sanitizer_reports "$NETNS_RUN_DIR"/*/log || status=1
   if [ $status -ne 0 ]; then
     for log in "$NETNS_RUN_DIR"/*/log; do echo "---- $log" >&2; tail -n 20 "$log" >&2; done
   fi

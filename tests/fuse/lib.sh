@@ -11,6 +11,7 @@
 # Needs TESSERA_BIN_DIR (set by ctest) pointing at tessera-master, tessera-chunkserver,
 # tessera-mount and tessera. Set TESSERA_KEEP_TEST_DIR=1 to keep the temp dir for debugging.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../sanitizer_reports.sh"
 
 BIN=${TESSERA_BIN_DIR:?TESSERA_BIN_DIR must name the directory of the built programs}
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
@@ -77,6 +78,9 @@ teardown() {
     [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null  # a paused master cannot handle SIGTERM
     stop_pid "$pid"
   done
+  # Every daemon has exited now (LSan reports at exit), restarted ones included: all append to
+  # their log.
+  no_sanitizer_reports "$TEST_DIR"/*/log "$TEST_DIR"/*.log || status=1
   if [ -z "${TESSERA_KEEP_TEST_DIR:-}" ]; then rm -rf "$TEST_DIR"; else echo "kept $TEST_DIR" >&2; fi
   exit $status
 }

@@ -1,16 +1,20 @@
 #include "tests/integration/daemon_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "tests/integration/sanitizer_report.h"
 
 namespace tessera::testing {
 
@@ -31,6 +35,7 @@ Status DaemonProcess::Start() {
   args.push_back(nullptr);
   int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return Status::IoError("cannot open " + log_path_ + ": " + strerror(errno));
+  log_size_at_start_ = lseek(log_fd, 0, SEEK_END);
   pid_t parent = getpid();
   pid_t child = fork();
   if (child < 0) {
@@ -69,7 +74,7 @@ Result<int> DaemonProcess::WaitForExit(std::chrono::milliseconds deadline) {
     int wait_status = 0;
     pid_t reaped = waitpid(pid_, &wait_status, WNOHANG);
     if (reaped == pid_) {
-      pid_ = -1;
+      Reaped();
       return wait_status;
     }
     if (reaped < 0 && errno != EINTR) {
@@ -102,10 +107,25 @@ bool DaemonProcess::Running() {
   if (pid_ <= 0) return false;
   int wait_status = 0;
   if (waitpid(pid_, &wait_status, WNOHANG) == pid_) {
-    pid_ = -1;
+    Reaped();
     return false;
   }
   return true;
+}
+
+void DaemonProcess::Reaped() {
+  const pid_t pid = pid_;
+  pid_ = -1;
+  std::ifstream in(log_path_, std::ios::binary);
+  in.seekg(std::max<off_t>(log_size_at_start_, 0));
+  std::stringstream output;
+  output << in.rdbuf();
+  const std::string report = FindSanitizerReport(output.str());
+  if (!report.empty()) {
+    ADD_FAILURE() << name_ << " (pid " << pid << ") had a sanitizer report in " << log_path_
+                  << ":\n"
+                  << report;
+  }
 }
 
 std::string DaemonProcess::LogTail(size_t max_bytes) const {

@@ -3,6 +3,8 @@
 // Ownership: a DaemonProcess owns its child. The destructor stops a child that still runs
 // (SIGTERM, then SIGKILL after a deadline) and reaps it, so no test leaves processes behind.
 // The child also gets PR_SET_PDEATHSIG(SIGKILL), so a crashed test run does not leak daemons.
+// When the child is reaped (by whichever call sees it exit), the part of its log it wrote is
+// checked for a sanitizer report; one fails the running test (ADD_FAILURE) with the report.
 // Thread-safety: none; a test drives its processes from one thread.
 #pragma once
 
@@ -46,10 +48,14 @@ class DaemonProcess {
   std::string LogTail(size_t max_bytes = 4000) const;
 
  private:
+  // The child is gone: forgets its pid and fails the test if its log holds a sanitizer report.
+  void Reaped();
+
   std::string name_;
   std::vector<std::string> argv_;
   std::string log_path_;
-  pid_t pid_ = -1;  // -1 when no child is running
+  pid_t pid_ = -1;               // -1 when no child is running
+  off_t log_size_at_start_ = 0;  // the child's own output begins here (the log is appended to)
 };
 
 // "exited with 0", "killed by signal 9", for messages.
