@@ -41,9 +41,12 @@ Status FileWriter::Write(int64_t offset, std::span<const std::byte> data) {
     return Status::FileTooLarge("write at " + std::to_string(offset) + " of " +
                                 std::to_string(data.size()) + " bytes passes the largest file size");
   }
+  if (data.empty()) return FirstError();
+  // Before taking write_mu_: another writer flushing this one would wait for it (lock order).
+  RETURN_IF_ERROR(
+      state_->FlushOthersOverlapping(this, offset, static_cast<int64_t>(data.size())));
   std::lock_guard write_lock(write_mu_);
   RETURN_IF_ERROR(FirstError());
-  if (data.empty()) return Status::Ok();
   const auto piece_bytes = static_cast<size_t>(services_.options.write_piece_bytes);
   size_t done = 0;
   while (done < data.size()) {
@@ -121,13 +124,26 @@ Status FileWriter::SendBuffer() {
                               << "; the file's writes now fail";
     return chunk.status();
   }
-  piece_done_.wait(lock, [&] { return in_flight_ < services_.options.max_pieces_in_flight; });
+  const int64_t end = offset + static_cast<int64_t>(piece.size());
+  piece_done_.wait(lock, [&] {
+    return in_flight_ < services_.options.max_pieces_in_flight &&
+           !OverlapsPieceInFlight(offset, end);
+  });
   ++in_flight_;
+  in_flight_ranges_.emplace(offset, end);
   lock.unlock();
   services_.pool.Submit(
       [self = shared_from_this(), offset, piece = std::move(piece),
        chunk = std::move(*chunk)]() mutable { self->SendPiece(offset, piece, std::move(chunk)); });
   return Status::Ok();
+}
+
+bool FileWriter::OverlapsPieceInFlight(int64_t offset, int64_t end) const {
+  // Pieces are at most write_piece_bytes long and few (max_pieces_in_flight): a scan is cheap.
+  for (const auto& [start, stop] : in_flight_ranges_) {
+    if (start < end && offset < stop) return true;
+  }
+  return false;
 }
 
 void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chunk) {
@@ -173,6 +189,13 @@ void FileWriter::SendPiece(int64_t offset, std::string& data, rpc::ChunkInfo chu
         << " bytes) was not written: " << status.ToString() << "; the file's writes now fail";
   }
   --in_flight_;
+  const int64_t end = offset + static_cast<int64_t>(data.size());
+  for (auto [it, last] = in_flight_ranges_.equal_range(offset); it != last; ++it) {
+    if (it->second == end) {
+      in_flight_ranges_.erase(it);
+      break;
+    }
+  }
   piece_done_.notify_all();
 }
 

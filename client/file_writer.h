@@ -53,6 +53,8 @@ class FileWriter final : public PendingWriteSource,
   // A piece that failed with this is written again on a fresh chain.
   static bool IsRewritable(const Status& status);
   Status FirstError() const;
+  // REQUIRES mu_. Whether [offset, end) overlaps a piece in flight.
+  bool OverlapsPieceInFlight(int64_t offset, int64_t end) const;
 
   const ClientServices& services_;
   const Caller caller_;
@@ -68,6 +70,9 @@ class FileWriter final : public PendingWriteSource,
   std::condition_variable piece_done_;          // signalled when in_flight_ drops
   bool buffered_ = false;                       // guarded by mu_: buffer_ is not empty
   int in_flight_ = 0;                           // guarded by mu_
+  // guarded by mu_: [offset, end) of each piece in flight. A piece overlapping one of them waits
+  // for it: pieces travel in parallel, and a later write of the same bytes must land last.
+  std::multimap<int64_t, int64_t> in_flight_ranges_;
   Status first_error_;                          // guarded by mu_
   std::map<int64_t, rpc::ChunkInfo> prepared_;  // guarded by mu_: chunk index -> chain
   std::map<int64_t, rpc::ChunkInfo> unsynced_;  // guarded by mu_: written since last Fsync

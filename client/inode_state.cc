@@ -81,6 +81,15 @@ Status InodeState::FlushOverlapping(int64_t offset, int64_t length) {
   return Status::Ok();
 }
 
+Status InodeState::FlushOthersOverlapping(const PendingWriteSource* self, int64_t offset,
+                                          int64_t length) {
+  for (const auto& writer : LiveWriters()) {
+    if (writer.get() == self || !writer->HasPendingData()) continue;
+    RETURN_IF_ERROR(writer->FlushRange(offset, length));
+  }
+  return Status::Ok();
+}
+
 Status InodeState::FlushAllWriters() {
   for (const auto& writer : LiveWriters()) RETURN_IF_ERROR(writer->Flush());
   return Status::Ok();

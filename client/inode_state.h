@@ -63,6 +63,10 @@ class InodeState {
 
   void AddWriter(const std::shared_ptr<PendingWriteSource>& writer);
   Status FlushOverlapping(int64_t offset, int64_t length);
+  // The same for every writer but `self`: a write through one descriptor must land after the
+  // writes other descriptors of this process made before it (pieces travel in parallel).
+  // REQUIRES: the caller holds no writer's lock (each FlushRange takes its writer's).
+  Status FlushOthersOverlapping(const PendingWriteSource* self, int64_t offset, int64_t length);
   Status FlushAllWriters();
   bool HasPendingWrites() const;
 
