@@ -30,6 +30,7 @@ daemon_of() {
 
 cleanup_helper_mounts() {
   local status=$? dir pid
+  set +e  # a failing step here must not skip teardown, which stops the cluster
   for dir in "${HELPER_MOUNTS[@]}"; do
     pid=$(daemon_of "$dir" || true)
     is_mounted "$dir" && { umount "$dir" 2>/dev/null || umount -l "$dir"; }
