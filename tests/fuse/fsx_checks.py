@@ -116,12 +116,16 @@ class Fsx:
         self.note("fstat")
         self.expect("fstat size", os.fstat(self.fd).st_size, len(self.model))
 
+    def mmap_range(self):
+        """A range inside the file starting at a mapping boundary (mmap's offset rule)."""
+        offset = self.random_offset()
+        offset -= offset % mmap.ALLOCATIONGRANULARITY
+        return offset, min(self.random_length(), len(self.model) - offset)
+
     def op_mmap_read(self):
         if not self.model:
             return
-        offset = self.random_offset()
-        offset -= offset % mmap.ALLOCATIONGRANULARITY
-        length = min(self.random_length(), len(self.model) - offset)
+        offset, length = self.mmap_range()
         self.note(f"mmap read {offset}+{length}")
         with mmap.mmap(self.fd, length, mmap.MAP_SHARED, mmap.PROT_READ, offset=offset) as m:
             self.compare_range(f"mmap read {offset}+{length}", m[:length], offset)
@@ -129,9 +133,7 @@ class Fsx:
     def op_mmap_write(self):
         if not self.model:
             return
-        offset = self.random_offset()
-        offset -= offset % mmap.ALLOCATIONGRANULARITY
-        length = min(self.random_length(), len(self.model) - offset)
+        offset, length = self.mmap_range()
         data = self.random.randbytes(length)
         self.note(f"mmap write {offset}+{length}")
         with mmap.mmap(self.fd, length, mmap.MAP_SHARED, offset=offset) as m:
